@@ -1,0 +1,5 @@
+/*
+ * Public API Surface of ngx-oidc
+ */
+
+export * from './lib/ngx-oidc';
