@@ -1,0 +1,102 @@
+import type { ResolvedAuthConfig } from './config';
+import { AuthError } from './errors';
+import { calculateCodeChallenge } from './pkce';
+import type { LoginTransaction } from './transaction';
+import type { DiscoveryDocument } from './types';
+
+/**
+ * Per-login parameters of the authorization request (the "show-time" options). They apply to
+ * one login only and never change the configuration.
+ */
+export interface AuthorizeParams {
+  /** `none`, `login`, `consent`, `select_account` (OIDC Core 1.0 §3.1.2.1). */
+  readonly prompt?: string;
+  readonly loginHint?: string;
+  /** Maximum authentication age in seconds; the ID token must then carry `auth_time`. */
+  readonly maxAge?: number;
+  readonly uiLocales?: string;
+  readonly acrValues?: string;
+  /** Further parameters for this login; the library's own parameters cannot be overridden. */
+  readonly extraParams?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Parameters the library computes itself. Letting `extraParams` override them would silently
+ * break PKCE, the redirect or the validation of the response, so it is an error instead.
+ */
+export const RESERVED_PARAMS = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+  'nonce',
+  'scope',
+  'response_mode',
+] as const;
+
+/**
+ * Builds the authorization request URL for a transaction.
+ *
+ * @returns The URL to send the browser to.
+ * @throws {AuthError} `reserved_parameter` when `extraParams` (config or login) names a
+ *   parameter the library owns; `invalid_configuration` for a bad `maxAge`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
+ */
+export async function buildAuthorizeUrl(
+  discovery: DiscoveryDocument,
+  config: ResolvedAuthConfig,
+  tx: LoginTransaction,
+  params: AuthorizeParams = {},
+): Promise<string> {
+  const extra = { ...config.extraParams, ...params.extraParams };
+  for (const name of Object.keys(extra)) {
+    if ((RESERVED_PARAMS as readonly string[]).includes(name)) {
+      throw new AuthError(
+        'reserved_parameter',
+        `extraParams.${name} is set by ngx-oidc and cannot be overridden; ${hintFor(name)}.`,
+        { parameter: name },
+      );
+    }
+  }
+  if (params.maxAge !== undefined && !(Number.isInteger(params.maxAge) && params.maxAge >= 0)) {
+    throw new AuthError('invalid_configuration', 'maxAge must be a whole number of seconds.', { option: 'maxAge' });
+  }
+  const url = new URL(discovery.authorization_endpoint);
+  const query = url.searchParams;
+  for (const [name, value] of Object.entries(extra)) query.set(name, value);
+  query.set('client_id', config.clientId);
+  query.set('redirect_uri', tx.redirectUri);
+  query.set('response_type', tx.responseType);
+  query.set('scope', tx.scope);
+  query.set('state', tx.state);
+  query.set('nonce', tx.nonce);
+  // RFC 9700 §2.1.1: public clients MUST use PKCE; RFC 7636 §4.3 with S256 only.
+  query.set('code_challenge', await calculateCodeChallenge(tx.codeVerifier));
+  query.set('code_challenge_method', 'S256');
+  if (tx.audience) query.set(config.audienceParameter, tx.audience);
+  if (params.prompt) query.set('prompt', params.prompt);
+  if (params.loginHint) query.set('login_hint', params.loginHint);
+  if (params.maxAge !== undefined) query.set('max_age', String(params.maxAge));
+  if (params.uiLocales) query.set('ui_locales', params.uiLocales);
+  if (params.acrValues) query.set('acr_values', params.acrValues);
+  return url.toString();
+}
+
+function hintFor(name: string): string {
+  switch (name) {
+    case 'scope':
+      return 'pass scope as a login option';
+    case 'state':
+    case 'nonce':
+      return `pass ${name} as a login option`;
+    case 'redirect_uri':
+    case 'response_type':
+    case 'client_id':
+      return 'set it in provideAuth()';
+    default:
+      return 'it is computed per login';
+  }
+}

@@ -1,0 +1,198 @@
+import { parseAllowedUrls, type AllowedUrl, type AllowedUrlMatcher } from './allowed-url';
+import { AuthError } from './errors';
+
+/** The OAuth 2 response types ngx-oidc implements. Authorization code + PKCE is the default. */
+export type ResponseType = 'code';
+
+/** Which authorization parameter carries {@link AuthConfig.audience}. */
+export type AudienceParameter = 'audience' | 'resource';
+
+/** Where the session's tokens are kept. */
+export type TokenStorageKind = 'memory' | 'session' | 'local';
+
+/**
+ * Constructor-time options, given once to `provideAuth()`. They describe the client and never
+ * change per login; per-login choices go to `AuthService.login(options)` instead, which never
+ * writes back here.
+ */
+export interface AuthConfig {
+  /** Issuer URL of the OpenID Provider; discovery is read from `<authority>/.well-known/openid-configuration`. https only, except for localhost. */
+  readonly authority: string;
+  /** The client id registered at the provider. */
+  readonly clientId: string;
+  /** Where the provider redirects after login. Default: `<app origin>/callback`. */
+  readonly redirectUri?: string;
+  /** Where the provider redirects after logout. Default: `<app origin>/`. */
+  readonly postLogoutRedirectUri?: string;
+  /** Space-separated scopes requested at every login; must contain `openid`. Default `openid profile email`. */
+  readonly scope?: string;
+  /** API identifier the access token is requested for; without it many providers issue an opaque token. */
+  readonly audience?: string;
+  /** Parameter that carries `audience`: `audience` (Auth0 style, default) or `resource` (RFC 8707). */
+  readonly audienceParameter?: AudienceParameter;
+  /** OAuth response type. Default and recommended: `code` (with PKCE). */
+  readonly responseType?: ResponseType;
+  /** URL prefixes that receive the access token from `authInterceptor`. Nothing else ever does. */
+  readonly allowedUrls?: readonly AllowedUrl[];
+  /** Tolerance for `exp`/`iat` checks, in seconds. Default 60. */
+  readonly clockSkewSeconds?: number;
+  /**
+   * A nonce of the app's own, used for every login that does not give one. Prefer leaving it
+   * unset: the library then makes a fresh 256-bit nonce per login.
+   */
+  readonly nonce?: string;
+  /** Additional authorization parameters sent with every login (e.g. `connection`). */
+  readonly extraParams?: Readonly<Record<string, string>>;
+  /** Fetch `/userinfo` after login and merge its claims into `user`. Default false. */
+  readonly loadUserInfo?: boolean;
+  /** Where tokens are kept: `memory` (default), `session` or `local` storage. */
+  readonly storage?: TokenStorageKind;
+  /** How long a started login may take before its transaction expires, in seconds. Default 600. */
+  readonly loginTimeoutSeconds?: number;
+  /**
+   * App route the guard sends unauthenticated users to (with `?returnUrl=`), instead of starting
+   * the provider login itself.
+   */
+  readonly loginRoute?: string;
+}
+
+/** {@link AuthConfig} with defaults applied and every value checked. */
+export interface ResolvedAuthConfig {
+  readonly authority: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly postLogoutRedirectUri: string;
+  readonly scope: string;
+  readonly audience?: string;
+  readonly audienceParameter: AudienceParameter;
+  readonly responseType: ResponseType;
+  readonly allowedUrls: readonly AllowedUrlMatcher[];
+  readonly clockSkewSeconds: number;
+  readonly nonce?: string;
+  readonly extraParams: Readonly<Record<string, string>>;
+  readonly loadUserInfo: boolean;
+  readonly storage: TokenStorageKind;
+  readonly loginTimeoutSeconds: number;
+  readonly loginRoute?: string;
+  readonly appOrigin: string;
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Checks the configuration and fills in defaults.
+ *
+ * @param config What the app passed to `provideAuth()`.
+ * @param appOrigin The app's origin, for default redirect URIs and relative allowlist entries.
+ * @throws {AuthError} `invalid_configuration`, with `cause.option` naming the offending option.
+ */
+export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAuthConfig {
+  if (config === null || typeof config !== 'object') {
+    throw invalid('config', 'provideAuth() needs a configuration object with authority and clientId');
+  }
+  if (typeof config.clientId !== 'string' || config.clientId.trim() === '') {
+    throw invalid('clientId', 'clientId is required: the client id registered at your provider');
+  }
+  const authority = checkAuthority(config.authority);
+  const redirectUri = checkUrl('redirectUri', config.redirectUri ?? `${appOrigin}/callback`);
+  const postLogoutRedirectUri = checkUrl(
+    'postLogoutRedirectUri',
+    config.postLogoutRedirectUri ?? `${appOrigin}/`,
+  );
+  const scope = normalizeScope(config.scope ?? 'openid profile email');
+  if (!scope.split(' ').includes('openid')) {
+    throw invalid('scope', `scope "${scope}" must contain "openid" for an OpenID Connect login`);
+  }
+  const responseType = config.responseType ?? 'code';
+  if (responseType !== 'code') {
+    throw invalid('responseType', `responseType "${String(responseType)}" is not supported; use "code"`);
+  }
+  const audienceParameter = config.audienceParameter ?? 'audience';
+  if (audienceParameter !== 'audience' && audienceParameter !== 'resource') {
+    throw invalid('audienceParameter', 'audienceParameter must be "audience" or "resource"');
+  }
+  if (config.audience !== undefined && (typeof config.audience !== 'string' || !config.audience)) {
+    throw invalid('audience', 'audience must be a non-empty string (the API identifier)');
+  }
+  const clockSkewSeconds = checkSeconds('clockSkewSeconds', config.clockSkewSeconds, 60);
+  const loginTimeoutSeconds = checkSeconds('loginTimeoutSeconds', config.loginTimeoutSeconds, 600);
+  const storage = config.storage ?? 'memory';
+  if (!['memory', 'session', 'local'].includes(storage)) {
+    throw invalid('storage', 'storage must be "memory", "session" or "local"');
+  }
+  if (config.nonce !== undefined && (typeof config.nonce !== 'string' || config.nonce.length < 16)) {
+    throw invalid('nonce', 'nonce must be a string of at least 16 characters, or unset to let ngx-oidc generate one per login');
+  }
+  if (config.loginRoute !== undefined && !config.loginRoute.startsWith('/')) {
+    throw invalid('loginRoute', `loginRoute "${config.loginRoute}" must be an app path starting with "/"`);
+  }
+  return {
+    authority,
+    clientId: config.clientId,
+    redirectUri,
+    postLogoutRedirectUri,
+    scope,
+    audience: config.audience,
+    audienceParameter,
+    responseType,
+    allowedUrls: parseAllowedUrls(config.allowedUrls ?? [], appOrigin),
+    clockSkewSeconds,
+    nonce: config.nonce,
+    extraParams: { ...config.extraParams },
+    loadUserInfo: config.loadUserInfo === true,
+    storage,
+    loginTimeoutSeconds,
+    loginRoute: config.loginRoute,
+    appOrigin,
+  };
+}
+
+/** Collapses whitespace in a scope string (RFC 6749 §3.3: space-delimited). */
+export function normalizeScope(scope: string): string {
+  return scope.trim().split(/\s+/).filter(Boolean).join(' ');
+}
+
+// RFC 9700 §2.6 and OIDC Discovery §3: the issuer is an https URL; plain http only on loopback.
+function checkAuthority(authority: unknown): string {
+  if (typeof authority !== 'string' || authority.trim() === '') {
+    throw invalid('authority', 'authority is required: the issuer URL of your OpenID Provider');
+  }
+  let url: URL;
+  try {
+    url = new URL(authority);
+  } catch {
+    throw invalid('authority', `authority "${authority}" is not an absolute URL (e.g. https://tenant.example.com)`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname))) {
+    throw invalid('authority', `authority "${authority}" must use https (http is allowed only for localhost and 127.0.0.1)`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw invalid('authority', `authority "${authority}" must not contain a query, fragment or credentials`);
+  }
+  return authority;
+}
+
+function checkUrl(option: string, value: unknown): string {
+  if (typeof value !== 'string') throw invalid(option, `${option} must be an absolute URL`);
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError();
+    if (url.hash) throw invalid(option, `${option} "${value}" must not contain a fragment`);
+  } catch (err) {
+    if (err instanceof AuthError) throw err;
+    throw invalid(option, `${option} "${value}" is not an absolute http(s) URL`);
+  }
+  return value;
+}
+
+function checkSeconds(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalid(option, `${option} must be a non-negative number of seconds`);
+  }
+  return value;
+}
+
+function invalid(option: string, message: string): AuthError {
+  return new AuthError('invalid_configuration', `ngx-oidc: ${message}.`, { option });
+}

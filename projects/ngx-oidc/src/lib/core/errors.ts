@@ -1,0 +1,105 @@
+/**
+ * Stable machine-readable codes of {@link AuthError}. Codes are public API and never change
+ * meaning; messages are for humans and may be reworded.
+ *
+ * @example
+ * ```ts
+ * auth.error$.subscribe((err) => {
+ *   switch (err?.code) {
+ *     case 'login_required': return auth.login();
+ *     case 'nonce_mismatch':
+ *     case 'state_mismatch': return showRetry(err.message);
+ *   }
+ * });
+ * ```
+ */
+export type AuthErrorCode =
+  /** A `provideAuth()` option is missing or invalid; `cause.option` names it. */
+  | 'invalid_configuration'
+  /** `login()` was asked to override a parameter the library owns (`extraParams.client_id`, …). */
+  | 'reserved_parameter'
+  /** The callback's `state` matches no pending login of this browser session. */
+  | 'state_mismatch'
+  /** The ID token's `nonce` is not the one this login sent. */
+  | 'nonce_mismatch'
+  /** The ID token carries no `nonce` although the login sent one. */
+  | 'nonce_missing'
+  /** The ID token's signature does not verify with the provider's keys. */
+  | 'invalid_signature'
+  /** The ID token is signed with an algorithm the client does not accept (`none`, HMAC, …). */
+  | 'unsupported_alg'
+  /** The ID token names a key (`kid`) the provider's JWKS does not hold, even after a refetch. */
+  | 'unknown_kid'
+  /** `iss` of the ID token (or discovery document) is not the configured authority. */
+  | 'invalid_issuer'
+  /** RFC 9207: the authorization response's `iss` is missing or not the provider's issuer. */
+  | 'iss_parameter_mismatch'
+  /** `aud` of the ID token does not contain the client id. */
+  | 'invalid_audience'
+  /** `azp` is missing although there are several audiences, or is not the client id. */
+  | 'azp_mismatch'
+  /** The ID token's `exp` is in the past (beyond the allowed clock skew). */
+  | 'token_expired'
+  /** The ID token's `iat` is in the future (beyond the allowed clock skew). */
+  | 'iat_in_future'
+  /** The ID token has no `sub` claim. */
+  | 'missing_sub'
+  /** A claim the spec requires (`sub`, `iat`, `exp`, …) is missing or malformed; `cause.claim`. */
+  | 'missing_claim'
+  /** `/userinfo` answered for another subject than the ID token's `sub`. */
+  | 'userinfo_sub_mismatch'
+  /** The provider redirected back with `error=…`; `cause.error` and `cause.error_description`. */
+  | 'authorization_error'
+  /** The provider answered `login_required`: no session at the provider (silent login). */
+  | 'login_required'
+  /** The token endpoint refused the request (`invalid_grant`, …) or failed. */
+  | 'token_request_failed'
+  /** The discovery document could not be fetched or is malformed. */
+  | 'discovery_failed'
+  /** The JWKS could not be fetched or is malformed. */
+  | 'jwks_failed'
+  /** A provider response, or the callback URL, is malformed. */
+  | 'invalid_response'
+  /** Browser storage is unavailable or holds corrupted data. */
+  | 'storage_error'
+  /** A network request to the provider failed or timed out. */
+  | 'network_error';
+
+/** What an {@link AuthError} carries in `cause`: the values that were compared, never a token. */
+export interface AuthErrorDetails {
+  readonly claim?: string;
+  readonly option?: string;
+  readonly parameter?: string;
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+  readonly error?: string;
+  readonly error_description?: string;
+  readonly status?: number;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type ngx-oidc throws or emits for protocol, configuration and provider failures.
+ * Branch on {@link AuthError.code}, which is stable; `message` is for people.
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+
+  /**
+   * @param code Stable code of the failure.
+   * @param message Human-readable explanation naming expected and actual values.
+   * @param details What was compared; kept in `cause`.
+   */
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    readonly details: AuthErrorDetails = {},
+  ) {
+    super(message, { cause: details });
+  }
+}
+
+/** Narrows an unknown thrown value to an {@link AuthError}. */
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}

@@ -1,0 +1,55 @@
+import { AuthError, type AuthErrorCode } from './errors';
+import type { FetchLike } from './types';
+
+/** Default time a request to the provider may take before it fails with `network_error`. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Sends a request to the provider and parses a JSON object from the answer.
+ *
+ * @param code The error code for an unusable answer (`discovery_failed`, `jwks_failed`, …).
+ * @param what Human name of the resource, for messages ("discovery document").
+ * @returns The parsed JSON object and the response status.
+ * @throws {AuthError} `network_error` when the request fails or times out; `code` when the body
+ *   is not a JSON object (the status is kept in `cause.status`).
+ */
+export async function fetchJson(
+  fetchFn: FetchLike,
+  url: string,
+  init: RequestInit,
+  code: AuthErrorCode,
+  what: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await fetchFn(url, { ...init, signal: controller.signal });
+  } catch (cause) {
+    throw new AuthError('network_error', `Could not reach the ${what} at ${url}: ${describe(cause)}.`, {
+      cause,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (cause) {
+    throw new AuthError(code, `The ${what} at ${url} answered HTTP ${response.status} with a body that is not JSON.`, {
+      status: response.status,
+      cause,
+    });
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new AuthError(code, `The ${what} at ${url} answered HTTP ${response.status} with JSON that is not an object.`, {
+      status: response.status,
+    });
+  }
+  return { status: response.status, body: body as Record<string, unknown> };
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.name === 'AbortError' ? 'timed out' : cause.message;
+  return String(cause);
+}

@@ -1,0 +1,164 @@
+import { errors, jwtVerify } from 'jose';
+import { AuthError } from './errors';
+import type { KeyResolver } from './jwks';
+import type { IdTokenClaims } from './types';
+
+/** What an ID token is checked against. */
+export interface IdTokenExpectations {
+  /** The provider's issuer, exactly as discovery spells it. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** The nonce the login sent. */
+  readonly nonce: string;
+  readonly clockSkewSeconds: number;
+  /** Current time, epoch milliseconds. */
+  readonly now: number;
+  /** `max_age` of the login, if one was requested: `auth_time` is then required and checked. */
+  readonly maxAge?: number;
+  /** Signing algorithms the provider advertises (`id_token_signing_alg_values_supported`). */
+  readonly algorithms?: readonly string[];
+}
+
+/** Asymmetric JWS algorithms: a public client holds no secret, so HMAC is never acceptable. */
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/**
+ * Verifies an ID token's signature with the provider's keys and validates its claims.
+ *
+ * @returns The validated claims.
+ * @throws {AuthError} `unsupported_alg`, `invalid_signature`, `unknown_kid`, `invalid_issuer`,
+ *   `invalid_audience`, `azp_mismatch`, `token_expired`, `iat_in_future`, `missing_sub`,
+ *   `missing_claim`, `nonce_missing`, `nonce_mismatch`, `invalid_response`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ */
+export async function validateIdToken(
+  idToken: string,
+  keys: KeyResolver,
+  expected: IdTokenExpectations,
+): Promise<IdTokenClaims> {
+  const advertised = expected.algorithms?.filter((alg) => ASYMMETRIC_ALGS.includes(alg));
+  // OIDC Core 1.0 §3.1.3.7 (6)-(8): RS256 is the default; "none" and HMAC (alg confusion with
+  // a public key used as an HMAC secret) are refused for a public client.
+  const algorithms = advertised?.length ? advertised : ['RS256'];
+  let claims: IdTokenClaims;
+  try {
+    const result = await jwtVerify(idToken, keys, {
+      algorithms,
+      // OIDC Core 1.0 §3.1.3.7 (2): iss MUST exactly match the issuer.
+      issuer: expected.issuer,
+      // OIDC Core 1.0 §3.1.3.7 (3): aud MUST contain our client_id.
+      audience: expected.clientId,
+      // OIDC Core 1.0 §2: iss, sub, aud, exp and iat are REQUIRED in every ID token.
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+      // OIDC Core 1.0 §3.1.3.7 (9): the current time MUST be before exp (with skew).
+      clockTolerance: expected.clockSkewSeconds,
+      currentDate: new Date(expected.now),
+    });
+    claims = result.payload as unknown as IdTokenClaims;
+  } catch (err) {
+    throw translate(err, expected, algorithms);
+  }
+  const nowSeconds = Math.floor(expected.now / 1000);
+  // OIDC Core 1.0 §3.1.3.7 (10): iat far in the future means a wrong clock or a forged token.
+  if (claims.iat > nowSeconds + expected.clockSkewSeconds) {
+    throw new AuthError('iat_in_future', `The ID token was issued at ${iso(claims.iat)}, in the future (now ${iso(nowSeconds)}, skew ${expected.clockSkewSeconds}s).`, {
+      claim: 'iat',
+      expected: `<= ${nowSeconds + expected.clockSkewSeconds}`,
+      actual: claims.iat,
+    });
+  }
+  if (typeof claims.sub !== 'string' || claims.sub === '') {
+    throw new AuthError('missing_sub', 'The ID token has no "sub" (subject) claim.', { claim: 'sub' });
+  }
+  // OIDC Core 1.0 §3.1.3.7 (4)-(5): with several audiences azp is required and must be us.
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if ((audiences.length > 1 && claims.azp === undefined) || (claims.azp !== undefined && claims.azp !== expected.clientId)) {
+    throw new AuthError(
+      'azp_mismatch',
+      claims.azp === undefined
+        ? `The ID token has several audiences (${audiences.join(', ')}) but no "azp"; expected azp "${expected.clientId}".`
+        : `The ID token's azp "${String(claims.azp)}" is not the client id "${expected.clientId}".`,
+      { claim: 'azp', expected: expected.clientId, actual: claims.azp },
+    );
+  }
+  // OIDC Core 1.0 §3.1.3.7 (11) and §15.5.2: the nonce binds the token to this login.
+  if (claims.nonce === undefined) {
+    throw new AuthError('nonce_missing', 'The ID token has no "nonce" although the login sent one.', {
+      claim: 'nonce',
+      expected: expected.nonce,
+    });
+  }
+  if (claims.nonce !== expected.nonce) {
+    throw new AuthError('nonce_mismatch', `The ID token's nonce "${String(claims.nonce)}" is not the nonce "${expected.nonce}" this login sent.`, {
+      claim: 'nonce',
+      expected: expected.nonce,
+      actual: claims.nonce,
+    });
+  }
+  // OIDC Core 1.0 §3.1.3.7 (13): with max_age, auth_time is required and bounds the session age.
+  if (expected.maxAge !== undefined) {
+    if (typeof claims.auth_time !== 'number') {
+      throw new AuthError('missing_claim', 'The login requested max_age but the ID token has no "auth_time".', { claim: 'auth_time' });
+    }
+    if (claims.auth_time + expected.maxAge + expected.clockSkewSeconds < nowSeconds) {
+      throw new AuthError('token_expired', `The user authenticated at ${iso(claims.auth_time)}, longer ago than max_age ${expected.maxAge}s.`, {
+        claim: 'auth_time',
+        expected: `>= ${nowSeconds - expected.maxAge}`,
+        actual: claims.auth_time,
+      });
+    }
+  }
+  return claims;
+}
+
+function translate(err: unknown, expected: IdTokenExpectations, algorithms: readonly string[]): unknown {
+  if (err instanceof AuthError) return err;
+  if (err instanceof errors.JWSSignatureVerificationFailed) {
+    return new AuthError('invalid_signature', 'The ID token\'s signature does not verify with the provider\'s keys.');
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+    return new AuthError('unsupported_alg', `The ID token's signing algorithm is not accepted; accepted: ${algorithms.join(', ')} (never "none" or HMAC for a public client).`, {
+      claim: 'alg',
+      expected: algorithms,
+    });
+  }
+  if (err instanceof errors.JWTExpired) {
+    const exp = err.payload['exp'];
+    return new AuthError('token_expired', `The ID token expired at ${typeof exp === 'number' ? iso(exp) : exp} (now ${iso(expected.now / 1000)}, skew ${expected.clockSkewSeconds}s).`, {
+      claim: 'exp',
+      actual: exp,
+    });
+  }
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    const actual = err.payload[err.claim];
+    if (err.reason === 'missing' || err.reason === 'invalid') {
+      return new AuthError(err.claim === 'sub' ? 'missing_sub' : 'missing_claim', `The ID token's "${err.claim}" claim is ${err.reason === 'missing' ? 'missing' : 'malformed'}.`, {
+        claim: err.claim,
+      });
+    }
+    switch (err.claim) {
+      case 'iss':
+        return new AuthError('invalid_issuer', `The ID token's issuer "${String(actual)}" is not "${expected.issuer}".`, {
+          claim: 'iss',
+          expected: expected.issuer,
+          actual,
+        });
+      case 'aud':
+        return new AuthError('invalid_audience', `The ID token's audience ${JSON.stringify(actual)} does not contain the client id "${expected.clientId}".`, {
+          claim: 'aud',
+          expected: expected.clientId,
+          actual,
+        });
+      case 'nbf':
+        return new AuthError('iat_in_future', `The ID token is not valid before ${iso(Number(actual))}.`, { claim: 'nbf', actual });
+    }
+  }
+  if (err instanceof errors.JOSEError) {
+    return new AuthError('invalid_response', `The ID token is malformed (${err.message}).`, { cause: err });
+  }
+  return err;
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}

@@ -1,0 +1,108 @@
+import { AuthError } from './errors';
+
+/**
+ * The subset of the Web Storage API ngx-oidc uses; `sessionStorage`, `localStorage` and
+ * {@link MemoryStorage} all satisfy it, and so can an app's own store.
+ */
+export interface AuthStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  key(index: number): string | null;
+  readonly length: number;
+}
+
+/** An in-memory {@link AuthStorage}: what survives is only this page's lifetime. */
+export class MemoryStorage implements AuthStorage {
+  private readonly items = new Map<string, string>();
+
+  get length(): number {
+    return this.items.size;
+  }
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, String(value));
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null;
+  }
+}
+
+/**
+ * Returns the browser's `sessionStorage` or `localStorage` if it works, else a
+ * {@link MemoryStorage} after calling `warn` — storage can be disabled (privacy modes, sandboxed
+ * iframes) or full, and that must never crash the app.
+ */
+export function openWebStorage(kind: 'session' | 'local', warn: (message: string) => void): AuthStorage {
+  try {
+    const storage = kind === 'session' ? globalThis.sessionStorage : globalThis.localStorage;
+    const probe = 'ngx-oidc.probe';
+    storage.setItem(probe, probe);
+    storage.removeItem(probe);
+    return storage;
+  } catch (cause) {
+    warn(`ngx-oidc: ${kind}Storage is not usable (${String(cause)}); falling back to memory, so a login cannot survive a page load.`);
+    return new MemoryStorage();
+  }
+}
+
+/**
+ * Reads and parses a JSON item.
+ * @returns The parsed value, or `null` when absent.
+ * @throws {AuthError} `storage_error` when reading fails or the item is corrupted (it is removed).
+ */
+export function readJson<T>(storage: AuthStorage, key: string): T | null {
+  let raw: string | null;
+  try {
+    raw = storage.getItem(key);
+  } catch (cause) {
+    throw new AuthError('storage_error', `Could not read "${key}" from storage.`, { cause });
+  }
+  if (raw === null) return null;
+  try {
+    return JSON.parse(raw) as T;
+  } catch (cause) {
+    safeRemove(storage, key);
+    throw new AuthError('storage_error', `The stored "${key}" is corrupted and was removed.`, { cause });
+  }
+}
+
+/**
+ * Writes a JSON item.
+ * @throws {AuthError} `storage_error` when the storage refuses it (quota exceeded, disabled).
+ */
+export function writeJson(storage: AuthStorage, key: string, value: unknown): void {
+  try {
+    storage.setItem(key, JSON.stringify(value));
+  } catch (cause) {
+    throw new AuthError('storage_error', `Could not write "${key}" to storage (quota exceeded or storage disabled).`, { cause });
+  }
+}
+
+/** Removes an item, ignoring storage failures (removing is always best effort). */
+export function safeRemove(storage: AuthStorage, key: string): void {
+  try {
+    storage.removeItem(key);
+  } catch {
+    // Nothing to do: a storage that cannot remove cannot hold anything we rely on either.
+  }
+}
+
+/** Lists the keys that start with `prefix`, ignoring storage failures. */
+export function keysWithPrefix(storage: AuthStorage, prefix: string): string[] {
+  const keys: string[] = [];
+  try {
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (key?.startsWith(prefix)) keys.push(key);
+    }
+  } catch {
+    // A failing storage lists nothing.
+  }
+  return keys;
+}

@@ -1,0 +1,137 @@
+import type { ResolvedAuthConfig, ResponseType } from './config';
+import { normalizeScope } from './config';
+import { AuthError } from './errors';
+import { generateCodeVerifier } from './pkce';
+import { generateRandom } from './random';
+import { keysWithPrefix, readJson, safeRemove, writeJson, type AuthStorage } from './storage';
+
+/**
+ * Everything one login must remember across the redirect to the provider and back. Each login
+ * has its own, stored under a key derived from its `state`, so two logins (two tabs, or a
+ * client re-created after the redirect) never overwrite each other's nonce.
+ */
+export interface LoginTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly responseType: ResponseType;
+  readonly scope: string;
+  readonly audience?: string;
+  /** `max_age` requested by this login, checked against `auth_time`. */
+  readonly maxAge?: number;
+  /** App path to return to after the login. */
+  readonly returnUrl?: string;
+  /** Anything JSON-serializable the app asked to get back after login. */
+  readonly appState?: unknown;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/** What a login may choose per transaction; the rest comes from the configuration. */
+export interface TransactionOptions {
+  readonly state?: string;
+  readonly nonce?: string;
+  readonly scope?: string;
+  readonly audience?: string;
+  readonly maxAge?: number;
+  readonly returnUrl?: string;
+  readonly appState?: unknown;
+}
+
+/** Prefix of transaction keys in storage. */
+export const TRANSACTION_PREFIX = 'ngx-oidc.tx.';
+
+/**
+ * Creates a login transaction: fresh 256-bit `state`, `nonce` and PKCE verifier unless the app
+ * supplied its own `state`/`nonce`, which are then used exactly as given.
+ */
+export function createTransaction(
+  config: ResolvedAuthConfig,
+  options: TransactionOptions,
+  now: number,
+): LoginTransaction {
+  return {
+    state: options.state ?? generateRandom(),
+    // OIDC Core 1.0 §15.5.2: the nonce binds the ID token to this browser session.
+    nonce: options.nonce ?? config.nonce ?? generateRandom(),
+    codeVerifier: generateCodeVerifier(),
+    redirectUri: config.redirectUri,
+    responseType: config.responseType,
+    scope: normalizeScope(options.scope ?? config.scope),
+    audience: options.audience ?? config.audience,
+    maxAge: options.maxAge,
+    returnUrl: options.returnUrl,
+    appState: options.appState,
+    createdAt: now,
+    expiresAt: now + config.loginTimeoutSeconds * 1000,
+  };
+}
+
+/**
+ * Stores a transaction under its own key.
+ * @throws {AuthError} `storage_error`; `invalid_configuration` when an app-supplied `state` is
+ *   already pending (reusing a state would let one response complete two logins).
+ */
+export function saveTransaction(storage: AuthStorage, tx: LoginTransaction): void {
+  const key = TRANSACTION_PREFIX + tx.state;
+  if (safeRead(storage, key) !== null) {
+    throw new AuthError('invalid_configuration', 'A login with this state is already pending; state values must be unique per login.', { option: 'state' });
+  }
+  writeJson(storage, key, tx);
+}
+
+/**
+ * Removes and returns the transaction of a callback's `state`, so that one authorization
+ * response is processed at most once (a reload or the back button finds nothing).
+ *
+ * @throws {AuthError} `state_mismatch` when no pending login has this state, or it expired.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
+export function takeTransaction(storage: AuthStorage, state: string, now: number): LoginTransaction {
+  const key = TRANSACTION_PREFIX + state;
+  const tx = readJson<LoginTransaction>(storage, key);
+  safeRemove(storage, key);
+  if (tx === null || tx.state !== state) {
+    throw new AuthError(
+      'state_mismatch',
+      'The callback\'s state matches no login started in this browser session (it was already used, altered, or started in another browser).',
+      { claim: 'state', actual: state },
+    );
+  }
+  if (tx.expiresAt <= now) {
+    throw new AuthError('state_mismatch', `The login for this state expired at ${new Date(tx.expiresAt).toISOString()}; start a new login.`, {
+      claim: 'state',
+      expected: `before ${new Date(tx.expiresAt).toISOString()}`,
+      actual: new Date(now).toISOString(),
+    });
+  }
+  return tx;
+}
+
+/** Returns the most recent pending, unexpired transaction, if any (for `nonce$`/`state$`). */
+export function latestTransaction(storage: AuthStorage, now: number): LoginTransaction | null {
+  let latest: LoginTransaction | null = null;
+  for (const key of keysWithPrefix(storage, TRANSACTION_PREFIX)) {
+    const tx = safeRead(storage, key);
+    if (tx && tx.expiresAt > now && (!latest || tx.createdAt > latest.createdAt)) latest = tx;
+  }
+  return latest;
+}
+
+/** Deletes expired and corrupted transactions; run at start-up. */
+export function purgeExpiredTransactions(storage: AuthStorage, now: number): void {
+  for (const key of keysWithPrefix(storage, TRANSACTION_PREFIX)) {
+    const tx = safeRead(storage, key);
+    if (!tx || tx.expiresAt <= now) safeRemove(storage, key);
+  }
+}
+
+function safeRead(storage: AuthStorage, key: string): LoginTransaction | null {
+  try {
+    return readJson<LoginTransaction>(storage, key);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,43 @@
+import { AuthError } from './errors';
+import { fetchJson } from './http';
+import type { DiscoveryDocument, FetchLike } from './types';
+
+/**
+ * Fetches the UserInfo claims and checks they describe the ID token's subject.
+ *
+ * @param sub The `sub` of the validated ID token.
+ * @returns The claims.
+ * @throws {AuthError} `network_error`, `invalid_response`, `userinfo_sub_mismatch`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
+ */
+export async function fetchUserInfo(
+  discovery: DiscoveryDocument,
+  accessToken: string,
+  sub: string,
+  fetchFn: FetchLike,
+): Promise<Record<string, unknown>> {
+  const endpoint = discovery.userinfo_endpoint;
+  if (!endpoint) throw new AuthError('invalid_response', 'loadUserInfo is set but the provider has no userinfo_endpoint.');
+  const { status, body } = await fetchJson(
+    fetchFn,
+    endpoint,
+    { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
+    'invalid_response',
+    'UserInfo endpoint',
+  );
+  if (status !== 200) {
+    throw new AuthError('invalid_response', `The UserInfo endpoint answered HTTP ${status}${typeof body['error'] === 'string' ? ` (${body['error']})` : ''}.`, {
+      status,
+      error: typeof body['error'] === 'string' ? body['error'] : undefined,
+    });
+  }
+  // OIDC Core 1.0 §5.3.2: the sub in the UserInfo response MUST match the ID token's sub.
+  if (body['sub'] !== sub) {
+    throw new AuthError('userinfo_sub_mismatch', `UserInfo describes sub "${String(body['sub'])}", not the ID token's "${sub}".`, {
+      claim: 'sub',
+      expected: sub,
+      actual: body['sub'],
+    });
+  }
+  return body;
+}
