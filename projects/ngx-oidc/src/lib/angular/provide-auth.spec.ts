@@ -1,0 +1,50 @@
+import { ApplicationInitStatus } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { FakeBrowser, TEST_CONFIG } from '../../test-support/fake-browser';
+import { APP_ORIGIN, FakeProvider } from '../../test-support/fake-provider';
+import { AuthError } from '../core/errors';
+import { AUTH_BROWSER } from './auth-browser';
+import { AuthService } from './auth.service';
+import { provideAuth } from './provide-auth';
+
+describe('provideAuth', () => {
+  afterEach(() => sessionStorage.clear());
+
+  function configError(config: object): AuthError {
+    try {
+      provideAuth(config as never);
+    } catch (err) {
+      return err as AuthError;
+    }
+    throw new Error('provideAuth accepted an invalid configuration');
+  }
+
+  it('rejects a missing clientId, naming the option', () => {
+    const error = configError({ authority: 'https://idp.example.com' });
+    expect(error).toEqual(jasmine.any(AuthError));
+    expect(error.code).toBe('invalid_configuration');
+    expect(error.details.option).toBe('clientId');
+  });
+
+  it('rejects an http authority that is not loopback', () => {
+    const error = configError({ ...TEST_CONFIG, authority: 'http://idp.example.com' });
+    expect(error.details.option).toBe('authority');
+    expect(error.message).toContain('https');
+  });
+
+  it('rejects a malformed allowlist entry, naming its index', () => {
+    const error = configError({ ...TEST_CONFIG, allowedUrls: ['https://api.example.com', 'https://*.example.com'] });
+    expect(error.details.option).toBe('allowedUrls[1]');
+  });
+
+  it('accepts http on localhost for local development', () => {
+    expect(() => provideAuth({ authority: 'http://localhost:9000', clientId: 'demo' })).not.toThrow();
+  });
+
+  it('completes the callback in an app initializer, before the app starts', async () => {
+    const browser = new FakeBrowser(`${APP_ORIGIN}/`, new FakeProvider());
+    TestBed.configureTestingModule({ providers: [provideAuth(TEST_CONFIG), { provide: AUTH_BROWSER, useValue: browser }] });
+    await TestBed.inject(ApplicationInitStatus).donePromise;
+    expect(TestBed.inject(AuthService).isLoading()).toBeFalse();
+  });
+});
