@@ -1,0 +1,290 @@
+// Demo resource API protected by JWT access tokens (RFC 9068 style) issued by the local provider.
+//
+//   GET  /api/public    no token needed
+//   GET  /api/messages  scope read:messages
+//   POST /api/messages  scope write:messages   (GET /api/admin is an alias for the same check)
+//
+// Errors follow RFC 6750: 401 + `WWW-Authenticate: Bearer ...` for missing/invalid tokens,
+// 403 insufficient_scope for missing scopes, plus a JSON body { error, error_description }.
+import http from 'node:http';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+
+import { closeServer, listen } from './http-util.mjs';
+
+const REALM = 'demo-api';
+const ALGORITHMS = ['RS256', 'ES256'];
+
+const MESSAGES = [
+  { id: 1, text: 'Hello from the ngx-oidc demo API!' },
+  { id: 2, text: 'This response required the read:messages scope.' },
+];
+
+/**
+ * Starts the demo API.
+ *
+ * @param {object} options
+ * @param {number} [options.port] TCP port; 0 (default) picks a free one
+ * @param {string} [options.host] listen address (default 127.0.0.1)
+ * @param {string} options.issuer expected `iss`
+ * @param {string} [options.jwksUri] where to fetch the signing keys (default <issuer>/jwks)
+ * @param {string} options.audience expected `aud`
+ * @param {string[]} [options.allowedOrigins] CORS allow-list (the demo's origins)
+ * @param {number} [options.clockTolerance] seconds of leeway for exp/iat/nbf (default 5)
+ * @param {(line: string) => void} [options.log] default console.log
+ * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
+ */
+export async function startApi({
+  port = 0,
+  host = '127.0.0.1',
+  issuer,
+  jwksUri,
+  audience,
+  allowedOrigins = ['http://localhost:4200', 'http://127.0.0.1:4200'],
+  clockTolerance = 5,
+  log = console.log,
+}) {
+  if (!issuer) throw new TypeError('startApi: issuer is required');
+  if (!audience) throw new TypeError('startApi: audience is required');
+  const jwks = createRemoteJWKSet(new URL(jwksUri ?? `${issuer.replace(/\/+$/, '')}/jwks`), {
+    cooldownDuration: 1000,
+  });
+  const origins = new Set(allowedOrigins.map((o) => new URL(o).origin));
+  let messages = [...MESSAGES];
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   */
+  async function handle(req, res) {
+    const url = new URL(req.url ?? '/', 'http://api.invalid');
+    const origin = req.headers.origin;
+    const corsAllowed = typeof origin === 'string' && origins.has(origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Cache-Control', 'no-store');
+    if (corsAllowed) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    }
+
+    if (req.method === 'OPTIONS') {
+      if (corsAllowed) {
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+        res.setHeader('Access-Control-Max-Age', '600');
+        if (req.headers['access-control-request-private-network'] === 'true') {
+          res.setHeader('Access-Control-Allow-Private-Network', 'true');
+        }
+      }
+      res.statusCode = 204;
+      res.end();
+      return {
+        note: corsAllowed ? 'preflight' : `preflight from unknown origin ${origin ?? '(none)'}`,
+      };
+    }
+
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, '') || '/'}`;
+    switch (route) {
+      case 'GET /api/public':
+        return json(res, 200, { message: 'public' });
+      case 'GET /api/messages': {
+        const auth = await authorize(req, res, 'read:messages');
+        if (!auth.ok) return auth;
+        json(res, 200, { messages, sub: auth.payload.sub, scope: auth.payload.scope ?? '' });
+        return { sub: auth.payload.sub };
+      }
+      case 'POST /api/messages':
+      case 'GET /api/admin': {
+        const auth = await authorize(req, res, 'write:messages');
+        if (!auth.ok) return auth;
+        let text = 'New message';
+        if (req.method === 'POST') {
+          const body = await readJson(req).catch(() => ({}));
+          if (typeof body?.text === 'string' && body.text.trim())
+            text = body.text.trim().slice(0, 500);
+          const message = { id: messages.length + 1, text, author: auth.payload.sub };
+          messages = [...messages, message].slice(-50);
+          json(res, 201, { message, sub: auth.payload.sub, scope: auth.payload.scope ?? '' });
+        } else {
+          json(res, 200, { admin: true, sub: auth.payload.sub, scope: auth.payload.scope ?? '' });
+        }
+        return { sub: auth.payload.sub };
+      }
+      default:
+        json(res, 404, { error: 'not_found', error_description: `no route ${route}` });
+        return {};
+    }
+  }
+
+  /**
+   * Validates the bearer token and the required scope; on failure writes the 401/403 response.
+   * @returns {Promise<{ ok: true, payload: import('jose').JWTPayload & { scope?: string } } | { ok: false, note: string }>}
+   */
+  async function authorize(req, res, requiredScope) {
+    const header = req.headers.authorization;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!header) {
+      res.setHeader('WWW-Authenticate', `Bearer realm="${REALM}"`);
+      json(res, 401, {
+        error: 'unauthorized',
+        error_description: 'no access token (send Authorization: Bearer <access token>)',
+      });
+      return { ok: false, note: 'no access token' };
+    }
+    if (!match) {
+      return reject(
+        res,
+        400,
+        'invalid_request',
+        'the Authorization header must be "Bearer <access token>"',
+      );
+    }
+    const token = match[1];
+    const reason = await verify(token);
+    if (typeof reason === 'string') return reject(res, 401, 'invalid_token', reason);
+    const payload = reason;
+    const scopes = new Set(
+      String(payload.scope ?? '')
+        .split(' ')
+        .filter(Boolean),
+    );
+    if (!scopes.has(requiredScope)) {
+      const description = `the access token lacks the scope ${requiredScope} (it has: ${[...scopes].join(' ') || 'none'})`;
+      res.setHeader(
+        'WWW-Authenticate',
+        `Bearer realm="${REALM}", error="insufficient_scope", scope="${requiredScope}", error_description="${quote(description)}"`,
+      );
+      json(res, 403, {
+        error: 'insufficient_scope',
+        error_description: description,
+        scope: requiredScope,
+      });
+      return { ok: false, note: `sub=${payload.sub} ${description}` };
+    }
+    return { ok: true, payload };
+  }
+
+  /** @returns {Promise<string | import('jose').JWTPayload>} the payload, or why the token is invalid */
+  async function verify(token) {
+    let header;
+    try {
+      if (token.split('.').length !== 3) throw new Error('not a JWS');
+      header = decodeProtectedHeader(token);
+      decodeJwt(token);
+    } catch {
+      return 'the access token is not a JWT (opaque token); request an audience at login';
+    }
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer,
+        audience,
+        algorithms: ALGORITHMS,
+        clockTolerance,
+        requiredClaims: ['exp', 'iat', 'sub'],
+      });
+      return payload;
+    } catch (err) {
+      return explain(err, header);
+    }
+  }
+
+  /** Maps jose errors to a human-readable description. */
+  function explain(err, header) {
+    if (err instanceof errors.JWTExpired) {
+      const exp = Number(err.payload?.exp);
+      return `the access token expired${Number.isFinite(exp) ? ` at ${new Date(exp * 1000).toISOString()}` : ''} (exp)`;
+    }
+    if (err instanceof errors.JWTClaimValidationFailed) {
+      const actual = err.payload?.[err.claim];
+      switch (err.claim) {
+        case 'iss':
+          return `wrong issuer (iss): expected ${issuer}, got ${fmt(actual)}`;
+        case 'aud':
+          return `wrong audience (aud): expected ${audience}, got ${fmt(actual)}`;
+        case 'nbf':
+          return 'the access token is not valid yet (nbf)';
+        default:
+          return `claim ${err.claim} check failed: ${err.message}`;
+      }
+    }
+    if (err instanceof errors.JWKSNoMatchingKey) {
+      return `unknown signing key: no key in the issuer's JWKS matches kid=${fmt(header?.kid)} alg=${fmt(header?.alg)}`;
+    }
+    if (err instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+    if (err instanceof errors.JOSEAlgNotAllowed) {
+      return `signing algorithm ${fmt(header?.alg)} not allowed (expected ${ALGORITHMS.join(' or ')})`;
+    }
+    if (err instanceof errors.JWTInvalid || err instanceof errors.JWSInvalid) {
+      return `malformed JWT: ${err.message}`;
+    }
+    if (
+      err instanceof errors.JWKSTimeout ||
+      err instanceof errors.JWKSInvalid ||
+      err instanceof TypeError
+    ) {
+      return `could not load the issuer's JWKS: ${err.message}`;
+    }
+    return `token validation failed: ${err?.message ?? err}`;
+  }
+
+  function reject(res, status, error, description) {
+    res.setHeader(
+      'WWW-Authenticate',
+      `Bearer realm="${REALM}", error="${error}", error_description="${quote(description)}"`,
+    );
+    json(res, status, { error, error_description: description });
+    return { ok: false, note: description };
+  }
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    handle(req, res)
+      .then((outcome) => {
+        const extra = outcome?.sub
+          ? ` sub=${outcome.sub}`
+          : outcome?.note
+            ? ` – ${outcome.note}`
+            : '';
+        log(`[api] ${req.method} ${path} ${res.statusCode}${extra}`);
+      })
+      .catch((err) => {
+        log(`[api] ${req.method} ${path} failed: ${err?.stack ?? err}`);
+        if (!res.headersSent) json(res, 500, { error: 'server_error' });
+        else res.end();
+      });
+  });
+  await listen(server, port, host);
+  const actualPort = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  return {
+    url: `http://localhost:${actualPort}`,
+    port: actualPort,
+    server,
+    close: () => closeServer(server),
+  };
+}
+
+function json(res, status, body) {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+/** Value for a quoted-string in WWW-Authenticate (RFC 6750 allows no `"` or `\` in descriptions). */
+function quote(value) {
+  return String(value)
+    .replace(/["\\]/g, "'")
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
+function fmt(value) {
+  if (value === undefined) return '(none)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function readJson(req, limit = 16 * 1024) {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > limit) throw new Error('request body too large');
+  }
+  return body ? JSON.parse(body) : {};
+}

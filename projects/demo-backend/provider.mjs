@@ -1,0 +1,522 @@
+// Local OpenID Provider for the ngx-oidc demo and e2e tests, built on `oidc-provider` 9.
+//
+// - issuer http://localhost:<port> (same-site with the demo on http://localhost:<DEMO_PORT>, so the
+//   session cookie reaches a silent-authentication iframe), listening on 127.0.0.1 only;
+// - one public client `ngx-oidc-demo` (code + PKCE S256, implicit, hybrid, refresh tokens);
+// - resource indicators / Auth0-style `audience` → JWT access tokens for the demo API;
+// - own login page (password users + a fake "DemoSocial" connection), automatic consent;
+// - RP-initiated logout without a confirmation click.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import Provider, { errors } from 'oidc-provider';
+import { exportJWK, generateKeyPair } from 'jose';
+
+import { checkPassword, claimsOf, findBySub, PASSWORD_USERS, SOCIAL_ACCOUNT } from './accounts.mjs';
+import { closeServer, listen } from './http-util.mjs';
+import { errorPage, loginPage, logoutPage, postLogoutPage, socialPage } from './views.mjs';
+
+export const CLIENT_ID = 'ngx-oidc-demo';
+export const DEFAULT_API_AUDIENCE = 'https://api.ngx-oidc.test';
+export const DEFAULT_API_SCOPES = 'read:messages write:messages';
+export const RESPONSE_TYPES = ['code', 'id_token token', 'id_token', 'code id_token', 'none'];
+
+/** Default lifetimes in seconds. */
+export const DEFAULT_TTL = Object.freeze({
+  AccessToken: 300,
+  IdToken: 3600,
+  RefreshToken: 24 * 60 * 60,
+  Session: 24 * 60 * 60,
+  Grant: 14 * 24 * 60 * 60,
+  AuthorizationCode: 60,
+  Interaction: 10 * 60,
+});
+
+/**
+ * @typedef {object} TtlOptions lifetimes in seconds; missing ones use DEFAULT_TTL
+ * @property {number} [AccessToken]
+ * @property {number} [IdToken]
+ * @property {number} [RefreshToken] absolute: rotated refresh tokens keep the remaining lifetime
+ * @property {number} [Session]
+ * @property {number} [Grant]
+ * @property {number} [AuthorizationCode]
+ * @property {number} [Interaction]
+ */
+
+/**
+ * Starts the OpenID Provider.
+ *
+ * @param {object} [options]
+ * @param {number} [options.port] TCP port; 0 (default) picks a free one
+ * @param {string} [options.host] listen address (default 127.0.0.1)
+ * @param {string} [options.issuer] default http://localhost:<actual port>
+ * @param {string[]} [options.demoOrigins] origins of the demo SPA (redirect URIs, post-logout URIs, CORS);
+ *   default http://localhost:4200 and http://127.0.0.1:4200
+ * @param {string} [options.apiAudience] resource indicator / audience of the demo API
+ * @param {string} [options.apiScopes] space-separated scopes of the demo API
+ * @param {TtlOptions} [options.ttl]
+ * @param {(line: string) => void} [options.log] default console.log
+ * @returns {Promise<{ issuer: string, port: number, provider: Provider, server: http.Server, close(): Promise<void> }>}
+ */
+export async function startProvider({
+  port = 0,
+  host = '127.0.0.1',
+  issuer,
+  demoOrigins = ['http://localhost:4200', 'http://127.0.0.1:4200'],
+  apiAudience = DEFAULT_API_AUDIENCE,
+  apiScopes = DEFAULT_API_SCOPES,
+  ttl = {},
+  log = console.log,
+} = {}) {
+  const lifetimes = { ...DEFAULT_TTL };
+  for (const [name, value] of Object.entries(ttl ?? {})) {
+    if (value === undefined || value === null || value === '') continue;
+    const seconds = Number(value);
+    if (!Number.isInteger(seconds) || seconds <= 0) {
+      throw new TypeError(`ttl.${name} must be a positive integer (seconds), got ${value}`);
+    }
+    lifetimes[name] = seconds;
+  }
+  // Refresh tokens expire with the session / grant they belong to: keep those longer.
+  lifetimes.Session = Math.max(lifetimes.Session, lifetimes.RefreshToken);
+  lifetimes.Grant = Math.max(lifetimes.Grant, lifetimes.RefreshToken);
+
+  // Listen first so that port 0 resolves to the real port before the issuer is fixed.
+  /** @type {http.RequestListener} */
+  let handler = (_req, res) => {
+    res.statusCode = 503;
+    res.end('starting');
+  };
+  const server = http.createServer((req, res) => handler(req, res));
+  await listen(server, port, host);
+  const actualPort = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  issuer = (issuer ?? `http://localhost:${actualPort}`).replace(/\/+$/, '');
+
+  const origins = [...new Set(demoOrigins.map((o) => new URL(o).origin))];
+  const client = {
+    client_id: CLIENT_ID,
+    client_name: 'ngx-oidc demo',
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token', 'implicit'],
+    response_types: RESPONSE_TYPES,
+    redirect_uris: origins.flatMap((o) => [`${o}/callback`, `${o}/silent-callback.html`]),
+    post_logout_redirect_uris: origins.map((o) => `${o}/`),
+  };
+
+  const jwks = await signingKeys();
+  const offline = offlineTracker();
+
+  const provider = new Provider(issuer, {
+    clients: [client],
+    jwks,
+    findAccount: async (_ctx, sub) => {
+      const account = findBySub(sub);
+      if (!account) return undefined;
+      return { accountId: account.sub, claims: async () => claimsOf(account) };
+    },
+    claims: {
+      openid: ['sub', 'amr'], // amr: 'pwd' (password) or 'fed' (DemoSocial)
+      profile: ['name', 'nickname', 'preferred_username', 'picture'],
+      email: ['email', 'email_verified'],
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    // Put the profile/email claims granted by scope into the ID token (the SPA reads the name from it).
+    conformIdTokenClaims: false,
+    responseTypes: RESPONSE_TYPES,
+    pkce: { required: () => true }, // S256 is the only method oidc-provider 9 supports
+    extraParams: ['audience'],
+    clientBasedCORS: (_ctx, origin, cl) =>
+      origins.includes(origin) || cl.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
+    cookies: {
+      keys: [randomBytes(32).toString('base64url')],
+      // Plain http on localhost: Lax (never SameSite=None, which requires Secure).
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Without `prompt=consent`, oidc-provider drops `offline_access` from authorization requests
+    // (OIDC Core 11). For this first-party public client, an authorization request that asked for
+    // `offline_access` still gets a refresh token (see offlineTracker below).
+    issueRefreshToken: async (_ctx, cl, source) => {
+      if (!cl.grantTypeAllowed('refresh_token')) return false;
+      if (source.scopes.has('offline_access')) return true;
+      return (
+        cl.clientAuthMethod === 'none' &&
+        source instanceof provider.AuthorizationCode &&
+        offline.has(`code:${source.jti}`)
+      );
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? lifetimes.AccessToken,
+      IdToken: lifetimes.IdToken,
+      // Absolute refresh-token lifetime: a rotated refresh token keeps the remaining lifetime.
+      RefreshToken: (ctx) =>
+        ctx?.oidc?.entities.RotatedRefreshToken?.remainingTTL ?? lifetimes.RefreshToken,
+      Session: lifetimes.Session,
+      Grant: lifetimes.Grant,
+      AuthorizationCode: lifetimes.AuthorizationCode,
+      Interaction: lifetimes.Interaction,
+      ClientCredentials: lifetimes.AccessToken,
+    },
+    renderError: async (ctx, out, error) => {
+      ctx.type = 'html';
+      ctx.body = errorPage('Sign-in error', out);
+      log(
+        `[idp] error page: ${out.error}${out.error_description ? ` – ${out.error_description}` : ''}`,
+      );
+      if (error?.statusCode >= 500 || !error?.expose) log(`[idp] ${error?.stack ?? error}`);
+    },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: true },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, cl, token) => token.clientId === cl.clientId,
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = postLogoutPage();
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Auth0-style `audience` authorization parameter as an alias of RFC 8707 `resource`.
+        defaultResource: async (ctx, _cl, oneOf) => {
+          if (oneOf) return oneOf.length === 1 ? oneOf[0] : oneOf;
+          return ctx.oidc.params.audience || ctx.oidc.params.resource || undefined;
+        },
+        // Code exchange and refresh grant issue the token for the resource granted at /auth.
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resourceIndicator) => {
+          if (resourceIndicator === apiAudience) {
+            return {
+              scope: apiScopes,
+              audience: apiAudience,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: lifetimes.AccessToken,
+              jwt: { sign: { alg: 'RS256' } },
+            };
+          }
+          throw new errors.InvalidTarget(
+            `unknown resource indicator / audience ${resourceIndicator}`,
+          );
+        },
+      },
+    },
+  });
+
+  allowHttpLocalhostImplicit(provider);
+  provider.use(offline.middleware);
+  logEvents(provider, log);
+
+  const oidcCallback = provider.callback();
+  const interactions = interactionRouter(provider, log);
+
+  handler = (req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', issuer);
+    res.on('finish', () =>
+      log(
+        `[idp] ${req.method} ${url.pathname} ${res.statusCode}${describe(url)} ${Date.now() - started}ms`,
+      ),
+    );
+    if (url.pathname.startsWith('/interaction/')) {
+      interactions(req, res, url).catch((err) => {
+        log(`[idp] interaction handler failed: ${err?.stack ?? err}`);
+        if (!res.headersSent)
+          sendHtml(res, 500, errorPage('Something went wrong', { error: 'server_error' }));
+        else res.end();
+      });
+      return;
+    }
+    oidcCallback(req, res);
+  };
+
+  return {
+    issuer,
+    port: actualPort,
+    provider,
+    server,
+    close: () => closeServer(server),
+  };
+}
+
+/** RS256 (first, the default for ID tokens and access tokens) and ES256 signing keys. */
+async function signingKeys() {
+  const stamp = Date.now().toString(36);
+  const keys = [];
+  for (const alg of ['RS256', 'ES256']) {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    keys.push({ ...jwk, kid: `demo-${alg.toLowerCase()}-${stamp}`, alg, use: 'sig' });
+  }
+  return { keys };
+}
+
+/**
+ * oidc-provider refuses http:// and localhost redirect URIs for `web` clients that use the implicit
+ * grant. `application_type: native` would allow them, but native clients always get the consent
+ * prompt (no `prompt=none`). The documented escape hatch is to ignore these two validations.
+ * @param {Provider} provider
+ */
+function allowHttpLocalhostImplicit(provider) {
+  const { Schema } = provider.Client;
+  const invalidate = Schema.prototype.invalidate;
+  Schema.prototype.invalidate = function (message, code) {
+    if (code === 'implicit-force-https' || code === 'implicit-forbid-localhost') return;
+    invalidate.call(this, message, code);
+  };
+}
+
+/**
+ * Remembers which authorization requests asked for `offline_access` (before oidc-provider drops
+ * it), following the request through its interactions to the authorization code it produces.
+ */
+function offlineTracker() {
+  const TTL_MS = 60 * 60 * 1000;
+  /** @type {Map<string, number>} key → expiry (ms) */
+  const seen = new Map();
+  const has = (key) => (seen.get(key) ?? 0) > Date.now();
+  const add = (key) => {
+    const now = Date.now();
+    if (seen.size > 1000) for (const [k, exp] of seen) if (exp <= now) seen.delete(k);
+    seen.set(key, now + TTL_MS);
+  };
+  /** @type {(ctx: any, next: () => Promise<void>) => Promise<void>} */
+  const middleware = async (ctx, next) => {
+    await next();
+    const resume = /^\/auth\/([^/]+)$/.exec(ctx.path);
+    if (ctx.path !== '/auth' && !resume) return;
+    const oidc = ctx.oidc;
+    if (!oidc) return;
+    let asked;
+    if (resume) {
+      asked = has(`interaction:${resume[1]}`);
+    } else {
+      const raw = ctx.method === 'POST' ? oidc.body : ctx.query;
+      asked = String(raw?.scope ?? '')
+        .split(' ')
+        .includes('offline_access');
+    }
+    if (!asked) return;
+    const { Interaction, AuthorizationCode } = oidc.entities ?? {};
+    if (Interaction?.uid) add(`interaction:${Interaction.uid}`);
+    if (AuthorizationCode?.jti) add(`code:${AuthorizationCode.jti}`);
+  };
+  return { has, middleware };
+}
+
+/**
+ * Handlers for /interaction/:uid[/login|/social|/abort].
+ * @param {Provider} provider
+ * @param {(line: string) => void} log
+ */
+function interactionRouter(provider, log) {
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {URL} url
+   */
+  return async function route(req, res, url) {
+    const match = /^\/interaction\/([^/]+)(?:\/(login|social|abort))?\/?$/.exec(url.pathname);
+    if (!match) return sendHtml(res, 404, errorPage('Not found', { path: url.pathname }));
+    const [, uid, action = ''] = match;
+    const key = `${req.method} ${action}`;
+
+    let details;
+    try {
+      details = await provider.interactionDetails(req, res);
+    } catch (err) {
+      log(`[idp] interaction ${uid}: ${err?.message ?? err}`);
+      return sendHtml(
+        res,
+        400,
+        errorPage('This sign-in page has expired', {
+          error: err?.error ?? 'invalid_request',
+          error_description:
+            'The sign-in request is no longer valid (expired, already used, or cookies are blocked). Go back to the application and sign in again.',
+        }),
+      );
+    }
+    if (details.uid !== uid) {
+      return sendHtml(
+        res,
+        400,
+        errorPage('Sign-in request mismatch', { error: 'invalid_request' }),
+      );
+    }
+
+    const client = await provider.Client.find(details.params.client_id);
+    const clientName = client?.clientName ?? details.params.client_id;
+    const prompt = details.prompt.name;
+
+    switch (key) {
+      case 'GET ': {
+        if (prompt === 'consent') return autoConsent(provider, req, res, details, log);
+        if (prompt !== 'login') {
+          return sendHtml(res, 400, errorPage('Unsupported interaction', { prompt }));
+        }
+        return sendHtml(res, 200, loginPage({ uid, clientName, users: PASSWORD_USERS }));
+      }
+      case 'POST login': {
+        const form = await readForm(req);
+        const username = form.get('username') ?? '';
+        const account = checkPassword(username, form.get('password') ?? '');
+        if (!account) {
+          log(`[idp] login failed for ${JSON.stringify(username)}`);
+          return sendHtml(
+            res,
+            200,
+            loginPage({
+              uid,
+              clientName,
+              username,
+              users: PASSWORD_USERS,
+              error: 'Wrong username or password.',
+            }),
+          );
+        }
+        log(`[idp] login ${account.sub}`);
+        return provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: account.sub, amr: ['pwd'] } },
+          { mergeWithLastSubmission: false },
+        );
+      }
+      case 'GET social':
+        return sendHtml(
+          res,
+          200,
+          socialPage({ uid, name: SOCIAL_ACCOUNT.name, email: SOCIAL_ACCOUNT.email }),
+        );
+      case 'POST social':
+        await readForm(req);
+        log(`[idp] login ${SOCIAL_ACCOUNT.sub} (DemoSocial)`);
+        return provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: SOCIAL_ACCOUNT.sub, amr: ['fed'] } },
+          { mergeWithLastSubmission: false },
+        );
+      case 'GET abort':
+      case 'POST abort':
+        log('[idp] login cancelled by the user');
+        return provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'The user cancelled the login' },
+          { mergeWithLastSubmission: false },
+        );
+      default:
+        res.setHeader('Allow', action === 'login' ? 'POST' : 'GET, POST');
+        return sendHtml(
+          res,
+          405,
+          errorPage('Method not allowed', { method: req.method, path: url.pathname }),
+        );
+    }
+  };
+}
+
+/**
+ * First-party client: grant whatever is missing without showing a consent page.
+ * @param {Provider} provider
+ */
+async function autoConsent(provider, req, res, details, log) {
+  const {
+    prompt: { details: missing },
+    params,
+    session,
+  } = details;
+  let grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+  grant ??= new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  const granted = [
+    ...(missing.missingOIDCScope ?? []),
+    ...Object.entries(missing.missingResourceScopes ?? {}).map(([r, s]) => `${r}: ${s.join(' ')}`),
+  ];
+  log(
+    `[idp] consent auto-granted for ${session.accountId}${granted.length ? ` (${granted.join('; ')})` : ''}`,
+  );
+  return provider.interactionFinished(
+    req,
+    res,
+    { consent: { grantId } },
+    { mergeWithLastSubmission: true },
+  );
+}
+
+/** @param {Provider} provider @param {(line: string) => void} log */
+function logEvents(provider, log) {
+  const describeError = (err) =>
+    `${err?.error ?? err?.name ?? 'error'}${err?.error_description ? ` – ${err.error_description}` : ''}`;
+  for (const event of [
+    'authorization.error',
+    'grant.error',
+    'end_session.error',
+    'revocation.error',
+    'userinfo.error',
+    'discovery.error',
+    'jwks.error',
+    'check_session.error',
+  ]) {
+    provider.on(event, (_ctx, err) => log(`[idp] ${event}: ${describeError(err)}`));
+  }
+  provider.on('server_error', (_ctx, err) => log(`[idp] server_error: ${err?.stack ?? err}`));
+  provider.on('interaction.started', (_ctx, prompt) =>
+    log(`[idp] interaction ${prompt.name} (${prompt.reasons.join(', ')})`),
+  );
+  provider.on('grant.success', (ctx) => {
+    const body = ctx.body ?? {};
+    const issued = ['access_token', 'refresh_token', 'id_token'].filter((k) => body[k]).join(' ');
+    const token = ctx.oidc.entities.AccessToken;
+    const aud = token?.resourceServer?.audience;
+    log(
+      `[idp] token ${ctx.oidc.params.grant_type}: sub=${token?.accountId ?? '?'}${aud ? ` aud=${aud}` : ''} → ${issued}`,
+    );
+  });
+  provider.on('end_session.success', (ctx) =>
+    log(`[idp] logout ${ctx.oidc.session?.accountId ?? ''}`.trimEnd()),
+  );
+  provider.on('grant.revoked', (_ctx, grantId) => log(`[idp] grant revoked ${grantId}`));
+}
+
+/** Non-secret parameters worth seeing in the request log. */
+function describe(url) {
+  if (!/^\/(auth|session\/end)$/.test(url.pathname)) return '';
+  const keep = ['response_type', 'scope', 'prompt', 'audience', 'resource', 'response_mode'];
+  const parts = keep
+    .filter((k) => url.searchParams.has(k))
+    .map((k) => `${k}=${JSON.stringify(url.searchParams.getAll(k).join(','))}`);
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+/** @param {http.IncomingMessage} req @returns {Promise<URLSearchParams>} */
+async function readForm(req, limit = 64 * 1024) {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > limit) throw new Error('request body too large');
+  }
+  return new URLSearchParams(body);
+}
+
+/** @param {http.ServerResponse} res */
+function sendHtml(res, status, html) {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(html);
+}
