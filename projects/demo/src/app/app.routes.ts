@@ -1,3 +1,25 @@
-import { Routes } from '@angular/router';
+import { inject } from '@angular/core';
+import { Router, type Routes } from '@angular/router';
+import { authGuard } from 'ngx-oidc';
 
-export const routes: Routes = [];
+import { ApiPage } from './api/api-page';
+import { Home } from './home/home';
+import { OptionsPage } from './options/options-page';
+import { Profile } from './profile/profile';
+
+export const routes: Routes = [
+  { path: '', component: Home, title: 'ngx-oidc demo' },
+  {
+    path: 'profile',
+    component: Profile,
+    canActivate: [authGuard],
+    title: 'Profile · ngx-oidc demo',
+  },
+  { path: 'api', component: ApiPage, title: 'API · ngx-oidc demo' },
+  { path: 'options', component: OptionsPage, title: 'Options · ngx-oidc demo' },
+  // provideAuth() completes the login and rewrites the address bar before the first
+  // navigation, so /callback is only ever routed on a direct visit. Its query (a stray code or
+  // state) is dropped rather than carried over to the home page.
+  { path: 'callback', redirectTo: () => inject(Router).createUrlTree(['/']) },
+  { path: '**', redirectTo: '' },
+];

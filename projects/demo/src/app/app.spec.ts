@@ -1,23 +1,140 @@
+import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
+import { provideRouter, Router } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { AUTH_CONFIG, AuthError, AuthService } from 'ngx-oidc';
+
+import { FakeAuthService } from '../testing/fake-auth';
 import { App } from './app';
+import { createAuthConfig } from './app.config';
+import { routes } from './app.routes';
+import { DEFAULT_DEMO_ENV, DEMO_ENV } from './demo-env';
 
 describe('App', () => {
-  beforeEach(async () => {
-    await TestBed.configureTestingModule({
+  let auth: FakeAuthService;
+
+  beforeEach(() => {
+    auth = new FakeAuthService();
+    TestBed.configureTestingModule({
       imports: [App],
-    }).compileComponents();
+      providers: [
+        provideRouter(routes),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: AuthService, useValue: auth.asService() },
+        { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
+        { provide: AUTH_CONFIG, useValue: createAuthConfig(DEFAULT_DEMO_ENV) },
+      ],
+    });
   });
 
-  it('should create the app', () => {
-    const fixture = TestBed.createComponent(App);
-    const app = fixture.componentInstance;
-    expect(app).toBeTruthy();
-  });
-
-  it('should render title', async () => {
+  async function render(): Promise<HTMLElement> {
     const fixture = TestBed.createComponent(App);
     await fixture.whenStable();
-    const compiled = fixture.nativeElement as HTMLElement;
-    expect(compiled.querySelector('h1')?.textContent).toContain('Hello, demo');
+    return fixture.nativeElement as HTMLElement;
+  }
+
+  function byTestId(root: HTMLElement, id: string): HTMLElement | null {
+    return root.querySelector(`[data-testid="${id}"]`);
+  }
+
+  it('shows "anonymous" and only the login button when nobody is logged in', async () => {
+    const root = await render();
+    expect(byTestId(root, 'auth-status')?.textContent).toBe('anonymous');
+    expect(byTestId(root, 'login-button')).not.toBeNull();
+    expect(byTestId(root, 'logout-button')).toBeNull();
+    expect(byTestId(root, 'user-name')).toBeNull();
+    expect(byTestId(root, 'auth-error')).toBeNull();
+  });
+
+  it('starts a login from the login button', async () => {
+    const root = await render();
+    byTestId(root, 'login-button')!.click();
+    expect(auth.login).toHaveBeenCalledOnceWith();
+  });
+
+  it('shows "authenticated", the user name and the logout button when logged in', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    const root = await render();
+    expect(byTestId(root, 'auth-status')?.textContent).toBe('authenticated');
+    expect(byTestId(root, 'user-name')?.textContent).toBe('Alice Liddell');
+    expect(byTestId(root, 'logout-button')).not.toBeNull();
+    expect(byTestId(root, 'login-button')).toBeNull();
+  });
+
+  it('logs out from the logout button and shows "anonymous" again', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    byTestId(root, 'logout-button')!.click();
+    await fixture.whenStable();
+    expect(auth.logout).toHaveBeenCalledOnceWith();
+    expect(byTestId(root, 'auth-status')?.textContent).toBe('anonymous');
+    expect(byTestId(root, 'user-name')).toBeNull();
+  });
+
+  it('shows the error code and, separately, its message', async () => {
+    auth.error.set(new AuthError('state_mismatch', 'The callback state matches no login.'));
+    const root = await render();
+    expect(byTestId(root, 'auth-error')?.textContent).toBe('state_mismatch');
+    expect(byTestId(root, 'auth-error-message')?.textContent).toBe(
+      'The callback state matches no login.',
+    );
+  });
+});
+
+describe('routes', () => {
+  let auth: FakeAuthService;
+
+  beforeEach(() => {
+    auth = new FakeAuthService();
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter(routes),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: AuthService, useValue: auth.asService() },
+        { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
+        { provide: AUTH_CONFIG, useValue: createAuthConfig(DEFAULT_DEMO_ENV) },
+      ],
+    });
+  });
+
+  for (const url of ['/callback', '/callback?code=x&state=y', '/no-such-page']) {
+    it(`redirects ${url} to /`, async () => {
+      const harness = await RouterTestingHarness.create();
+      await harness.navigateByUrl(url);
+      expect(TestBed.inject(Router).url).toBe('/');
+    });
+  }
+
+  it('offers the API calls on the home page (right where the login returns to)', async () => {
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/');
+    expect(
+      harness.routeNativeElement?.querySelector('[data-testid="api-call-button"]'),
+    ).not.toBeNull();
+    expect(
+      harness.routeNativeElement?.querySelector('[data-testid="foreign-call-button"]'),
+    ).not.toBeNull();
+  });
+
+  it('guards /profile: anonymous, it starts a login that returns to /profile', async () => {
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/profile');
+    expect(auth.login).toHaveBeenCalledOnceWith({ returnUrl: '/profile' });
+    expect(TestBed.inject(Router).url).not.toBe('/profile');
+  });
+
+  it('opens /profile when authenticated', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/profile');
+    expect(TestBed.inject(Router).url).toBe('/profile');
+    expect(
+      harness.routeNativeElement?.querySelector('[data-testid="profile-claims"]'),
+    ).not.toBeNull();
   });
 });

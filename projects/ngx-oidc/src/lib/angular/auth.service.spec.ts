@@ -247,4 +247,33 @@ describe('AuthService', () => {
     const { browser } = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
     expect(browser.replaced).toEqual(['/callback', '/']);
   });
+
+  it('shows a login pending from before the page load while anonymous, not once authenticated', async () => {
+    const authorizeUrl = await startLogin();
+    const state = new URL(authorizeUrl).searchParams.get('state');
+    const anonymous = await setUpAuth({ provider });
+    expect(anonymous.auth.loginState()).toBe(state);
+    expect(anonymous.auth.nonce()).toBe(new URL(authorizeUrl).searchParams.get('nonce'));
+
+    const second = await startLogin({}, { storage: 'session' });
+    await answerTokenRequest(provider, second, key);
+    await setUpAuth({ provider, url: callbackUrlFor(second), config: { storage: 'session' } });
+    const authenticated = await setUpAuth({ provider, config: { storage: 'session' } });
+    expect(authenticated.auth.isAuthenticated()).toBeTrue();
+    expect(authenticated.auth.loginState()).toBeNull();
+  });
+
+  it('exposes the access token expiry and lets the app clear an error', async () => {
+    const authorizeUrl = await startLogin();
+    await answerTokenRequest(provider, authorizeUrl, key);
+    const before = Date.now();
+    const { auth } = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
+    expect(auth.expiresAt()).toBeGreaterThanOrEqual(before + 300_000);
+    expect(auth.expiresAt()).toBeLessThanOrEqual(Date.now() + 300_000);
+
+    const failed = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
+    expect(failed.auth.error()?.code).toBe('state_mismatch');
+    failed.auth.clearError();
+    expect(failed.auth.error()).toBeNull();
+  });
 });

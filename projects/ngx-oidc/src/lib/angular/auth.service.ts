@@ -62,7 +62,10 @@ export class AuthService {
   /** The access token, or `null`. Opaque to the client: it is sent, never parsed. */
   readonly accessToken: Signal<string | null> = this.state.select((s) => s.tokens?.accessToken ?? null);
   readonly accessToken$: Observable<string | null> = this.state.select$((s) => s.tokens?.accessToken ?? null);
-  /** The last error, cleared by the next successful login. */
+  /** When the access token expires (epoch milliseconds), or `null` when unknown or logged out. */
+  readonly expiresAt: Signal<number | null> = this.state.select((s) => s.tokens?.expiresAt ?? null);
+  readonly expiresAt$: Observable<number | null> = this.state.select$((s) => s.tokens?.expiresAt ?? null);
+  /** The last error, cleared by the next successful login, by logout or by `clearError()`. */
   readonly error: Signal<AuthError | null> = this.state.select((s) => s.error);
   readonly error$: Observable<AuthError | null> = this.state.select$((s) => s.error);
   /** The nonce of the login in progress, between `login()` and its callback. */
@@ -134,6 +137,11 @@ export class AuthService {
     if (url) this.browser.assign(url);
   }
 
+  /** Forgets the last error (e.g. after the app showed it). */
+  clearError(): void {
+    this.state.update({ error: null });
+  }
+
   /**
    * Resolves with the current access token once start-up is done, or `null` when nobody is
    * logged in or the token has expired.
@@ -167,7 +175,9 @@ export class AuthService {
       // anything else runs.
       this.browser.replaceUrl(new URL(this.config.redirectUri).pathname);
       await this.handleCallback(href);
-    } else {
+    } else if (!session) {
+      // A login started before this page load (another tab, or one the user walked away from)
+      // is still pending; once someone is logged in it is only noise.
       const pending = latestTransaction(this.ctx.transactions, now);
       if (pending) this.state.update({ pending: { nonce: pending.nonce, state: pending.state } });
     }

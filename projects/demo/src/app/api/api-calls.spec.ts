@@ -1,0 +1,144 @@
+import { HttpHeaders, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { type ComponentFixture, TestBed } from '@angular/core/testing';
+import { authInterceptor, AuthService } from 'ngx-oidc';
+
+import { FakeAuthService } from '../../testing/fake-auth';
+import { DEMO_ENV, type DemoEnv } from '../demo-env';
+import { ApiCalls } from './api-calls';
+
+const ENV: DemoEnv = {
+  authority: 'http://localhost:9000',
+  clientId: 'ngx-oidc-demo',
+  apiUrl: 'http://localhost:3001',
+  apiAudience: 'https://api.ngx-oidc.test',
+  foreignApiUrl: 'http://127.0.0.1:3001',
+};
+
+describe('ApiCalls', () => {
+  let auth: FakeAuthService;
+  let http: HttpTestingController;
+  let fixture: ComponentFixture<ApiCalls>;
+
+  beforeEach(async () => {
+    auth = new FakeAuthService();
+    auth.allowedPrefixes = [`${ENV.apiUrl}/api`];
+    TestBed.configureTestingModule({
+      imports: [ApiCalls],
+      providers: [
+        // The real interceptor, deciding with the fake's allowlist and token.
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+        { provide: AuthService, useValue: auth.asService() },
+        { provide: DEMO_ENV, useValue: ENV },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(ApiCalls);
+    await fixture.whenStable();
+  });
+
+  afterEach(() => http.verify());
+
+  function el(id: string): HTMLElement {
+    const found = (fixture.nativeElement as HTMLElement).querySelector<HTMLElement>(
+      `[data-testid="${id}"]`,
+    );
+    if (!found) throw new Error(`no [data-testid="${id}"]`);
+    return found;
+  }
+
+  /** Clicks and lets the interceptor's async token lookup run. */
+  async function click(id: string): Promise<void> {
+    el(id).click();
+    await new Promise((resolve) => setTimeout(resolve));
+  }
+
+  async function text(id: string): Promise<string> {
+    await fixture.whenStable();
+    return el(id).textContent ?? '';
+  }
+
+  it('shows "200 <body>" and sends the bearer token to the allow-listed API', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice' });
+    expect(await text('api-result')).toBe('');
+    await click('api-call-button');
+    const req = http.expectOne(`${ENV.apiUrl}/api/messages`);
+    expect(req.request.method).toBe('GET');
+    expect(req.request.headers.get('Authorization')).toBe('Bearer access-token');
+    req.flush({ messages: [{ id: 1, text: 'hi' }] });
+    expect(await text('api-result')).toBe('200 {"messages":[{"id":1,"text":"hi"}]}');
+  });
+
+  it('shows "401 <error_description from WWW-Authenticate>"', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice' });
+    await click('api-call-button');
+    http.expectOne(`${ENV.apiUrl}/api/messages`).flush(
+      { error: 'invalid_token', error_description: 'from the body' },
+      {
+        status: 401,
+        statusText: 'Unauthorized',
+        headers: new HttpHeaders({
+          'WWW-Authenticate':
+            'Bearer realm="demo-api", error="invalid_token", error_description="the access token expired (exp)"',
+        }),
+      },
+    );
+    expect(await text('api-result')).toBe('401 the access token expired (exp)');
+  });
+
+  it('shows "403 <reason>" for a missing scope', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice' });
+    await click('api-call-button');
+    http.expectOne(`${ENV.apiUrl}/api/messages`).flush(
+      {
+        error: 'insufficient_scope',
+        error_description: 'the access token lacks the scope read:messages',
+      },
+      {
+        status: 403,
+        statusText: 'Forbidden',
+        headers: new HttpHeaders({
+          'WWW-Authenticate':
+            'Bearer realm="demo-api", error="insufficient_scope", scope="read:messages", error_description="the access token lacks the scope read:messages"',
+        }),
+      },
+    );
+    expect(await text('api-result')).toBe('403 the access token lacks the scope read:messages');
+  });
+
+  it('shows "error login_required" when anonymous: the request is never sent', async () => {
+    await click('api-call-button');
+    http.expectNone(`${ENV.apiUrl}/api/messages`);
+    expect(await text('api-result')).toBe('error login_required');
+  });
+
+  it('never sends the token to the foreign origin and shows the 401 reason from the body', async () => {
+    auth.signIn({ sub: 'alice', name: 'Alice' });
+    await click('foreign-call-button');
+    const req = http.expectOne(`${ENV.foreignApiUrl}/api/messages`);
+    expect(req.request.headers.has('Authorization')).toBeFalse();
+    req.flush(
+      {
+        error: 'unauthorized',
+        error_description: 'no access token (send Authorization: Bearer <access token>)',
+      },
+      {
+        status: 401,
+        statusText: 'Unauthorized',
+        headers: new HttpHeaders({ 'WWW-Authenticate': 'Bearer realm="demo-api"' }),
+      },
+    );
+    expect(await text('foreign-result')).toBe(
+      '401 no access token (send Authorization: Bearer <access token>)',
+    );
+  });
+
+  it('calls the public endpoint without a token, even when anonymous', async () => {
+    await click('public-call-button');
+    const req = http.expectOne(`${ENV.apiUrl}/api/public`);
+    expect(req.request.headers.has('Authorization')).toBeFalse();
+    req.flush({ message: 'public' });
+    expect(await text('public-result')).toBe('200 {"message":"public"}');
+  });
+});

@@ -1,0 +1,68 @@
+import { InjectionToken } from '@angular/core';
+
+/**
+ * Runtime settings of the demo, written by the demo backend to `public/demo-env.json` (served
+ * at `/demo-env.json`) so the same build works with whatever ports the backend picked.
+ */
+export interface DemoEnv {
+  /** Issuer URL of the OpenID Provider. */
+  readonly authority: string;
+  /** Client id of the demo at the provider. */
+  readonly clientId: string;
+  /** Base URL of the demo API; `${apiUrl}/api` is allow-listed for the access token. */
+  readonly apiUrl: string;
+  /** Audience the access token is requested for (the API's identifier). */
+  readonly apiAudience: string;
+  /** The same API under another origin, deliberately NOT allow-listed. */
+  readonly foreignApiUrl: string;
+}
+
+/** Used when `/demo-env.json` is missing or unreadable (backend started with its default ports). */
+export const DEFAULT_DEMO_ENV: DemoEnv = Object.freeze({
+  authority: 'http://localhost:9000',
+  clientId: 'ngx-oidc-demo',
+  apiUrl: 'http://localhost:3001',
+  apiAudience: 'https://api.ngx-oidc.test',
+  foreignApiUrl: 'http://127.0.0.1:3001',
+});
+
+/** The demo's runtime settings, as loaded by `main.ts` before bootstrap. */
+export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
+
+const KEYS = Object.keys(DEFAULT_DEMO_ENV) as (keyof DemoEnv)[];
+
+/**
+ * Fetches `/demo-env.json` (bypassing the HTTP cache, since ports change between backend runs)
+ * and fills any missing or malformed value from {@link DEFAULT_DEMO_ENV}. Never rejects.
+ */
+export async function loadDemoEnv(
+  fetchFn: typeof fetch = (input, init) => fetch(input, init),
+  url = '/demo-env.json',
+): Promise<DemoEnv> {
+  try {
+    const response = await fetchFn(url, { cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return mergeDemoEnv(await response.json());
+  } catch (err) {
+    console.warn(
+      `ngx-oidc demo: could not load ${url} (${String(err)}); using the default settings.`,
+    );
+    return DEFAULT_DEMO_ENV;
+  }
+}
+
+/** Takes the known string settings from `raw`, the defaults for the rest. */
+export function mergeDemoEnv(raw: unknown): DemoEnv {
+  const source = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const env: Record<string, string> = {};
+  for (const key of KEYS) {
+    const value = source[key];
+    env[key] =
+      typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_DEMO_ENV[key];
+  }
+  // The API base URLs get paths appended; the authority and audience are compared verbatim.
+  for (const key of ['apiUrl', 'foreignApiUrl'] as const) {
+    env[key] = env[key].replace(/\/+$/, '');
+  }
+  return Object.freeze(env as unknown as DemoEnv);
+}

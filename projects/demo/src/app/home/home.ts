@@ -1,0 +1,18 @@
+import { Component, inject } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { AuthService } from 'ngx-oidc';
+
+import { ApiCalls } from '../api/api-calls';
+import { DEMO_ENV } from '../demo-env';
+
+/** What the demo shows and how to log in. */
+@Component({
+  selector: 'app-home',
+  imports: [RouterLink, ApiCalls],
+  templateUrl: './home.html',
+  styleUrl: './home.css',
+})
+export class Home {
+  protected readonly auth = inject(AuthService);
+  protected readonly env = inject(DEMO_ENV);
+}
