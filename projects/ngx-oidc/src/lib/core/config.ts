@@ -123,7 +123,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   if (config.nonce !== undefined && (typeof config.nonce !== 'string' || config.nonce.length < 16)) {
     throw invalid('nonce', 'nonce must be a string of at least 16 characters, or unset to let ngx-oidc generate one per login');
   }
-  if (config.loginRoute !== undefined && !config.loginRoute.startsWith('/')) {
+  if (config.loginRoute !== undefined && (typeof config.loginRoute !== 'string' || !config.loginRoute.startsWith('/'))) {
     throw invalid('loginRoute', `loginRoute "${config.loginRoute}" must be an app path starting with "/"`);
   }
   return {

@@ -1,0 +1,181 @@
+import { APP_ORIGIN, ISSUER, thrownBy } from '../../test-support/fake-provider';
+import { isCallbackUrl, parseCallbackUrl, providerError, validateAuthResponse } from './callback';
+
+const REDIRECT = `${APP_ORIGIN}/callback`;
+
+describe('callback', () => {
+  describe('isCallbackUrl', () => {
+    it('recognises the redirect URI with code, error or state', () => {
+      expect(isCallbackUrl(`${REDIRECT}?code=c&state=s`, REDIRECT)).toBeTrue();
+      expect(isCallbackUrl(`${REDIRECT}?error=access_denied&state=s`, REDIRECT)).toBeTrue();
+      expect(isCallbackUrl(`${REDIRECT}?error=access_denied`, REDIRECT)).toBeTrue();
+      expect(isCallbackUrl(`${REDIRECT}?state=s`, REDIRECT)).toBeTrue();
+    });
+
+    it('ignores the redirect URI without response parameters', () => {
+      expect(isCallbackUrl(REDIRECT, REDIRECT)).toBeFalse();
+      expect(isCallbackUrl(`${REDIRECT}?page=2`, REDIRECT)).toBeFalse();
+    });
+
+    it('ignores other paths', () => {
+      expect(isCallbackUrl(`${APP_ORIGIN}/orders?code=c&state=s`, REDIRECT)).toBeFalse();
+      expect(isCallbackUrl(`${APP_ORIGIN}/callback/extra?code=c&state=s`, REDIRECT)).toBeFalse();
+      expect(isCallbackUrl(`${APP_ORIGIN}/?code=c&state=s`, REDIRECT)).toBeFalse();
+    });
+
+    it('ignores other origins', () => {
+      expect(isCallbackUrl('https://evil.test/callback?code=c&state=s', REDIRECT)).toBeFalse();
+      expect(isCallbackUrl('http://app.example.com/callback?code=c&state=s', REDIRECT)).toBeFalse();
+      expect(isCallbackUrl('https://app.example.com:8443/callback?code=c&state=s', REDIRECT)).toBeFalse();
+    });
+
+    it('returns false for unparsable URLs', () => {
+      expect(isCallbackUrl('/callback?code=c', REDIRECT)).toBeFalse();
+      expect(isCallbackUrl(`${REDIRECT}?code=c`, 'not a url')).toBeFalse();
+    });
+  });
+
+  describe('parseCallbackUrl', () => {
+    it('reads code, state, iss and session_state', () => {
+      expect(parseCallbackUrl(`${REDIRECT}?code=abc&state=xyz&iss=${encodeURIComponent(ISSUER)}&session_state=s1`)).toEqual({
+        code: 'abc',
+        state: 'xyz',
+        iss: ISSUER,
+        session_state: 's1',
+      } as never);
+    });
+
+    it('reads an error response with its description', () => {
+      expect(parseCallbackUrl(`${REDIRECT}?error=access_denied&error_description=User%20cancelled&state=xyz`)).toEqual({
+        error: 'access_denied',
+        error_description: 'User cancelled',
+        state: 'xyz',
+      });
+    });
+
+    it('ignores unrelated parameters', () => {
+      expect(parseCallbackUrl(`${REDIRECT}?code=abc&state=xyz&utm_source=mail`)).toEqual({ code: 'abc', state: 'xyz' });
+    });
+
+    for (const name of ['code', 'state', 'error', 'iss']) {
+      it(`refuses a duplicated ${name} parameter`, () => {
+        const err = thrownBy(() => parseCallbackUrl(`${REDIRECT}?${name}=a&${name}=b${name === 'state' ? '' : '&state=s'}`));
+
+        expect(err.code).toBe('invalid_response');
+        expect(err.details.parameter).toBe(name);
+        expect(err.message).toContain('2 times');
+      });
+    }
+
+    it('refuses a response with both code and error', () => {
+      const err = thrownBy(() => parseCallbackUrl(`${REDIRECT}?code=abc&error=access_denied&state=xyz`));
+
+      expect(err.code).toBe('invalid_response');
+      expect(err.message).toContain('both');
+    });
+
+    it('refuses an oversized parameter', () => {
+      const err = thrownBy(() => parseCallbackUrl(`${REDIRECT}?code=${'a'.repeat(4097)}&state=xyz`));
+
+      expect(err.code).toBe('invalid_response');
+      expect(err.details.parameter).toBe('code');
+    });
+
+    it('accepts a parameter of exactly the maximum length', () => {
+      expect(parseCallbackUrl(`${REDIRECT}?code=${'a'.repeat(4096)}&state=xyz`).code?.length).toBe(4096);
+    });
+
+    it('refuses non-ASCII characters in code and state', () => {
+      let err = thrownBy(() => parseCallbackUrl(`${REDIRECT}?code=ab%C3%A9&state=xyz`));
+      expect(err.code).toBe('invalid_response');
+      expect(err.details.parameter).toBe('code');
+
+      err = thrownBy(() => parseCallbackUrl(`${REDIRECT}?code=abc&state=x%0Ay`));
+      expect(err.code).toBe('invalid_response');
+      expect(err.details.parameter).toBe('state');
+    });
+
+    it('allows non-ASCII text in error_description', () => {
+      expect(parseCallbackUrl(`${REDIRECT}?error=access_denied&error_description=Abgebrochen%20%E2%9C%8B`).error_description).toBe('Abgebrochen ✋');
+    });
+
+    it('refuses an unparsable URL', () => {
+      expect(thrownBy(() => parseCallbackUrl('/callback?code=abc')).code).toBe('invalid_response');
+    });
+  });
+
+  describe('validateAuthResponse', () => {
+    it('returns code, state and iss of a valid response', () => {
+      expect(validateAuthResponse({ code: 'abc', state: 'xyz', iss: ISSUER }, 'xyz', ISSUER, true)).toEqual({ code: 'abc', state: 'xyz', iss: ISSUER });
+    });
+
+    it('refuses another state with state_mismatch', () => {
+      const err = thrownBy(() => validateAuthResponse({ code: 'abc', state: 'forged' }, 'xyz', ISSUER, false));
+
+      expect(err.code).toBe('state_mismatch');
+      expect(err.details).toEqual(jasmine.objectContaining({ expected: 'xyz', actual: 'forged' }));
+    });
+
+    it('refuses a response without state with state_mismatch', () => {
+      expect(thrownBy(() => validateAuthResponse({ code: 'abc' }, 'xyz', ISSUER, false)).code).toBe('state_mismatch');
+    });
+
+    it('refuses a response without iss when the provider advertises it (RFC 9207)', () => {
+      const err = thrownBy(() => validateAuthResponse({ code: 'abc', state: 'xyz' }, 'xyz', ISSUER, true));
+
+      expect(err.code).toBe('iss_parameter_mismatch');
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'iss', expected: ISSUER, actual: undefined }));
+      expect(err.message).toContain('(missing)');
+    });
+
+    it('refuses an iss of another provider (mix-up attack)', () => {
+      const err = thrownBy(() => validateAuthResponse({ code: 'abc', state: 'xyz', iss: 'https://evil.test' }, 'xyz', ISSUER, false));
+
+      expect(err.code).toBe('iss_parameter_mismatch');
+      expect(err.details.actual).toBe('https://evil.test');
+      expect(err.message).toContain('https://evil.test');
+    });
+
+    it('checks iss even on error responses', () => {
+      expect(thrownBy(() => validateAuthResponse({ error: 'access_denied', state: 'xyz', iss: 'https://evil.test' }, 'xyz', ISSUER, false)).code).toBe(
+        'iss_parameter_mismatch',
+      );
+    });
+
+    it('accepts a response without iss when the provider does not advertise it', () => {
+      expect(validateAuthResponse({ code: 'abc', state: 'xyz' }, 'xyz', ISSUER, false).code).toBe('abc');
+    });
+
+    it('turns an error response into authorization_error with error and description', () => {
+      const err = thrownBy(() =>
+        validateAuthResponse({ error: 'access_denied', error_description: 'User cancelled', state: 'xyz' }, 'xyz', ISSUER, false),
+      );
+
+      expect(err.code).toBe('authorization_error');
+      expect(err.details).toEqual(jasmine.objectContaining({ error: 'access_denied', error_description: 'User cancelled' }));
+      expect(err.message).toContain('access_denied');
+      expect(err.message).toContain('User cancelled');
+    });
+
+    it('refuses a response with neither code nor error', () => {
+      const err = thrownBy(() => validateAuthResponse({ state: 'xyz' }, 'xyz', ISSUER, false));
+
+      expect(err.code).toBe('invalid_response');
+      expect(err.details.parameter).toBe('code');
+    });
+
+    it('refuses an empty code', () => {
+      expect(thrownBy(() => validateAuthResponse({ code: '', state: 'xyz' }, 'xyz', ISSUER, false)).code).toBe('invalid_response');
+    });
+  });
+
+  describe('providerError', () => {
+    it('builds authorization_error without a description', () => {
+      const err = providerError({ error: 'login_required' });
+
+      expect(err.code).toBe('authorization_error');
+      expect(err.details.error).toBe('login_required');
+      expect(err.details.error_description).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,272 @@
+import { APP_ORIGIN, thrownBy } from '../../test-support/fake-provider';
+import { normalizeScope, resolveConfig, type AuthConfig } from './config';
+
+const VALID: AuthConfig = { authority: 'https://idp.example.com', clientId: 'spa-client' };
+
+function resolve(overrides: Record<string, unknown>): ReturnType<typeof resolveConfig> {
+  return resolveConfig({ ...VALID, ...overrides } as AuthConfig, APP_ORIGIN);
+}
+
+/** Resolves a config that must be refused and returns the error, asserting the common shape. */
+function refused(overrides: Record<string, unknown>, option: string) {
+  const err = thrownBy(() => resolve(overrides));
+  expect(err.code).withContext(`code for ${option}`).toBe('invalid_configuration');
+  expect(err.details.option).withContext('details.option').toBe(option);
+  expect(err.message).toContain('ngx-oidc:');
+  return err;
+}
+
+describe('resolveConfig', () => {
+  describe('defaults', () => {
+    it('fills in every default from the app origin', () => {
+      const config = resolveConfig(VALID, APP_ORIGIN);
+
+      expect(config.authority).toBe('https://idp.example.com');
+      expect(config.clientId).toBe('spa-client');
+      expect(config.redirectUri).toBe(`${APP_ORIGIN}/callback`);
+      expect(config.postLogoutRedirectUri).toBe(`${APP_ORIGIN}/`);
+      expect(config.scope).toBe('openid profile email');
+      expect(config.audience).toBeUndefined();
+      expect(config.audienceParameter).toBe('audience');
+      expect(config.responseType).toBe('code');
+      expect(config.allowedUrls).toEqual([]);
+      expect(config.clockSkewSeconds).toBe(60);
+      expect(config.nonce).toBeUndefined();
+      expect(config.extraParams).toEqual({});
+      expect(config.loadUserInfo).toBeFalse();
+      expect(config.storage).toBe('memory');
+      expect(config.loginTimeoutSeconds).toBe(600);
+      expect(config.loginRoute).toBeUndefined();
+      expect(config.appOrigin).toBe(APP_ORIGIN);
+    });
+
+    it('keeps explicit valid options', () => {
+      const config = resolve({
+        redirectUri: 'https://app.example.com/auth/done',
+        postLogoutRedirectUri: 'https://app.example.com/bye',
+        scope: 'openid offline_access',
+        audience: 'https://api.example.com',
+        audienceParameter: 'resource',
+        clockSkewSeconds: 0,
+        loginTimeoutSeconds: 120,
+        storage: 'session',
+        nonce: 'n'.repeat(16),
+        loadUserInfo: true,
+        loginRoute: '/login',
+        extraParams: { connection: 'github' },
+        allowedUrls: ['https://api.example.com/v1'],
+      });
+
+      expect(config.redirectUri).toBe('https://app.example.com/auth/done');
+      expect(config.postLogoutRedirectUri).toBe('https://app.example.com/bye');
+      expect(config.scope).toBe('openid offline_access');
+      expect(config.audience).toBe('https://api.example.com');
+      expect(config.audienceParameter).toBe('resource');
+      expect(config.clockSkewSeconds).toBe(0);
+      expect(config.loginTimeoutSeconds).toBe(120);
+      expect(config.storage).toBe('session');
+      expect(config.nonce).toBe('n'.repeat(16));
+      expect(config.loadUserInfo).toBeTrue();
+      expect(config.loginRoute).toBe('/login');
+      expect(config.extraParams).toEqual({ connection: 'github' });
+      expect(config.allowedUrls).toEqual([
+        { origin: 'https://api.example.com', path: '/v1', httpMethod: undefined, allowAnonymous: false },
+      ]);
+    });
+
+    it('copies extraParams so later changes to the app object do not leak in', () => {
+      const extraParams: Record<string, string> = { connection: 'github' };
+      const config = resolve({ extraParams });
+      extraParams['connection'] = 'evil';
+
+      expect(config.extraParams).toEqual({ connection: 'github' });
+    });
+
+    it('treats loadUserInfo as true only when it is exactly true', () => {
+      expect(resolve({ loadUserInfo: 'yes' }).loadUserInfo).toBeFalse();
+    });
+
+    it('normalises whitespace in the scope', () => {
+      expect(resolve({ scope: '  openid   profile\temail ' }).scope).toBe('openid profile email');
+    });
+  });
+
+  describe('config object', () => {
+    it('rejects a missing configuration object', () => {
+      const err = thrownBy(() => resolveConfig(null as unknown as AuthConfig, APP_ORIGIN));
+
+      expect(err.code).toBe('invalid_configuration');
+      expect(err.details.option).toBe('config');
+    });
+  });
+
+  describe('clientId', () => {
+    it('rejects a missing clientId', () => {
+      refused({ clientId: undefined }, 'clientId');
+    });
+
+    it('rejects a blank clientId', () => {
+      refused({ clientId: '   ' }, 'clientId');
+    });
+
+    it('rejects a clientId that is not a string', () => {
+      refused({ clientId: 42 }, 'clientId');
+    });
+  });
+
+  describe('authority', () => {
+    it('rejects a missing authority', () => {
+      refused({ authority: undefined }, 'authority');
+    });
+
+    it('rejects an http authority on a non-loopback host, naming it in the message', () => {
+      const err = refused({ authority: 'http://idp.example.com' }, 'authority');
+
+      expect(err.message).toContain('http://idp.example.com');
+      expect(err.message).toContain('https');
+    });
+
+    it('rejects an http authority on a host that merely starts like a loopback name', () => {
+      refused({ authority: 'http://localhost.evil.test' }, 'authority');
+      refused({ authority: 'http://127.0.0.1.nip.io' }, 'authority');
+    });
+
+    it('rejects a relative authority', () => {
+      refused({ authority: '/idp' }, 'authority');
+    });
+
+    it('rejects a garbage authority', () => {
+      refused({ authority: 'not a url' }, 'authority');
+      refused({ authority: 'https://' }, 'authority');
+    });
+
+    it('rejects an authority with another scheme', () => {
+      refused({ authority: 'ftp://idp.example.com' }, 'authority');
+      refused({ authority: 'javascript:alert(1)' }, 'authority');
+    });
+
+    it('rejects an authority with a query, fragment or credentials', () => {
+      refused({ authority: 'https://idp.example.com?tenant=a' }, 'authority');
+      refused({ authority: 'https://idp.example.com#x' }, 'authority');
+      refused({ authority: 'https://user:pw@idp.example.com' }, 'authority');
+    });
+
+    it('allows http on localhost, 127.0.0.1 and [::1]', () => {
+      expect(resolve({ authority: 'http://localhost:8080' }).authority).toBe('http://localhost:8080');
+      expect(resolve({ authority: 'http://127.0.0.1:3000/realms/dev' }).authority).toBe('http://127.0.0.1:3000/realms/dev');
+      expect(resolve({ authority: 'http://[::1]:4000' }).authority).toBe('http://[::1]:4000');
+    });
+
+    it('keeps an https authority with a path as given', () => {
+      expect(resolve({ authority: 'https://idp.example.com/realms/app/' }).authority).toBe('https://idp.example.com/realms/app/');
+    });
+  });
+
+  describe('redirect URIs', () => {
+    it('rejects a redirectUri that is not an absolute http(s) URL', () => {
+      refused({ redirectUri: '/callback' }, 'redirectUri');
+      refused({ redirectUri: 'javascript:alert(1)' }, 'redirectUri');
+      refused({ redirectUri: 42 }, 'redirectUri');
+    });
+
+    it('rejects a redirectUri with a fragment', () => {
+      refused({ redirectUri: 'https://app.example.com/callback#x' }, 'redirectUri');
+    });
+
+    it('rejects a postLogoutRedirectUri that is not an absolute http(s) URL', () => {
+      refused({ postLogoutRedirectUri: 'data:text/html,hi' }, 'postLogoutRedirectUri');
+    });
+  });
+
+  describe('scope', () => {
+    it('rejects a scope without openid', () => {
+      const err = refused({ scope: 'profile email' }, 'scope');
+
+      expect(err.message).toContain('openid');
+    });
+
+    it('does not accept openid as a substring of another scope', () => {
+      refused({ scope: 'openidx profile' }, 'scope');
+    });
+  });
+
+  describe('responseType', () => {
+    it('rejects an unsupported responseType', () => {
+      refused({ responseType: 'token' }, 'responseType');
+      refused({ responseType: 'code id_token' }, 'responseType');
+    });
+  });
+
+  describe('audience', () => {
+    it('rejects an unknown audienceParameter', () => {
+      refused({ audienceParameter: 'aud' }, 'audienceParameter');
+    });
+
+    it('rejects an empty or non-string audience', () => {
+      refused({ audience: '' }, 'audience');
+      refused({ audience: 42 }, 'audience');
+    });
+  });
+
+  describe('timing', () => {
+    it('rejects a bad clockSkewSeconds', () => {
+      refused({ clockSkewSeconds: -1 }, 'clockSkewSeconds');
+      refused({ clockSkewSeconds: Number.NaN }, 'clockSkewSeconds');
+      refused({ clockSkewSeconds: Number.POSITIVE_INFINITY }, 'clockSkewSeconds');
+      refused({ clockSkewSeconds: '60' }, 'clockSkewSeconds');
+    });
+
+    it('rejects a bad loginTimeoutSeconds', () => {
+      refused({ loginTimeoutSeconds: -5 }, 'loginTimeoutSeconds');
+      refused({ loginTimeoutSeconds: '600' }, 'loginTimeoutSeconds');
+    });
+  });
+
+  describe('storage', () => {
+    it('rejects an unknown storage kind', () => {
+      refused({ storage: 'cookie' }, 'storage');
+    });
+  });
+
+  describe('nonce', () => {
+    it('rejects a nonce shorter than 16 characters', () => {
+      refused({ nonce: 'n'.repeat(15) }, 'nonce');
+    });
+
+    it('rejects a nonce that is not a string', () => {
+      refused({ nonce: 1234567890123456789 }, 'nonce');
+    });
+
+    it('accepts a nonce of exactly 16 characters', () => {
+      expect(resolve({ nonce: 'n'.repeat(16) }).nonce).toBe('n'.repeat(16));
+    });
+  });
+
+  describe('loginRoute', () => {
+    it('rejects a loginRoute without a leading slash', () => {
+      const err = refused({ loginRoute: 'login' }, 'loginRoute');
+
+      expect(err.message).toContain('"login"');
+    });
+
+    it('rejects a loginRoute that is an absolute URL', () => {
+      refused({ loginRoute: 'https://evil.test/login' }, 'loginRoute');
+    });
+
+    it('rejects a loginRoute that is not a string', () => {
+      refused({ loginRoute: 42 }, 'loginRoute');
+    });
+  });
+
+  describe('allowedUrls', () => {
+    it('reports an invalid allowlist entry with its index as the option', () => {
+      refused({ allowedUrls: ['https://api.example.com', 'https://*.example.com'] }, 'allowedUrls[1]');
+    });
+  });
+});
+
+describe('normalizeScope', () => {
+  it('collapses and trims whitespace', () => {
+    expect(normalizeScope(' openid \n profile  ')).toBe('openid profile');
+  });
+});

@@ -1,0 +1,130 @@
+import { DISCOVERY, FakeProvider, ISSUER, rejectionOf } from '../../test-support/fake-provider';
+import { discoveryUrl, fetchDiscovery, validateDiscovery } from './discovery';
+
+const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`;
+
+describe('discovery', () => {
+  let provider: FakeProvider;
+
+  beforeEach(() => {
+    provider = new FakeProvider();
+  });
+
+  describe('discoveryUrl', () => {
+    it('appends the well-known path to the issuer, with or without trailing slash', () => {
+      expect(discoveryUrl('https://idp.example.com')).toBe(DISCOVERY_URL);
+      expect(discoveryUrl('https://idp.example.com/')).toBe(DISCOVERY_URL);
+      expect(discoveryUrl('https://idp.example.com/realms/app')).toBe('https://idp.example.com/realms/app/.well-known/openid-configuration');
+    });
+  });
+
+  describe('fetchDiscovery', () => {
+    it('fetches the document with one GET and returns it', async () => {
+      const doc = await fetchDiscovery(ISSUER, provider.fetch);
+
+      expect(doc).toEqual(DISCOVERY);
+      expect(provider.requests.length).toBe(1);
+      expect(provider.requests[0].url).toBe(DISCOVERY_URL);
+      expect(provider.requests[0].method).toBe('GET');
+      expect(provider.requests[0].headers['accept']).toBe('application/json');
+    });
+
+    it('rejects a document whose issuer is another one with invalid_issuer', async () => {
+      provider.discovery = { ...DISCOVERY, issuer: 'https://evil.example.com' };
+
+      const err = await rejectionOf(fetchDiscovery(ISSUER, provider.fetch));
+
+      expect(err.code).toBe('invalid_issuer');
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'issuer', expected: ISSUER, actual: 'https://evil.example.com' }));
+      expect(err.message).toContain('https://evil.example.com');
+      expect(err.message).toContain(ISSUER);
+    });
+
+    it('rejects an issuer that differs by more than a trailing slash (path, case)', async () => {
+      provider.discovery = { ...DISCOVERY, issuer: `${ISSUER}/tenant` };
+      expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).code).toBe('invalid_issuer');
+
+      provider.discovery = { ...DISCOVERY, issuer: 'https://IDP.example.com' };
+      expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).code).toBe('invalid_issuer');
+    });
+
+    it('accepts an issuer that differs only by a trailing slash, keeping the provider spelling', async () => {
+      provider.discovery = { ...DISCOVERY, issuer: `${ISSUER}/` };
+      expect((await fetchDiscovery(ISSUER, provider.fetch)).issuer).toBe(`${ISSUER}/`);
+
+      provider.discovery = DISCOVERY;
+      expect((await fetchDiscovery(`${ISSUER}/`, provider.fetch)).issuer).toBe(ISSUER);
+      expect(provider.requests.map((r) => r.url)).toEqual([DISCOVERY_URL, DISCOVERY_URL]);
+    });
+
+    for (const field of ['issuer', 'authorization_endpoint', 'jwks_uri', 'token_endpoint']) {
+      it(`rejects a document without ${field} with discovery_failed`, async () => {
+        const doc: Record<string, unknown> = { ...DISCOVERY };
+        delete doc[field];
+        provider.on(DISCOVERY_URL, () => ({ status: 200, json: doc }));
+
+        const err = await rejectionOf(fetchDiscovery(ISSUER, provider.fetch));
+
+        expect(err.code).toBe('discovery_failed');
+        expect(err.details.claim).toBe(field);
+        expect(err.message).toContain(field);
+      });
+    }
+
+    it('rejects endpoints that are not http(s) URLs', async () => {
+      provider.on(DISCOVERY_URL, () => ({ status: 200, json: { ...DISCOVERY, authorization_endpoint: 'javascript:alert(1)' } }));
+      expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).details.claim).toBe('authorization_endpoint');
+
+      provider.on(DISCOVERY_URL, () => ({ status: 200, json: { ...DISCOVERY, jwks_uri: 'not a url' } }));
+      expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).details.claim).toBe('jwks_uri');
+
+      provider.on(DISCOVERY_URL, () => ({ status: 200, json: { ...DISCOVERY, token_endpoint: 42 } }));
+      expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).code).toBe('discovery_failed');
+    });
+
+    it('rejects a body that is not JSON with discovery_failed', async () => {
+      provider.on(DISCOVERY_URL, () => ({ status: 200, text: '<html>Welcome</html>' }));
+
+      const err = await rejectionOf(fetchDiscovery(ISSUER, provider.fetch));
+
+      expect(err.code).toBe('discovery_failed');
+      expect(err.details.status).toBe(200);
+    });
+
+    it('rejects an HTTP 500 with discovery_failed and the status', async () => {
+      provider.on(DISCOVERY_URL, () => ({ status: 500, text: '<html>Internal Server Error</html>' }));
+      let err = await rejectionOf(fetchDiscovery(ISSUER, provider.fetch));
+      expect(err.code).toBe('discovery_failed');
+      expect(err.details.status).toBe(500);
+
+      provider.on(DISCOVERY_URL, () => ({ status: 500, json: DISCOVERY }));
+      err = await rejectionOf(fetchDiscovery(ISSUER, provider.fetch));
+      expect(err.code).toBe('discovery_failed');
+      expect(err.details.status).toBe(500);
+      expect(err.message).toContain('500');
+    });
+
+    it('rejects a 404 with discovery_failed', async () => {
+      const err = await rejectionOf(fetchDiscovery('https://other.example.com', provider.fetch));
+
+      expect(err.code).toBe('discovery_failed');
+      expect(err.details.status).toBe(404);
+    });
+
+    it('turns a network failure into network_error', async () => {
+      provider.on(DISCOVERY_URL, () => 'network-error');
+
+      const err = await rejectionOf(fetchDiscovery(ISSUER, provider.fetch));
+
+      expect(err.code).toBe('network_error');
+      expect(err.message).toContain(DISCOVERY_URL);
+    });
+  });
+
+  describe('validateDiscovery', () => {
+    it('returns the document when it is valid', () => {
+      const body = { ...DISCOVERY } as Record<string, unknown>;
+      expect(validateDiscovery(body, ISSUER)).toBe(body as never);
+    });
+  });
+});

@@ -1,0 +1,335 @@
+import {
+  APP_ORIGIN,
+  CLIENT_ID,
+  createKey,
+  DISCOVERY,
+  FailingStorage,
+  FakeProvider,
+  idTokenClaims,
+  ISSUER,
+  NOW,
+  quotaExceeded,
+  rejectionOf,
+  signToken,
+  testConfig,
+  tokenRoute,
+  type TestKey,
+} from '../../test-support/fake-provider';
+import { calculateCodeChallenge } from './pkce';
+import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext } from './login-flow';
+import { MemoryStorage, keysWithPrefix } from './storage';
+import { TRANSACTION_PREFIX, type LoginTransaction } from './transaction';
+
+const TOKEN_ENDPOINT = DISCOVERY.token_endpoint!;
+const USERINFO = DISCOVERY.userinfo_endpoint!;
+const CALLBACK = `${APP_ORIGIN}/callback`;
+
+describe('login flow', () => {
+  let key: TestKey;
+  let provider: FakeProvider;
+  let storage: MemoryStorage;
+  let ctx: FlowContext;
+
+  beforeAll(async () => {
+    key = await createKey('k1');
+  });
+
+  beforeEach(() => {
+    provider = new FakeProvider();
+    provider.keys = [key.jwk];
+    storage = new MemoryStorage();
+    ctx = { config: testConfig(), fetch: provider.fetch, transactions: storage, now: () => NOW };
+  });
+
+  function callbackFor(tx: LoginTransaction, extra = ''): string {
+    return `${CALLBACK}?code=auth-code-1&state=${encodeURIComponent(tx.state)}${extra}`;
+  }
+
+  /** Starts a login and makes the token endpoint answer with an ID token for its nonce. */
+  async function startAndServe(nonce?: string): Promise<{ tx: LoginTransaction; idToken: string }> {
+    const { transaction } = await startLogin(ctx);
+    const idToken = await signToken(key, idTokenClaims(nonce ?? transaction.nonce));
+    provider.on(TOKEN_ENDPOINT, tokenRoute(idToken));
+    provider.requests.length = 0;
+    return { tx: transaction, idToken };
+  }
+
+  describe('startLogin', () => {
+    it('returns the authorization URL of a code + PKCE request and stores the transaction', async () => {
+      const { url, transaction } = await startLogin(ctx);
+      const parsed = new URL(url);
+      const q = parsed.searchParams;
+
+      expect(parsed.origin + parsed.pathname).toBe(DISCOVERY.authorization_endpoint);
+      expect(q.get('client_id')).toBe(CLIENT_ID);
+      expect(q.get('redirect_uri')).toBe(CALLBACK);
+      expect(q.get('response_type')).toBe('code');
+      expect(q.get('state')).toBe(transaction.state);
+      expect(q.get('nonce')).toBe(transaction.nonce);
+      expect(q.get('code_challenge')).toBe(await calculateCodeChallenge(transaction.codeVerifier));
+      expect(q.get('code_challenge_method')).toBe('S256');
+      expect(JSON.parse(storage.getItem(TRANSACTION_PREFIX + transaction.state)!)).toEqual(JSON.parse(JSON.stringify(transaction)));
+    });
+
+    it('fetches discovery and the JWKS before the redirect', async () => {
+      await startLogin(ctx);
+
+      expect(provider.requests.map((r) => r.url)).toEqual([`${ISSUER}/.well-known/openid-configuration`, DISCOVERY.jwks_uri]);
+    });
+
+    it('passes show-time options to this login only', async () => {
+      const { url, transaction } = await startLogin(ctx, { prompt: 'login', scope: 'openid orders:read', returnUrl: '/orders', appState: { a: 1 } });
+
+      expect(new URL(url).searchParams.get('prompt')).toBe('login');
+      expect(new URL(url).searchParams.get('scope')).toBe('openid orders:read');
+      expect(transaction.returnUrl).toBe('/orders');
+      expect(transaction.appState).toEqual({ a: 1 });
+      expect(ctx.config.scope).toBe('openid profile email');
+    });
+
+    it('stores nothing when an option is refused', async () => {
+      const err = await rejectionOf(startLogin(ctx, { extraParams: { state: 'evil' } }));
+
+      expect(err.code).toBe('reserved_parameter');
+      expect(keysWithPrefix(storage, TRANSACTION_PREFIX)).toEqual([]);
+    });
+
+    it('fails with storage_error when the transaction cannot be stored', async () => {
+      const full = new FailingStorage();
+      full.failSet = quotaExceeded();
+
+      const err = await rejectionOf(startLogin({ ...ctx, transactions: full }));
+
+      expect(err.code).toBe('storage_error');
+    });
+
+    it('keeps two started logins apart', async () => {
+      const first = await startLogin(ctx);
+      const second = await startLogin(ctx);
+
+      expect(first.transaction.state).not.toBe(second.transaction.state);
+      expect(keysWithPrefix(storage, TRANSACTION_PREFIX).length).toBe(2);
+    });
+  });
+
+  describe('completeLogin', () => {
+    it('exchanges the code with exactly one request and returns tokens and user', async () => {
+      const { tx, idToken } = await startAndServe();
+
+      const result = await completeLogin(ctx, callbackFor(tx));
+
+      expect(provider.requests.length).toBe(1);
+      expect(provider.requests[0].url).toBe(TOKEN_ENDPOINT);
+      const body = new URLSearchParams(provider.requests[0].body);
+      expect(body.get('code')).toBe('auth-code-1');
+      expect(body.get('code_verifier')).toBe(tx.codeVerifier);
+      expect(body.get('redirect_uri')).toBe(CALLBACK);
+      expect(body.get('client_id')).toBe(CLIENT_ID);
+
+      expect(result.tokens).toEqual(
+        jasmine.objectContaining({
+          idToken,
+          accessToken: 'access-token-1',
+          tokenType: 'Bearer',
+          expiresAt: NOW + 3600 * 1000,
+          scope: 'openid profile email',
+          audience: 'https://api.example.com',
+        }),
+      );
+      expect(result.tokens.claims.sub).toBe('alice');
+      expect(result.user['name']).toBe('Alice');
+      expect(result.transaction.state).toBe(tx.state);
+      expect(result.discovery.issuer).toBe(ISSUER);
+      expect(storage.getItem(TRANSACTION_PREFIX + tx.state)).toBeNull();
+    });
+
+    it('works on a fresh page without cache: discovery, token and JWKS requests', async () => {
+      const { tx } = await startAndServe();
+      storage.removeItem(`ngx-oidc.metadata.${ISSUER}`);
+
+      await completeLogin(ctx, callbackFor(tx));
+
+      expect(provider.requests.map((r) => r.url).sort()).toEqual(
+        [`${ISSUER}/.well-known/openid-configuration`, TOKEN_ENDPOINT, DISCOVERY.jwks_uri].sort(),
+      );
+    });
+
+    it('refuses to replay the same callback with state_mismatch, without a token request', async () => {
+      const { tx } = await startAndServe();
+      await completeLogin(ctx, callbackFor(tx));
+      provider.requests.length = 0;
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(tx)));
+
+      expect(err.code).toBe('state_mismatch');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('refuses a tampered state and leaves the genuine transaction untouched', async () => {
+      const { tx } = await startAndServe();
+
+      const err = await rejectionOf(completeLogin(ctx, `${CALLBACK}?code=auth-code-1&state=${tx.state}x`));
+
+      expect(err.code).toBe('state_mismatch');
+      expect(provider.requests.length).toBe(0);
+      expect(storage.getItem(TRANSACTION_PREFIX + tx.state)).not.toBeNull();
+      expect((await completeLogin(ctx, callbackFor(tx))).tokens.claims.sub).toBe('alice');
+    });
+
+    it('refuses a callback without state', async () => {
+      await startAndServe();
+
+      expect((await rejectionOf(completeLogin(ctx, `${CALLBACK}?code=auth-code-1`))).code).toBe('state_mismatch');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('turns a provider error in the callback into authorization_error', async () => {
+      const { tx } = await startAndServe();
+
+      const err = await rejectionOf(
+        completeLogin(ctx, `${CALLBACK}?error=access_denied&error_description=User%20cancelled&state=${tx.state}`),
+      );
+
+      expect(err.code).toBe('authorization_error');
+      expect(err.details).toEqual(jasmine.objectContaining({ error: 'access_denied', error_description: 'User cancelled' }));
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(0);
+    });
+
+    it('reports a provider error without state as authorization_error', async () => {
+      const err = await rejectionOf(completeLogin(ctx, `${CALLBACK}?error=server_error`));
+
+      expect(err.code).toBe('authorization_error');
+      expect(err.details.error).toBe('server_error');
+    });
+
+    it('refuses an ID token with the wrong nonce with nonce_mismatch', async () => {
+      const { tx } = await startAndServe('nonce-of-another-login');
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(tx)));
+
+      expect(err.code).toBe('nonce_mismatch');
+      expect(err.details).toEqual(jasmine.objectContaining({ expected: tx.nonce, actual: 'nonce-of-another-login' }));
+    });
+
+    it('refuses a token response without ID token', async () => {
+      const { tx } = await startAndServe();
+      provider.on(TOKEN_ENDPOINT, tokenRoute(undefined));
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(tx)));
+
+      expect(err.code).toBe('invalid_response');
+      expect(err.details.claim).toBe('id_token');
+    });
+
+    it('propagates a refused code exchange', async () => {
+      const { tx } = await startAndServe();
+      provider.on(TOKEN_ENDPOINT, () => ({ status: 400, json: { error: 'invalid_grant' } }));
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(tx)));
+
+      expect(err.code).toBe('token_request_failed');
+      expect(err.details.error).toBe('invalid_grant');
+      expect(provider.requests.length).toBe(1);
+    });
+
+    it('refuses a callback without iss when the provider advertises RFC 9207', async () => {
+      provider.discovery = { ...DISCOVERY, authorization_response_iss_parameter_supported: true };
+      const { tx } = await startAndServe();
+
+      expect((await rejectionOf(completeLogin(ctx, callbackFor(tx)))).code).toBe('iss_parameter_mismatch');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('refuses a callback whose iss is another provider', async () => {
+      const { tx } = await startAndServe();
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(tx, `&iss=${encodeURIComponent('https://evil.test')}`)));
+
+      expect(err.code).toBe('iss_parameter_mismatch');
+    });
+
+    it('accepts a callback with the right iss when the provider advertises RFC 9207', async () => {
+      provider.discovery = { ...DISCOVERY, authorization_response_iss_parameter_supported: true };
+      const { tx } = await startAndServe();
+
+      expect((await completeLogin(ctx, callbackFor(tx, `&iss=${encodeURIComponent(ISSUER)}`))).tokens.claims.sub).toBe('alice');
+    });
+
+    it('refuses an expired login with state_mismatch', async () => {
+      const { tx } = await startAndServe();
+      const later: FlowContext = { ...ctx, now: () => tx.expiresAt };
+
+      expect((await rejectionOf(completeLogin(later, callbackFor(tx)))).code).toBe('state_mismatch');
+    });
+
+    it('requires auth_time when the login asked for max_age', async () => {
+      const { transaction } = await startLogin(ctx, { maxAge: 60 });
+      provider.on(TOKEN_ENDPOINT, tokenRoute(await signToken(key, idTokenClaims(transaction.nonce))));
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(transaction)));
+
+      expect(err.code).toBe('missing_claim');
+      expect(err.details.claim).toBe('auth_time');
+    });
+
+    it('merges UserInfo claims when loadUserInfo is set', async () => {
+      ctx = { ...ctx, config: testConfig({ loadUserInfo: true }) };
+      provider.on(USERINFO, () => ({ status: 200, json: { sub: 'alice', email: 'alice@example.com' } }));
+      const { tx } = await startAndServe();
+
+      const result = await completeLogin(ctx, callbackFor(tx));
+
+      expect(result.user['email']).toBe('alice@example.com');
+      expect(result.user['name']).toBe('Alice');
+      expect(provider.requestsTo(USERINFO)[0].headers['authorization']).toBe('Bearer access-token-1');
+    });
+
+    it('refuses UserInfo about another subject', async () => {
+      ctx = { ...ctx, config: testConfig({ loadUserInfo: true }) };
+      provider.on(USERINFO, () => ({ status: 200, json: { sub: 'mallory' } }));
+      const { tx } = await startAndServe();
+
+      expect((await rejectionOf(completeLogin(ctx, callbackFor(tx)))).code).toBe('userinfo_sub_mismatch');
+    });
+  });
+
+  describe('isLoginCallback', () => {
+    it('recognises the configured redirect URI only', () => {
+      expect(isLoginCallback(ctx, `${CALLBACK}?code=a&state=b`)).toBeTrue();
+      expect(isLoginCallback(ctx, `${APP_ORIGIN}/orders?code=a&state=b`)).toBeFalse();
+    });
+  });
+
+  describe('buildLogoutUrl', () => {
+    it('builds the end-session URL with id_token_hint, client_id and post_logout_redirect_uri', async () => {
+      const url = new URL((await buildLogoutUrl(ctx, 'the.id.token'))!);
+
+      expect(url.origin + url.pathname).toBe(DISCOVERY.end_session_endpoint!);
+      expect(url.searchParams.get('id_token_hint')).toBe('the.id.token');
+      expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+      expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${APP_ORIGIN}/`);
+    });
+
+    it('omits id_token_hint without an ID token', async () => {
+      const url = new URL((await buildLogoutUrl(ctx, undefined))!);
+
+      expect(url.searchParams.has('id_token_hint')).toBeFalse();
+      expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+    });
+
+    it('returns undefined when the provider has no end_session_endpoint', async () => {
+      provider.discovery = { ...DISCOVERY, end_session_endpoint: undefined };
+
+      expect(await buildLogoutUrl(ctx, 'the.id.token')).toBeUndefined();
+    });
+
+    it('uses the cached discovery document', async () => {
+      await startLogin(ctx);
+      provider.requests.length = 0;
+
+      await buildLogoutUrl(ctx, 'the.id.token');
+
+      expect(provider.requests.length).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { APP_ORIGIN, DISCOVERY, ISSUER } from '../../test-support/fake-provider';
+import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
+
+describe('provider endpoints', () => {
+  it('lists the discovery URL even before discovery is loaded', () => {
+    expect([...providerEndpoints(ISSUER)]).toEqual([`${ISSUER}/.well-known/openid-configuration`]);
+  });
+
+  it('lists every endpoint of the discovery document as origin + path', () => {
+    const endpoints = providerEndpoints(ISSUER, {
+      ...DISCOVERY,
+      authorization_endpoint: `${ISSUER}/authorize?tenant=a`,
+      revocation_endpoint: `${ISSUER}/revoke`,
+      introspection_endpoint: `${ISSUER}/introspect`,
+      registration_endpoint: `${ISSUER}/register`,
+    });
+
+    expect([...endpoints].sort()).toEqual(
+      [
+        `${ISSUER}/.well-known/openid-configuration`,
+        `${ISSUER}/authorize`,
+        `${ISSUER}/oauth/token`,
+        `${ISSUER}/.well-known/jwks.json`,
+        `${ISSUER}/userinfo`,
+        `${ISSUER}/logout`,
+        `${ISSUER}/revoke`,
+        `${ISSUER}/introspect`,
+        `${ISSUER}/register`,
+      ].sort(),
+    );
+  });
+
+  it('skips malformed and non-string optional endpoints', () => {
+    const endpoints = providerEndpoints(ISSUER, { ...DISCOVERY, revocation_endpoint: 'not a url', introspection_endpoint: 42 });
+
+    expect(endpoints.has('not a url')).toBeFalse();
+    expect(endpoints.size).toBe(6);
+  });
+
+  it('recognises requests to provider endpoints, ignoring query and default port', () => {
+    const endpoints = providerEndpoints(ISSUER, DISCOVERY);
+
+    expect(isProviderEndpoint(endpoints, `${ISSUER}/userinfo`, APP_ORIGIN)).toBeTrue();
+    expect(isProviderEndpoint(endpoints, `${ISSUER}/oauth/token?x=1`, APP_ORIGIN)).toBeTrue();
+    expect(isProviderEndpoint(endpoints, 'https://idp.example.com:443/userinfo', APP_ORIGIN)).toBeTrue();
+  });
+
+  it('does not flag other URLs', () => {
+    const endpoints = providerEndpoints(ISSUER, DISCOVERY);
+
+    expect(isProviderEndpoint(endpoints, `${ISSUER}/userinfo/extra`, APP_ORIGIN)).toBeFalse();
+    expect(isProviderEndpoint(endpoints, 'https://api.example.com/userinfo', APP_ORIGIN)).toBeFalse();
+    expect(isProviderEndpoint(endpoints, '/userinfo', APP_ORIGIN)).toBeFalse();
+    expect(isProviderEndpoint(endpoints, 'https://', APP_ORIGIN)).toBeFalse();
+  });
+});

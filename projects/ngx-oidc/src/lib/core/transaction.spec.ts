@@ -1,0 +1,226 @@
+import { FailingStorage, NOW, quotaExceeded, testConfig, thrownBy } from '../../test-support/fake-provider';
+import { MemoryStorage } from './storage';
+import {
+  createTransaction,
+  latestTransaction,
+  purgeExpiredTransactions,
+  saveTransaction,
+  takeTransaction,
+  TRANSACTION_PREFIX,
+  type LoginTransaction,
+} from './transaction';
+
+const BASE64URL_43 = /^[A-Za-z0-9_-]{43}$/;
+const TIMEOUT_MS = 600 * 1000;
+
+describe('login transactions', () => {
+  let storage: MemoryStorage;
+  const config = testConfig();
+
+  beforeEach(() => {
+    storage = new MemoryStorage();
+  });
+
+  describe('createTransaction', () => {
+    it('generates a fresh 256-bit state, nonce and PKCE verifier', () => {
+      const tx = createTransaction(config, {}, NOW);
+
+      expect(tx.state).toMatch(BASE64URL_43);
+      expect(tx.nonce).toMatch(BASE64URL_43);
+      expect(tx.codeVerifier).toMatch(BASE64URL_43);
+      expect(new Set([tx.state, tx.nonce, tx.codeVerifier]).size).toBe(3);
+    });
+
+    it('generates different values for every login', () => {
+      const a = createTransaction(config, {}, NOW);
+      const b = createTransaction(config, {}, NOW);
+
+      expect(a.state).not.toBe(b.state);
+      expect(a.nonce).not.toBe(b.nonce);
+      expect(a.codeVerifier).not.toBe(b.codeVerifier);
+    });
+
+    it('takes redirect URI, response type, scope and audience from the configuration', () => {
+      const tx = createTransaction(config, {}, NOW);
+
+      expect(tx.redirectUri).toBe(config.redirectUri);
+      expect(tx.responseType).toBe('code');
+      expect(tx.scope).toBe('openid profile email');
+      expect(tx.audience).toBe('https://api.example.com');
+      expect(tx.createdAt).toBe(NOW);
+      expect(tx.expiresAt).toBe(NOW + TIMEOUT_MS);
+    });
+
+    it('uses app-supplied state and nonce exactly as given', () => {
+      const tx = createTransaction(config, { state: 'my-state', nonce: 'my nonce / with spaces' }, NOW);
+
+      expect(tx.state).toBe('my-state');
+      expect(tx.nonce).toBe('my nonce / with spaces');
+    });
+
+    it('uses the configured nonce when the login gives none', () => {
+      const tx = createTransaction(testConfig({ nonce: 'configured-nonce-123' }), {}, NOW);
+
+      expect(tx.nonce).toBe('configured-nonce-123');
+    });
+
+    it('lets login options override scope and audience for this login only, normalising the scope', () => {
+      const tx = createTransaction(config, { scope: ' openid  orders:read ', audience: 'https://orders.example.com', maxAge: 300 }, NOW);
+
+      expect(tx.scope).toBe('openid orders:read');
+      expect(tx.audience).toBe('https://orders.example.com');
+      expect(tx.maxAge).toBe(300);
+      expect(config.scope).toBe('openid profile email');
+      expect(config.audience).toBe('https://api.example.com');
+    });
+
+    it('keeps returnUrl and appState', () => {
+      const tx = createTransaction(config, { returnUrl: '/orders?id=1', appState: { tab: 2 } }, NOW);
+
+      expect(tx.returnUrl).toBe('/orders?id=1');
+      expect(tx.appState).toEqual({ tab: 2 });
+    });
+
+    it('expires after loginTimeoutSeconds', () => {
+      const tx = createTransaction(testConfig({ loginTimeoutSeconds: 30 }), {}, NOW);
+
+      expect(tx.expiresAt).toBe(NOW + 30_000);
+    });
+  });
+
+  describe('saveTransaction and takeTransaction', () => {
+    it('stores each login under a key derived from its state', () => {
+      const tx = createTransaction(config, {}, NOW);
+      saveTransaction(storage, tx);
+
+      expect(JSON.parse(storage.getItem(TRANSACTION_PREFIX + tx.state)!)).toEqual(JSON.parse(JSON.stringify(tx)));
+    });
+
+    it('keeps two logins apart: neither overwrites the other', () => {
+      const first = createTransaction(config, {}, NOW);
+      const second = createTransaction(config, {}, NOW + 1);
+      saveTransaction(storage, first);
+      saveTransaction(storage, second);
+
+      expect(takeTransaction(storage, first.state, NOW + 2).nonce).toBe(first.nonce);
+      expect(takeTransaction(storage, second.state, NOW + 2).nonce).toBe(second.nonce);
+    });
+
+    it('consumes a transaction exactly once: the second take is state_mismatch', () => {
+      const tx = createTransaction(config, {}, NOW);
+      saveTransaction(storage, tx);
+
+      expect(takeTransaction(storage, tx.state, NOW)).toEqual(JSON.parse(JSON.stringify(tx)));
+      const err = thrownBy(() => takeTransaction(storage, tx.state, NOW));
+
+      expect(err.code).toBe('state_mismatch');
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'state', actual: tx.state }));
+      expect(storage.length).toBe(0);
+    });
+
+    it('refuses an unknown state with state_mismatch and leaves other logins untouched', () => {
+      const tx = createTransaction(config, {}, NOW);
+      saveTransaction(storage, tx);
+
+      expect(thrownBy(() => takeTransaction(storage, tx.state + 'x', NOW)).code).toBe('state_mismatch');
+      expect(storage.getItem(TRANSACTION_PREFIX + tx.state)).not.toBeNull();
+    });
+
+    it('refuses an expired transaction with state_mismatch and removes it', () => {
+      const tx = createTransaction(config, {}, NOW);
+      saveTransaction(storage, tx);
+
+      const err = thrownBy(() => takeTransaction(storage, tx.state, tx.expiresAt));
+
+      expect(err.code).toBe('state_mismatch');
+      expect(err.message).toContain('expired');
+      expect(err.details.actual).toBe(new Date(tx.expiresAt).toISOString());
+      expect(storage.getItem(TRANSACTION_PREFIX + tx.state)).toBeNull();
+    });
+
+    it('accepts a transaction until just before it expires', () => {
+      const tx = createTransaction(config, {}, NOW);
+      saveTransaction(storage, tx);
+
+      expect(takeTransaction(storage, tx.state, tx.expiresAt - 1).state).toBe(tx.state);
+    });
+
+    it('refuses a stored transaction whose state is not the one of its key', () => {
+      const tx = createTransaction(config, {}, NOW);
+      storage.setItem(TRANSACTION_PREFIX + 'forged', JSON.stringify(tx));
+
+      expect(thrownBy(() => takeTransaction(storage, 'forged', NOW)).code).toBe('state_mismatch');
+    });
+
+    it('reports a corrupted transaction as storage_error and removes it', () => {
+      storage.setItem(TRANSACTION_PREFIX + 'abc', '{not json');
+
+      expect(thrownBy(() => takeTransaction(storage, 'abc', NOW)).code).toBe('storage_error');
+      expect(storage.getItem(TRANSACTION_PREFIX + 'abc')).toBeNull();
+    });
+
+    it('refuses a duplicate app-supplied state and keeps the pending login', () => {
+      const first = createTransaction(config, { state: 'app-state' }, NOW);
+      saveTransaction(storage, first);
+      const second = createTransaction(config, { state: 'app-state' }, NOW);
+
+      const err = thrownBy(() => saveTransaction(storage, second));
+
+      expect(err.code).toBe('invalid_configuration');
+      expect(err.details.option).toBe('state');
+      expect(takeTransaction(storage, 'app-state', NOW).nonce).toBe(first.nonce);
+    });
+
+    it('reports a full storage as storage_error', () => {
+      const failing = new FailingStorage();
+      failing.failSet = quotaExceeded();
+
+      expect(thrownBy(() => saveTransaction(failing, createTransaction(config, {}, NOW))).code).toBe('storage_error');
+    });
+  });
+
+  describe('purgeExpiredTransactions', () => {
+    it('removes expired and corrupted transactions and keeps live ones and other keys', () => {
+      const live = createTransaction(config, {}, NOW);
+      const expired = createTransaction(config, {}, NOW - TIMEOUT_MS - 1);
+      saveTransaction(storage, live);
+      saveTransaction(storage, expired);
+      storage.setItem(TRANSACTION_PREFIX + 'corrupted', '{oops');
+      storage.setItem('ngx-oidc.session.spa-client', '{oops');
+      storage.setItem('unrelated', 'keep');
+
+      purgeExpiredTransactions(storage, NOW);
+
+      expect(storage.getItem(TRANSACTION_PREFIX + live.state)).not.toBeNull();
+      expect(storage.getItem(TRANSACTION_PREFIX + expired.state)).toBeNull();
+      expect(storage.getItem(TRANSACTION_PREFIX + 'corrupted')).toBeNull();
+      expect(storage.getItem('ngx-oidc.session.spa-client')).toBe('{oops');
+      expect(storage.getItem('unrelated')).toBe('keep');
+    });
+  });
+
+  describe('latestTransaction', () => {
+    it('returns null when no login is pending', () => {
+      expect(latestTransaction(storage, NOW)).toBeNull();
+    });
+
+    it('returns the most recently created unexpired transaction', () => {
+      const older = createTransaction(config, {}, NOW - 2000);
+      const newer = createTransaction(config, {}, NOW - 1000);
+      saveTransaction(storage, newer);
+      saveTransaction(storage, older);
+
+      expect(latestTransaction(storage, NOW)?.state).toBe(newer.state);
+    });
+
+    it('ignores expired and corrupted transactions', () => {
+      const expiredButNewest: LoginTransaction = { ...createTransaction(config, {}, NOW), expiresAt: NOW };
+      const live = createTransaction(config, {}, NOW - 5000);
+      saveTransaction(storage, expiredButNewest);
+      saveTransaction(storage, live);
+      storage.setItem(TRANSACTION_PREFIX + 'zzz', 'garbage');
+
+      expect(latestTransaction(storage, NOW)?.state).toBe(live.state);
+    });
+  });
+});
