@@ -22,6 +22,14 @@ describe('login transactions', () => {
   });
 
   describe('createTransaction', () => {
+    for (const [option, value] of [['state', ''], ['state', 'caf\u00e9'], ['nonce', 'x'.repeat(4097)], ['nonce', 'tab\there']] as const) {
+      it(`refuses an app-supplied ${option} that could not come back in a callback (${JSON.stringify(value).slice(0, 12)})`, () => {
+        const error = thrownBy(() => createTransaction(config, { [option]: value }, NOW));
+        expect(error.code).toBe('invalid_configuration');
+        expect(error.details.option).toBe(option);
+      });
+    }
+
     it('generates a fresh 256-bit state, nonce and PKCE verifier', () => {
       const tx = createTransaction(config, {}, NOW);
 

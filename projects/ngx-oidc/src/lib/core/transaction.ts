@@ -46,12 +46,17 @@ export const TRANSACTION_PREFIX = 'ngx-oidc.tx.';
 /**
  * Creates a login transaction: fresh 256-bit `state`, `nonce` and PKCE verifier unless the app
  * supplied its own `state`/`nonce`, which are then used exactly as given.
+ *
+ * @throws {AuthError} `invalid_configuration` when an app-supplied `state` or `nonce` could not
+ *   come back intact in a callback (empty, longer than 4096 characters, or not printable ASCII).
  */
 export function createTransaction(
   config: ResolvedAuthConfig,
   options: TransactionOptions,
   now: number,
 ): LoginTransaction {
+  checkAppValue('state', options.state);
+  checkAppValue('nonce', options.nonce);
   return {
     state: options.state ?? generateRandom(),
     // OIDC Core 1.0 §15.5.2: the nonce binds the ID token to this browser session.
@@ -133,5 +138,14 @@ function safeRead(storage: AuthStorage, key: string): LoginTransaction | null {
     return readJson<LoginTransaction>(storage, key);
   } catch {
     return null;
+  }
+}
+
+// RFC 6749 Appendix A.5: state is 1*VSCHAR; the callback parser refuses anything else, so a
+// login started with such a value could never complete. Fail at login() instead.
+function checkAppValue(option: 'state' | 'nonce', value: string | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || !/^[\x20-\x7e]+$/.test(value)) {
+    throw new AuthError('invalid_configuration', `The login option ${option} must be 1 to 4096 printable ASCII characters.`, { option });
   }
 }
