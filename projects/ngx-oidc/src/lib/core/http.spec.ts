@@ -55,6 +55,46 @@ describe('fetchJson', () => {
     }
   });
 
+  describe('retries', () => {
+    it('retries a GET once after a network failure', async () => {
+      let calls = 0;
+      const fetchFn: FetchLike = async () => (++calls === 1 ? Promise.reject(new TypeError('Failed to fetch')) : new Response('{"ok":true}'));
+
+      const result = await fetchJson(fetchFn, URL_, {}, 'discovery_failed', 'thing');
+
+      expect(result.body).toEqual({ ok: true });
+      expect(calls).toBe(2);
+    });
+
+    it('retries a GET once after a 5xx, then reports the second answer', async () => {
+      const fetchFn = answering('<html>down</html>', 503);
+
+      const err = await rejectionOf(fetchJson(fetchFn, URL_, {}, 'jwks_failed', 'JWKS'));
+
+      expect(fetchFn).toHaveBeenCalledTimes(2);
+      expect(err.code).toBe('jwks_failed');
+    });
+
+    it('does not retry a GET that answered 4xx', async () => {
+      const fetchFn = answering('{"error":"nope"}', 404);
+
+      await fetchJson(fetchFn, URL_, {}, 'discovery_failed', 'thing');
+
+      expect(fetchFn).toHaveBeenCalledTimes(1);
+    });
+
+    it('never retries a POST (a code or refresh token is single-use)', async () => {
+      const failing = jasmine.createSpy<FetchLike>('fetch').and.callFake(() => Promise.reject(new TypeError('Failed to fetch')));
+      const err = await rejectionOf(fetchJson(failing, URL_, { method: 'POST' }, 'token_request_failed', 'token endpoint'));
+      expect(err.code).toBe('network_error');
+      expect(failing).toHaveBeenCalledTimes(1);
+
+      const erroring = answering('<html>oops</html>', 500);
+      await rejectionOf(fetchJson(erroring, URL_, { method: 'POST' }, 'token_request_failed', 'token endpoint'));
+      expect(erroring).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe('timeout', () => {
     beforeEach(() => jasmine.clock().install());
     afterEach(() => jasmine.clock().uninstall());

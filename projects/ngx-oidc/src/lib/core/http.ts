@@ -10,6 +10,9 @@ export const REQUEST_TIMEOUT_MS = 10_000;
  * @param code The error code for an unusable answer (`discovery_failed`, `jwks_failed`, …).
  * @param what Human name of the resource, for messages ("discovery document").
  * @returns The parsed JSON object and the response status.
+ * A GET is retried once after a network failure (not a timeout) or a 5xx answer; other
+ * methods never are.
+ *
  * @throws {AuthError} `network_error` when the request fails or times out; `code` when the body
  *   is not a JSON object (the status is kept in `cause.status`).
  */
@@ -20,17 +23,18 @@ export async function fetchJson(
   code: AuthErrorCode,
   what: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  // RFC 9110 §9.2.2: a GET is idempotent, so one retry after a network failure or a 5xx is
+  // safe. A POST (the token request) is never retried: an authorization code or a rotating
+  // refresh token is single-use, and a retry could only fail or burn it.
+  const idempotent = (init.method ?? 'GET').toUpperCase() === 'GET';
   let response: Response;
   try {
-    response = await fetchFn(url, { ...init, signal: controller.signal });
-  } catch (cause) {
-    throw new AuthError('network_error', `Could not reach the ${what} at ${url}: ${describe(cause)}.`, {
-      cause,
-    });
-  } finally {
-    clearTimeout(timer);
+    response = await send(fetchFn, url, init, what);
+    if (idempotent && response.status >= 500) response = await send(fetchFn, url, init, what);
+  } catch (err) {
+    // A timeout already cost REQUEST_TIMEOUT_MS; retrying it would double the wait.
+    if (!idempotent || isTimeout(err)) throw err;
+    response = await send(fetchFn, url, init, what);
   }
   let body: unknown;
   try {
@@ -52,4 +56,21 @@ export async function fetchJson(
 function describe(cause: unknown): string {
   if (cause instanceof Error) return cause.name === 'AbortError' ? 'timed out' : cause.message;
   return String(cause);
+}
+
+function isTimeout(err: unknown): boolean {
+  const cause = err instanceof AuthError ? err.details.cause : undefined;
+  return cause instanceof Error && cause.name === 'AbortError';
+}
+
+async function send(fetchFn: FetchLike, url: string, init: RequestInit, what: string): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    return await fetchFn(url, { ...init, signal: controller.signal });
+  } catch (cause) {
+    throw new AuthError('network_error', `Could not reach the ${what} at ${url}: ${describe(cause)}.`, { cause });
+  } finally {
+    clearTimeout(timer);
+  }
 }
