@@ -151,7 +151,7 @@ export class AuthService {
     const tokens = this.state.value.tokens;
     if (!tokens) return null;
     if (tokens.expiresAt !== undefined && tokens.expiresAt <= Date.now()) return null;
-    return tokens.accessToken;
+    return tokens.accessToken ?? null;
   }
 
   /**

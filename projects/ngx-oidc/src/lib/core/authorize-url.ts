@@ -73,9 +73,12 @@ export async function buildAuthorizeUrl(
   query.set('scope', tx.scope);
   query.set('state', tx.state);
   query.set('nonce', tx.nonce);
-  // RFC 9700 §2.1.1: public clients MUST use PKCE; RFC 7636 §4.3 with S256 only.
-  query.set('code_challenge', await calculateCodeChallenge(tx.codeVerifier));
-  query.set('code_challenge_method', 'S256');
+  // RFC 9700 §2.1.1: public clients MUST use PKCE; RFC 7636 §4.3 with S256 only. It protects
+  // the code, so it is sent whenever a code is returned (code and hybrid flows).
+  if (tx.responseType.split(' ').includes('code')) {
+    query.set('code_challenge', await calculateCodeChallenge(tx.codeVerifier));
+    query.set('code_challenge_method', 'S256');
+  }
   if (tx.audience) query.set(config.audienceParameter, tx.audience);
   if (params.prompt) query.set('prompt', params.prompt);
   if (params.loginHint) query.set('login_hint', params.loginHint);

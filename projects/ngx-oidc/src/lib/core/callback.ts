@@ -1,10 +1,17 @@
+import type { ResponseType } from './config';
 import { AuthError } from './errors';
 
-/** A successful authorization response of the code flow, after every structural check. */
+/** A successful authorization response, after every structural check. */
 export interface AuthorizationResponse {
-  readonly code: string;
   readonly state: string;
   readonly iss?: string;
+  readonly code?: string;
+  readonly id_token?: string;
+  readonly access_token?: string;
+  readonly token_type?: string;
+  /** Seconds, parsed from the response's string. */
+  readonly expires_in?: number;
+  readonly scope?: string;
 }
 
 /** The raw parameters of a callback, before its state is matched to a login. */
@@ -14,41 +21,68 @@ export interface CallbackParams {
   readonly iss?: string;
   readonly error?: string;
   readonly error_description?: string;
+  readonly id_token?: string;
+  readonly access_token?: string;
+  readonly token_type?: string;
+  readonly expires_in?: string;
+  readonly scope?: string;
 }
 
-/** Longest parameter value accepted; real codes and states are far shorter. */
+/** Where a response type's parameters arrive (OAuth 2.0 Multiple Response Type Encoding §5). */
+export type ResponseMode = 'query' | 'fragment';
+
+/** Longest code/state/error value accepted; real ones are far shorter. */
 const MAX_PARAM_LENGTH = 4096;
-const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'session_state'];
-// RFC 6749 Appendix A: code, state and error are VSCHAR (printable ASCII) strings.
+/** Longest token accepted: ID tokens with many claims exceed 4 KiB. */
+const MAX_TOKEN_LENGTH = 65536;
+const CALLBACK_PARAMS = [
+  'code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'session_state',
+  'id_token', 'access_token', 'token_type', 'expires_in', 'scope',
+];
+const TOKEN_PARAMS = ['id_token', 'access_token'];
+const MARKERS = ['code', 'error', 'state', 'id_token', 'access_token'];
+// RFC 6749 Appendix A: code, state, error and tokens are VSCHAR (printable ASCII) strings.
 const VSCHAR = /^[\x20-\x7e]*$/;
 
 /**
+ * Where the parameters of a response type arrive: the query for `code`, the fragment for any
+ * type that returns a token from the authorization endpoint.
+ * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#Combinations
+ */
+export function responseModeOf(responseType: ResponseType): ResponseMode {
+  return responseType === 'code' ? 'query' : 'fragment';
+}
+
+/**
  * Tells whether a URL is an authorization response for this client: same origin and path as
- * the redirect URI, with a `code`, `error` or `state` parameter.
+ * the redirect URI, with a `code`, `error`, `state` or token parameter in the query or fragment.
  */
 export function isCallbackUrl(url: string, redirectUri: string): boolean {
   try {
     const current = new URL(url);
     const expected = new URL(redirectUri);
     if (current.origin !== expected.origin || current.pathname !== expected.pathname) return false;
-    const query = current.searchParams;
-    return query.has('code') || query.has('error') || query.has('state');
+    const fragment = new URLSearchParams(current.hash.slice(1));
+    return MARKERS.some((name) => current.searchParams.has(name) || fragment.has(name));
   } catch {
     return false;
   }
 }
 
 /**
- * Reads the parameters of an authorization response from the query string, rejecting
- * duplicated, oversized or non-ASCII values.
+ * Reads the parameters of an authorization response from the query string (code flow) or the
+ * fragment (implicit and hybrid), rejecting duplicated, oversized or non-ASCII values.
  *
+ * @param mode Where the response type puts its parameters.
  * @throws {AuthError} `invalid_response` for a malformed response.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthResponse
  */
-export function parseCallbackUrl(url: string): CallbackParams {
+export function parseCallbackUrl(url: string, mode: ResponseMode = 'query'): CallbackParams {
   let query: URLSearchParams;
   try {
-    query = new URL(url).searchParams;
+    const parsed = new URL(url);
+    query = mode === 'query' ? parsed.searchParams : new URLSearchParams(parsed.hash.slice(1));
   } catch {
     throw malformed('the callback URL cannot be parsed');
   }
@@ -59,25 +93,28 @@ export function parseCallbackUrl(url: string): CallbackParams {
     if (values.length > 1) throw malformed(`parameter "${name}" appears ${values.length} times`, name);
     if (values.length === 0) continue;
     const value = values[0];
-    if (value.length > MAX_PARAM_LENGTH) throw malformed(`parameter "${name}" is longer than ${MAX_PARAM_LENGTH} characters`, name);
+    const max = TOKEN_PARAMS.includes(name) ? MAX_TOKEN_LENGTH : MAX_PARAM_LENGTH;
+    if (value.length > max) throw malformed(`parameter "${name}" is longer than ${max} characters`, name);
     if (name !== 'error_description' && name !== 'iss' && !VSCHAR.test(value)) {
       throw malformed(`parameter "${name}" contains characters outside printable ASCII`, name);
     }
     result[name] = value;
   }
-  if (result['code'] !== undefined && result['error'] !== undefined) {
-    throw malformed('it carries both "code" and "error"');
+  const granted = ['code', 'id_token', 'access_token'].find((name) => result[name] !== undefined);
+  if (granted && result['error'] !== undefined) {
+    throw malformed(`it carries both "${granted}" and "error"`);
   }
   return result;
 }
 
 /**
- * Turns checked callback parameters into a code response, or the provider's error into an
- * {@link AuthError}.
+ * Turns checked callback parameters into the response of the expected type, or the provider's
+ * error into an {@link AuthError}.
  *
  * @param expectedState The state of the login transaction this response belongs to.
  * @param issuer The provider's issuer.
  * @param issRequired Whether discovery advertised `authorization_response_iss_parameter_supported`.
+ * @param responseType The response type the login asked for: decides which parameters must be there.
  * @throws {AuthError} `state_mismatch`, `iss_parameter_mismatch`, `authorization_error`,
  *   `invalid_response`.
  */
@@ -86,6 +123,7 @@ export function validateAuthResponse(
   expectedState: string,
   issuer: string,
   issRequired: boolean,
+  responseType: ResponseType = 'code',
 ): AuthorizationResponse {
   // RFC 6749 §10.12: compare state exactly; it is the CSRF defence of the redirect.
   if (params.state !== expectedState) {
@@ -106,8 +144,36 @@ export function validateAuthResponse(
     }
   }
   if (params.error !== undefined) throw providerError(params);
-  if (!params.code) throw malformed('it has neither "code" nor "error"', 'code');
-  return { code: params.code, state: params.state, iss: params.iss };
+  // OIDC Core 1.0 §3.1.2.5, §3.2.2.5, §3.3.2.5: what each response type must return.
+  const required = responseType.split(' ').map((part) => (part === 'token' ? 'access_token' : part));
+  for (const name of required) {
+    if (!params[name as keyof CallbackParams]) {
+      throw malformed(`response_type "${responseType}" requires "${name}", which is missing`, name);
+    }
+  }
+  if (params.access_token !== undefined) {
+    // RFC 6750: only Bearer tokens are supported; the type is case-insensitive.
+    if (params.token_type?.toLowerCase() !== 'bearer') {
+      throw malformed(`token_type is "${params.token_type ?? '(missing)'}", expected "Bearer"`, 'token_type');
+    }
+  }
+  let expiresIn: number | undefined;
+  if (params.expires_in !== undefined) {
+    expiresIn = Number(params.expires_in);
+    if (!/^\d+$/.test(params.expires_in) || !Number.isSafeInteger(expiresIn)) {
+      throw malformed(`expires_in "${params.expires_in}" is not a number of seconds`, 'expires_in');
+    }
+  }
+  return {
+    state: params.state,
+    iss: params.iss,
+    code: params.code,
+    id_token: params.id_token,
+    access_token: params.access_token,
+    token_type: params.token_type,
+    expires_in: expiresIn,
+    scope: params.scope,
+  };
 }
 
 /** Converts an OAuth error response into an {@link AuthError} of code `authorization_error`. */

@@ -193,7 +193,14 @@ describe('resolveConfig', () => {
   describe('responseType', () => {
     it('rejects an unsupported responseType', () => {
       refused({ responseType: 'token' }, 'responseType');
-      refused({ responseType: 'code id_token' }, 'responseType');
+      refused({ responseType: 'code token' }, 'responseType');
+      refused({ responseType: 'id_token code' }, 'responseType');
+    });
+
+    it('accepts the implicit and hybrid response types', () => {
+      for (const responseType of ['id_token token', 'id_token', 'code id_token'] as const) {
+        expect(resolveConfig({ authority: 'https://idp.example.com', clientId: 'c', responseType }, 'https://app.example.com').responseType).toBe(responseType);
+      }
     });
   });
 

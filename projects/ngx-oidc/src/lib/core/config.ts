@@ -1,8 +1,16 @@
 import { parseAllowedUrls, type AllowedUrl, type AllowedUrlMatcher } from './allowed-url';
 import { AuthError } from './errors';
 
-/** The OAuth 2 response types ngx-oidc implements. Authorization code + PKCE is the default. */
-export type ResponseType = 'code';
+/**
+ * The OAuth 2 / OpenID Connect response types ngx-oidc implements. Authorization code + PKCE
+ * (`code`) is the default and the recommendation (RFC 9700 §2.1.1); the implicit types
+ * (`id_token token`, `id_token`) exist for providers and apps that still need them, and the
+ * hybrid `code id_token` for providers that offer it.
+ */
+export type ResponseType = 'code' | 'id_token token' | 'id_token' | 'code id_token';
+
+/** Every {@link ResponseType}, for validation. */
+export const RESPONSE_TYPES: readonly ResponseType[] = ['code', 'id_token token', 'id_token', 'code id_token'];
 
 /** Which authorization parameter carries {@link AuthConfig.audience}. */
 export type AudienceParameter = 'audience' | 'resource';
@@ -30,7 +38,10 @@ export interface AuthConfig {
   readonly audience?: string;
   /** Parameter that carries `audience`: `audience` (Auth0 style, default) or `resource` (RFC 8707). */
   readonly audienceParameter?: AudienceParameter;
-  /** OAuth response type. Default and recommended: `code` (with PKCE). */
+  /**
+   * OAuth response type. Default and recommended: `code` (with PKCE). Constructor-time only:
+   * the callback must know how to read the response before it knows which login it belongs to.
+   */
   readonly responseType?: ResponseType;
   /** URL prefixes that receive the access token from `authInterceptor`. Nothing else ever does. */
   readonly allowedUrls?: readonly AllowedUrl[];
@@ -104,8 +115,8 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     throw invalid('scope', `scope "${scope}" must contain "openid" for an OpenID Connect login`);
   }
   const responseType = config.responseType ?? 'code';
-  if (responseType !== 'code') {
-    throw invalid('responseType', `responseType "${String(responseType)}" is not supported; use "code"`);
+  if (!RESPONSE_TYPES.includes(responseType)) {
+    throw invalid('responseType', `responseType "${String(responseType)}" is not supported; use one of ${RESPONSE_TYPES.map((t) => `"${t}"`).join(', ')} ("code" is the default and recommended)`);
   }
   const audienceParameter = config.audienceParameter ?? 'audience';
   if (audienceParameter !== 'audience' && audienceParameter !== 'resource') {

@@ -46,6 +46,10 @@ export type AuthErrorCode =
   | 'missing_sub'
   /** A claim the spec requires (`sub`, `iat`, `exp`, …) is missing or malformed; `cause.claim`. */
   | 'missing_claim'
+  /** The ID token's `at_hash` does not match the access token received with it. */
+  | 'at_hash_mismatch'
+  /** The ID token's `c_hash` does not match the authorization code received with it. */
+  | 'c_hash_mismatch'
   /** `/userinfo` answered for another subject than the ID token's `sub`. */
   | 'userinfo_sub_mismatch'
   /** The provider redirected back with `error=…`; `cause.error` and `cause.error_description`. */

@@ -1,6 +1,7 @@
 import { errors, jwtVerify } from 'jose';
 import { AuthError } from './errors';
 import type { KeyResolver } from './jwks';
+import { validateTokenHash } from './token-hash';
 import type { IdTokenClaims } from './types';
 
 /** What an ID token is checked against. */
@@ -17,6 +18,16 @@ export interface IdTokenExpectations {
   readonly maxAge?: number;
   /** Signing algorithms the provider advertises (`id_token_signing_alg_values_supported`). */
   readonly algorithms?: readonly string[];
+  /** The access token received with the ID token, checked against `at_hash`. */
+  readonly accessToken?: TokenBinding;
+  /** The authorization code received with the ID token, checked against `c_hash`. */
+  readonly code?: TokenBinding;
+}
+
+/** A value an ID token hash claim must describe, and whether the flow requires the claim. */
+export interface TokenBinding {
+  readonly value: string;
+  readonly required: boolean;
 }
 
 /** Asymmetric JWS algorithms: a public client holds no secret, so HMAC is never acceptable. */
@@ -28,7 +39,8 @@ const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', '
  * @returns The validated claims.
  * @throws {AuthError} `unsupported_alg`, `invalid_signature`, `unknown_kid`, `invalid_issuer`,
  *   `invalid_audience`, `azp_mismatch`, `token_expired`, `iat_in_future`, `missing_sub`,
- *   `missing_claim`, `nonce_missing`, `nonce_mismatch`, `invalid_response`.
+ *   `missing_claim`, `nonce_missing`, `nonce_mismatch`, `at_hash_mismatch`, `c_hash_mismatch`,
+ *   `invalid_response`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
 export async function validateIdToken(
@@ -41,6 +53,7 @@ export async function validateIdToken(
   // a public key used as an HMAC secret) are refused for a public client.
   const algorithms = advertised?.length ? advertised : ['RS256'];
   let claims: IdTokenClaims;
+  let alg: string;
   try {
     const result = await jwtVerify(idToken, keys, {
       algorithms,
@@ -55,6 +68,7 @@ export async function validateIdToken(
       currentDate: new Date(expected.now),
     });
     claims = result.payload as unknown as IdTokenClaims;
+    alg = result.protectedHeader.alg;
   } catch (err) {
     throw translate(err, expected, algorithms);
   }
@@ -107,6 +121,14 @@ export async function validateIdToken(
         actual: claims.auth_time,
       });
     }
+  }
+  // OIDC Core 1.0 §3.2.2.9 and §3.1.3.8: at_hash binds the access token to the ID token.
+  if (expected.accessToken) {
+    await validateTokenHash('at_hash', claims['at_hash'], expected.accessToken.value, alg, expected.accessToken.required);
+  }
+  // OIDC Core 1.0 §3.3.2.11: c_hash binds the code of a hybrid response to the ID token.
+  if (expected.code) {
+    await validateTokenHash('c_hash', claims['c_hash'], expected.code.value, alg, expected.code.required);
   }
   return claims;
 }

@@ -16,6 +16,7 @@ import {
   type TestKey,
 } from '../../test-support/fake-provider';
 import { calculateCodeChallenge } from './pkce';
+import { calculateTokenHash } from './token-hash';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext } from './login-flow';
 import { MemoryStorage, keysWithPrefix } from './storage';
 import { TRANSACTION_PREFIX, type LoginTransaction } from './transaction';
@@ -330,6 +331,151 @@ describe('login flow', () => {
       await buildLogoutUrl(ctx, 'the.id.token');
 
       expect(provider.requests.length).toBe(0);
+    });
+  });
+
+  describe('implicit and hybrid flows', () => {
+    const ALL_TYPES = ['code', 'id_token token', 'id_token', 'code id_token'];
+
+    function useResponseType(responseType: string): void {
+      provider.discovery = { ...DISCOVERY, response_types_supported: ALL_TYPES };
+      ctx = { ...ctx, config: testConfig({ responseType }) };
+    }
+
+    /** The fragment callback a provider would send for a login. */
+    function fragmentCallback(tx: LoginTransaction, params: Record<string, string>): string {
+      return `${CALLBACK}#${new URLSearchParams({ state: tx.state, ...params })}`;
+    }
+
+    it('sends no PKCE parameters for implicit (no code to protect) and refuses a type the provider does not offer', async () => {
+      useResponseType('id_token token');
+      const q = new URL((await startLogin(ctx)).url).searchParams;
+      expect(q.get('response_type')).toBe('id_token token');
+      expect(q.has('code_challenge')).toBeFalse();
+
+      provider.discovery = { ...DISCOVERY, response_types_supported: ['code'] };
+      storage = new MemoryStorage();
+      ctx = { ...ctx, transactions: storage };
+      const err = await rejectionOf(startLogin(ctx));
+      expect(err.code).toBe('invalid_configuration');
+      expect(err.details.option).toBe('responseType');
+      expect(keysWithPrefix(storage, TRANSACTION_PREFIX)).toEqual([]);
+    });
+
+    it('completes "id_token token" from the fragment with zero requests and checks at_hash', async () => {
+      useResponseType('id_token token');
+      const { transaction } = await startLogin(ctx);
+      const atHash = await calculateTokenHash('implicit-access-token', 'RS256');
+      const idToken = await signToken(key, idTokenClaims(transaction.nonce, { at_hash: atHash }));
+      provider.requests.length = 0;
+
+      const result = await completeLogin(
+        ctx,
+        fragmentCallback(transaction, { id_token: idToken, access_token: 'implicit-access-token', token_type: 'Bearer', expires_in: '120' }),
+      );
+
+      expect(provider.requests).toEqual([]);
+      expect(result.tokens.accessToken).toBe('implicit-access-token');
+      expect(result.tokens.expiresAt).toBe(NOW + 120_000);
+      expect(result.tokens.idToken).toBe(idToken);
+      expect(result.user['sub']).toBe('alice');
+    });
+
+    it('rejects an "id_token token" response whose access token was substituted (at_hash)', async () => {
+      useResponseType('id_token token');
+      const { transaction } = await startLogin(ctx);
+      const idToken = await signToken(key, idTokenClaims(transaction.nonce, { at_hash: await calculateTokenHash('genuine', 'RS256') }));
+      const err = await rejectionOf(
+        completeLogin(ctx, fragmentCallback(transaction, { id_token: idToken, access_token: 'substituted', token_type: 'Bearer' })),
+      );
+      expect(err.code).toBe('at_hash_mismatch');
+    });
+
+    it('rejects an "id_token token" response without at_hash', async () => {
+      useResponseType('id_token token');
+      const { transaction } = await startLogin(ctx);
+      const idToken = await signToken(key, idTokenClaims(transaction.nonce));
+      const err = await rejectionOf(
+        completeLogin(ctx, fragmentCallback(transaction, { id_token: idToken, access_token: 'at', token_type: 'Bearer' })),
+      );
+      expect(err.code).toBe('at_hash_mismatch');
+    });
+
+    it('rejects an implicit response whose ID token carries another nonce', async () => {
+      useResponseType('id_token');
+      const { transaction } = await startLogin(ctx);
+      const idToken = await signToken(key, idTokenClaims('a-nonce-from-another-login'));
+      const err = await rejectionOf(completeLogin(ctx, fragmentCallback(transaction, { id_token: idToken })));
+      expect(err.code).toBe('nonce_mismatch');
+    });
+
+    it('completes "id_token" with no access token', async () => {
+      useResponseType('id_token');
+      const { transaction } = await startLogin(ctx);
+      const idToken = await signToken(key, idTokenClaims(transaction.nonce));
+      const result = await completeLogin(ctx, fragmentCallback(transaction, { id_token: idToken }));
+      expect(result.tokens.accessToken).toBeUndefined();
+      expect(result.tokens.idToken).toBe(idToken);
+    });
+
+    it('refuses an implicit callback that lacks the ID token, or reads the query instead of the fragment', async () => {
+      useResponseType('id_token token');
+      const { transaction } = await startLogin(ctx);
+      const missing = await rejectionOf(completeLogin(ctx, fragmentCallback(transaction, { access_token: 'at', token_type: 'Bearer' })));
+      expect(missing.code).toBe('invalid_response');
+      expect(missing.details.parameter).toBe('id_token');
+    });
+
+    it('surfaces an error returned in the fragment', async () => {
+      useResponseType('id_token token');
+      const { transaction } = await startLogin(ctx);
+      const err = await rejectionOf(completeLogin(ctx, fragmentCallback(transaction, { error: 'login_required', error_description: 'no session' })));
+      expect(err.code).toBe('authorization_error');
+      expect(err.details.error).toBe('login_required');
+    });
+
+    it('completes "code id_token": c_hash checked, code exchanged with PKCE, same user in both ID tokens', async () => {
+      useResponseType('code id_token');
+      const { url, transaction } = await startLogin(ctx);
+      expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+      const front = await signToken(key, idTokenClaims(transaction.nonce, { c_hash: await calculateTokenHash('hybrid-code', 'RS256') }));
+      const back = await signToken(key, idTokenClaims(transaction.nonce));
+      provider.on(TOKEN_ENDPOINT, tokenRoute(back));
+      provider.requests.length = 0;
+
+      const result = await completeLogin(ctx, fragmentCallback(transaction, { code: 'hybrid-code', id_token: front }));
+
+      expect(provider.requests.map((r) => r.url)).toEqual([TOKEN_ENDPOINT]);
+      expect(new URLSearchParams(provider.requests[0].body).get('code_verifier')).toBe(transaction.codeVerifier);
+      expect(result.tokens.idToken).toBe(back);
+    });
+
+    it('rejects a hybrid response whose code was substituted (c_hash), before redeeming it', async () => {
+      useResponseType('code id_token');
+      const { transaction } = await startLogin(ctx);
+      const front = await signToken(key, idTokenClaims(transaction.nonce, { c_hash: await calculateTokenHash('genuine-code', 'RS256') }));
+      provider.requests.length = 0;
+      const err = await rejectionOf(completeLogin(ctx, fragmentCallback(transaction, { code: 'injected-code', id_token: front })));
+      expect(err.code).toBe('c_hash_mismatch');
+      expect(provider.requests).toEqual([]);
+    });
+
+    it('rejects a hybrid flow whose two ID tokens describe different users', async () => {
+      useResponseType('code id_token');
+      const { transaction } = await startLogin(ctx);
+      const front = await signToken(key, idTokenClaims(transaction.nonce, { c_hash: await calculateTokenHash('hybrid-code', 'RS256') }));
+      provider.on(TOKEN_ENDPOINT, tokenRoute(await signToken(key, idTokenClaims(transaction.nonce, { sub: 'mallory' }))));
+      const err = await rejectionOf(completeLogin(ctx, fragmentCallback(transaction, { code: 'hybrid-code', id_token: front })));
+      expect(err.code).toBe('invalid_response');
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'sub', expected: 'alice', actual: 'mallory' }));
+    });
+
+    it('checks at_hash in the code flow when the ID token carries one', async () => {
+      const { transaction } = await startLogin(ctx);
+      const idToken = await signToken(key, idTokenClaims(transaction.nonce, { at_hash: await calculateTokenHash('another-token', 'RS256') }));
+      provider.on(TOKEN_ENDPOINT, tokenRoute(idToken));
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(transaction)));
+      expect(err.code).toBe('at_hash_mismatch');
     });
   });
 });

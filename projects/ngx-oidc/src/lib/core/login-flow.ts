@@ -1,9 +1,9 @@
 import type { AuthorizeParams } from './authorize-url';
 import { buildAuthorizeUrl } from './authorize-url';
-import { isCallbackUrl, parseCallbackUrl, providerError, validateAuthResponse } from './callback';
+import { isCallbackUrl, parseCallbackUrl, providerError, responseModeOf, validateAuthResponse } from './callback';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
-import { validateIdToken } from './id-token';
+import { validateIdToken, type IdTokenExpectations } from './id-token';
 import { loadProviderMetadata, saveProviderMetadata, type ProviderMetadata } from './provider-metadata';
 import type { AuthStorage } from './storage';
 import { exchangeCode } from './token-request';
@@ -56,6 +56,7 @@ export async function startLogin(
   options: LoginOptions = {},
 ): Promise<{ url: string; transaction: LoginTransaction }> {
   const metadata = await loadProviderMetadata(ctx.config.authority, ctx.fetch, ctx.transactions, ctx.now());
+  checkResponseTypeOffered(metadata.discovery, ctx.config.responseType);
   await metadata.keys.prefetch();
   const transaction = createTransaction(ctx.config, options, ctx.now());
   // Build before saving so that a rejected option leaves no orphan transaction behind.
@@ -80,7 +81,7 @@ export function isLoginCallback(ctx: FlowContext, url: string): boolean {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowSteps
  */
 export async function completeLogin(ctx: FlowContext, callbackUrl: string): Promise<LoginResult> {
-  const params = parseCallbackUrl(callbackUrl);
+  const params = parseCallbackUrl(callbackUrl, responseModeOf(ctx.config.responseType));
   if (params.state === undefined) {
     // An error response without state cannot be matched to a login, but its reason is still
     // the most useful thing to show.
@@ -96,16 +97,9 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
     transaction.state,
     discovery.issuer,
     discovery.authorization_response_iss_parameter_supported === true,
+    transaction.responseType,
   );
-  const tokenResponse = await exchangeCode(
-    discovery,
-    { code: response.code, codeVerifier: transaction.codeVerifier, redirectUri: transaction.redirectUri, clientId: ctx.config.clientId },
-    ctx.fetch,
-  );
-  if (!tokenResponse.id_token) {
-    throw new AuthError('invalid_response', 'The token response has no id_token; is "openid" in the scope?', { claim: 'id_token' });
-  }
-  const claims = await validateIdToken(tokenResponse.id_token, metadata.keys.resolve, {
+  const expectations: IdTokenExpectations = {
     issuer: discovery.issuer,
     clientId: ctx.config.clientId,
     nonce: transaction.nonce,
@@ -113,22 +107,101 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
     now: ctx.now(),
     maxAge: transaction.maxAge,
     algorithms: discovery.id_token_signing_alg_values_supported,
-  });
-  saveProviderMetadata(ctx.config.authority, metadata, ctx.transactions, ctx.now());
-  const tokens: TokenSet = {
-    idToken: tokenResponse.id_token,
-    accessToken: tokenResponse.access_token,
-    tokenType: tokenResponse.token_type,
-    expiresAt: tokenResponse.expires_in !== undefined ? ctx.now() + tokenResponse.expires_in * 1000 : undefined,
-    refreshToken: tokenResponse.refresh_token,
-    scope: tokenResponse.scope ?? transaction.scope,
-    audience: transaction.audience,
-    claims,
   };
-  const user = ctx.config.loadUserInfo
-    ? { ...claims, ...(await fetchUserInfo(discovery, tokens.accessToken, claims.sub, ctx.fetch)) }
-    : { ...claims };
-  return { tokens, user, transaction, discovery };
+  // OIDC Core 1.0 §3.2.2.11 and §3.3.2.12: an ID token from the authorization endpoint is
+  // validated like any other, and binds what came with it: at_hash for the access token
+  // (required with "id_token token"), c_hash for the code (required with "code id_token").
+  const front: ValidatedTokens | undefined = response.id_token
+    ? {
+        claims: await validateIdToken(response.id_token, metadata.keys.resolve, {
+          ...expectations,
+          accessToken: response.access_token ? { value: response.access_token, required: true } : undefined,
+          code: response.code ? { value: response.code, required: true } : undefined,
+        }),
+        idToken: response.id_token,
+        accessToken: response.access_token,
+        tokenType: response.token_type ?? 'Bearer',
+        expiresAt: expiry(ctx, response.expires_in),
+        scope: response.scope,
+      }
+    : undefined;
+  const back = response.code ? await redeemCode(ctx, metadata, transaction, response.code, expectations, front) : undefined;
+  // validateAuthResponse guarantees a code or an ID token for every response type.
+  const { claims, scope, ...tokens } = (back ?? front)!;
+  saveProviderMetadata(ctx.config.authority, metadata, ctx.transactions, ctx.now());
+  const tokenSet: TokenSet = { ...tokens, scope: scope ?? transaction.scope, audience: transaction.audience, claims };
+  const user =
+    ctx.config.loadUserInfo && tokenSet.accessToken
+      ? { ...claims, ...(await fetchUserInfo(discovery, tokenSet.accessToken, claims.sub, ctx.fetch)) }
+      : { ...claims };
+  return { tokens: tokenSet, user, transaction, discovery };
+}
+
+// OIDC Discovery 1.0 §3: response_types_supported lists what the provider can answer; asking
+// for anything else only ends in an unsupported_response_type error after the redirect.
+function checkResponseTypeOffered(discovery: DiscoveryDocument, responseType: string): void {
+  const offered = discovery.response_types_supported;
+  if (!Array.isArray(offered)) return;
+  const wanted = responseType.split(' ').sort().join(' ');
+  if (!offered.some((type) => type.split(' ').sort().join(' ') === wanted)) {
+    throw new AuthError(
+      'invalid_configuration',
+      `responseType "${responseType}" is not offered by the provider (response_types_supported: ${offered.join(', ')}).`,
+      { option: 'responseType', expected: offered, actual: responseType },
+    );
+  }
+}
+
+/** Tokens with their validated ID token claims, before the transaction's defaults apply. */
+type ValidatedTokens = Omit<TokenSet, 'scope' | 'audience'> & { readonly scope?: string };
+
+/**
+ * Exchanges the code (code and hybrid flows) and validates the token endpoint's ID token; in a
+ * hybrid flow it must describe the same user as the authorization response's.
+ */
+async function redeemCode(
+  ctx: FlowContext,
+  metadata: ProviderMetadata,
+  transaction: LoginTransaction,
+  code: string,
+  expectations: IdTokenExpectations,
+  front: ValidatedTokens | undefined,
+): Promise<ValidatedTokens> {
+  const { discovery } = metadata;
+  const response = await exchangeCode(
+    discovery,
+    { code, codeVerifier: transaction.codeVerifier, redirectUri: transaction.redirectUri, clientId: ctx.config.clientId },
+    ctx.fetch,
+  );
+  if (!response.id_token) {
+    throw new AuthError('invalid_response', 'The token response has no id_token; is "openid" in the scope?', { claim: 'id_token' });
+  }
+  const claims = await validateIdToken(response.id_token, metadata.keys.resolve, {
+    ...expectations,
+    // OIDC Core 1.0 §3.1.3.8: at_hash is optional here, but checked when present.
+    accessToken: { value: response.access_token, required: false },
+  });
+  // OIDC Core 1.0 §3.3.3.6: iss and sub of both ID tokens of a hybrid flow MUST be identical.
+  if (front && (claims.iss !== front.claims.iss || claims.sub !== front.claims.sub)) {
+    throw new AuthError(
+      'invalid_response',
+      `The token endpoint's ID token is for sub "${claims.sub}" of "${claims.iss}", the authorization response's for sub "${front.claims.sub}" of "${front.claims.iss}".`,
+      { claim: 'sub', expected: front.claims.sub, actual: claims.sub },
+    );
+  }
+  return {
+    claims,
+    idToken: response.id_token,
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    expiresAt: expiry(ctx, response.expires_in),
+    refreshToken: response.refresh_token,
+    scope: response.scope,
+  };
+}
+
+function expiry(ctx: FlowContext, expiresIn: number | undefined): number | undefined {
+  return expiresIn !== undefined ? ctx.now() + expiresIn * 1000 : undefined;
 }
 
 /**

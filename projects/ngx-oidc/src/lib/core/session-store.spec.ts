@@ -68,8 +68,8 @@ describe('session store', () => {
     expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
   });
 
-  it('drops a session without access token or exp claim', () => {
-    storage.setItem(sessionKey('spa-client'), JSON.stringify({ tokens: { ...session().tokens, accessToken: undefined }, user: {} }));
+  it('drops a session without ID token or exp claim', () => {
+    storage.setItem(sessionKey('spa-client'), JSON.stringify({ tokens: { ...session().tokens, idToken: undefined }, user: {} }));
     expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
     expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
 

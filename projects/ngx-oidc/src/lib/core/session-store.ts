@@ -25,7 +25,7 @@ export function loadSession(storage: AuthStorage, clientId: string, now: number)
   }
   const valid =
     session !== null &&
-    typeof session.tokens?.accessToken === 'string' &&
+    typeof session.tokens?.idToken === 'string' &&
     typeof session.tokens?.claims?.exp === 'number' &&
     (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000) > now;
   if (!valid) {

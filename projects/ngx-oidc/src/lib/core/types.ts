@@ -54,7 +54,8 @@ export interface IdTokenClaims {
 /** The tokens of an authenticated session, as the library keeps them. */
 export interface TokenSet {
   readonly idToken: string;
-  readonly accessToken: string;
+  /** Absent only for `response_type=id_token`, which returns no access token. */
+  readonly accessToken?: string;
   readonly tokenType: string;
   /** Epoch milliseconds when the access token expires, if the provider said. */
   readonly expiresAt?: number;
