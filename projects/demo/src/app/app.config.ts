@@ -19,6 +19,8 @@ export function createAuthConfig(env: DemoEnv): AuthConfig {
     allowedUrls: Object.freeze([`${env.apiUrl}/api`]),
     // Session storage: a reload keeps the user logged in, closing the tab does not.
     storage: 'session',
+    ...(env.responseType ? { responseType: env.responseType } : {}),
+    ...(env.nonce ? { nonce: env.nonce } : {}),
   } satisfies AuthConfig);
 }
 

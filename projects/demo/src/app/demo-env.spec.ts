@@ -39,6 +39,14 @@ describe('demo environment', () => {
     });
   });
 
+  it('takes an optional responseType and nonce only when well-formed', () => {
+    const env = mergeDemoEnv({ ...written, responseType: 'id_token token', nonce: 'app-nonce-0123456789' });
+    expect(env.responseType).toBe('id_token token');
+    expect(createAuthConfig(env)).toEqual(jasmine.objectContaining({ responseType: 'id_token token', nonce: 'app-nonce-0123456789' }));
+    expect(mergeDemoEnv({ ...written, responseType: 'token', nonce: 7 }).responseType).toBeUndefined();
+    expect(createAuthConfig(mergeDemoEnv({ ...written, nonce: 7 }))).not.toEqual(jasmine.objectContaining({ nonce: jasmine.anything() }));
+  });
+
   it('builds the constructor-time options from the environment', () => {
     const env = mergeDemoEnv(written);
     const config = createAuthConfig(env);

@@ -1,4 +1,7 @@
 import { InjectionToken } from '@angular/core';
+import type { ResponseType } from 'ngx-oidc';
+
+const RESPONSE_TYPES: readonly string[] = ['code', 'id_token token', 'id_token', 'code id_token'];
 
 /**
  * Runtime settings of the demo, written by the demo backend to `public/demo-env.json` (served
@@ -15,6 +18,10 @@ export interface DemoEnv {
   readonly apiAudience: string;
   /** The same API under another origin, deliberately NOT allow-listed. */
   readonly foreignApiUrl: string;
+  /** Optional constructor-time `responseType` (default `code`), to try the implicit flows. */
+  readonly responseType?: ResponseType;
+  /** Optional constructor-time nonce of the app's own (the "custom nonce" scenario). */
+  readonly nonce?: string;
 }
 
 /** Used when `/demo-env.json` is missing or unreadable (backend started with its default ports). */
@@ -29,7 +36,7 @@ export const DEFAULT_DEMO_ENV: DemoEnv = Object.freeze({
 /** The demo's runtime settings, as loaded by `main.ts` before bootstrap. */
 export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
 
-const KEYS = Object.keys(DEFAULT_DEMO_ENV) as (keyof DemoEnv)[];
+const KEYS = Object.keys(DEFAULT_DEMO_ENV) as Exclude<keyof DemoEnv, 'responseType' | 'nonce'>[];
 
 /**
  * Fetches `/demo-env.json` (bypassing the HTTP cache, since ports change between backend runs)
@@ -64,5 +71,10 @@ export function mergeDemoEnv(raw: unknown): DemoEnv {
   for (const key of ['apiUrl', 'foreignApiUrl'] as const) {
     env[key] = env[key].replace(/\/+$/, '');
   }
+  // Optional settings are taken only when well-formed; provideAuth() checks them again.
+  if (typeof source['responseType'] === 'string' && RESPONSE_TYPES.includes(source['responseType'])) {
+    env['responseType'] = source['responseType'];
+  }
+  if (typeof source['nonce'] === 'string' && source['nonce'] !== '') env['nonce'] = source['nonce'];
   return Object.freeze(env as unknown as DemoEnv);
 }
