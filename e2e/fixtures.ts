@@ -1,0 +1,148 @@
+// Shared fixtures and helpers for the e2e specs.
+import { test as base, expect, type Page, type Request } from '@playwright/test';
+import { readE2eEnv, type E2eEnv } from './env';
+
+export { expect };
+
+export const USERS = {
+  alice: { username: 'alice', password: 'wonderland', name: 'Alice' },
+  bob: { username: 'bob', password: 'builder', name: 'Bob' },
+} as const;
+
+export const test = base.extend<{}, { env: E2eEnv }>({
+  env: [
+    async ({}, use) => {
+      await use(readE2eEnv());
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export function origin(url: string): string {
+  return new URL(url).origin;
+}
+
+/** True when `url` is on the provider (issuer) origin. */
+export function onProvider(env: E2eEnv, url: URL | string): boolean {
+  return new URL(url.toString()).origin === origin(env.issuer);
+}
+
+/** True when `url` is on the demo app origin. */
+export function onDemo(env: E2eEnv, url: URL | string): boolean {
+  return new URL(url.toString()).origin === origin(env.demoUrl);
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Decodes a JWT payload (no verification). */
+export function decodeJwtPayload(jwt: string): Record<string, unknown> {
+  const parts = jwt.split('.');
+  if (parts.length !== 3)
+    throw new Error(`not a JWS compact JWT (${parts.length} parts): ${jwt.slice(0, 40)}…`);
+  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+
+export function expectAudience(
+  payload: Record<string, unknown>,
+  audience: string | undefined,
+): void {
+  expect(audience, 'apiAudience in demo-env.json').toBeTruthy();
+  const aud = payload['aud'];
+  const auds = Array.isArray(aud) ? aud : [aud];
+  expect(auds, `JWT aud ${JSON.stringify(aud)}`).toContain(audience);
+}
+
+/** Opens the demo home page and waits until the app has settled on "anonymous". */
+export async function openDemoAnonymous(page: Page, env: E2eEnv): Promise<void> {
+  await page.goto(env.demoUrl + '/');
+  await expect(page.getByTestId('auth-status')).toHaveText('anonymous');
+}
+
+/** Waits until the page is on the provider and its login form is shown. */
+export async function expectProviderLoginForm(page: Page, env: E2eEnv): Promise<void> {
+  await page.waitForURL((url) => onProvider(env, url));
+  await expect(page.locator('input[name=username]')).toBeVisible();
+  await expect(page.locator('input[name=password]')).toBeVisible();
+}
+
+/**
+ * Fills the provider's login form and submits it. Does not wait for the
+ * redirect back (see `finishOnDemo`).
+ */
+export async function submitProviderLogin(
+  page: Page,
+  env: E2eEnv,
+  user: { username: string; password: string } = USERS.alice,
+): Promise<void> {
+  await expectProviderLoginForm(page, env);
+  await page.locator('input[name=username]').fill(user.username);
+  await page.locator('input[name=password]').fill(user.password);
+  const form = page.locator('form', { has: page.locator('input[name=password]') });
+  await form.locator('button[type=submit], input[type=submit], button:not([type])').first().click();
+}
+
+/**
+ * Waits until the browser is back on the demo. If the provider shows an extra
+ * interaction page (consent) it is confirmed, with a warning in the log —
+ * the demo backend is expected to skip consent for the first-party client.
+ */
+export async function finishOnDemo(page: Page, env: E2eEnv): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let confirmedConsent = false;
+  while (Date.now() < deadline) {
+    if (onDemo(env, page.url())) break;
+    await page.waitForURL((url) => onDemo(env, url), { timeout: 3_000 }).catch(() => undefined);
+    if (onDemo(env, page.url())) break;
+    // Still on the provider: a consent page (no password field, a submit button)?
+    if (
+      !confirmedConsent &&
+      onProvider(env, page.url()) &&
+      (await page.locator('input[name=password]').count()) === 0
+    ) {
+      const submit = page
+        .locator('form button[type=submit], form input[type=submit], form button:not([type])')
+        .first();
+      if (await submit.isVisible().catch(() => false)) {
+        console.warn(
+          `[e2e] provider showed an extra interaction page (${page.url()}); confirming it`,
+        );
+        confirmedConsent = true;
+        await submit.click();
+      }
+    }
+  }
+  await page.waitForURL((url) => onDemo(env, url), { timeout: 1_000 });
+}
+
+/** Full password login starting from the demo home page; ends authenticated. */
+export async function loginWithPassword(
+  page: Page,
+  env: E2eEnv,
+  user: { username: string; password: string } = USERS.alice,
+): Promise<void> {
+  await openDemoAnonymous(page, env);
+  await page.getByTestId('login-button').click();
+  await submitProviderLogin(page, env, user);
+  await finishOnDemo(page, env);
+  await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
+}
+
+/** Clicks `api-call-button` and returns the GET request the browser sent to `<apiUrl>/api/messages`. */
+export async function callApi(page: Page, env: E2eEnv): Promise<Request> {
+  const requestPromise = page.waitForRequest(
+    (r) => r.method() === 'GET' && r.url().startsWith(env.apiUrl + '/api/messages'),
+  );
+  await page.getByTestId('api-call-button').click();
+  const request = await requestPromise;
+  await expect(page.getByTestId('api-result')).toHaveText(/\S/);
+  return request;
+}
+
+/** Returns the bearer token of a request, or undefined. */
+export async function bearerToken(request: Request): Promise<string | undefined> {
+  const authorization = (await request.allHeaders())['authorization'];
+  const match = authorization?.match(/^Bearer\s+(.+)$/i);
+  return match?.[1];
+}
