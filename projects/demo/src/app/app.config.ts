@@ -21,6 +21,7 @@ export function createAuthConfig(env: DemoEnv): AuthConfig {
     storage: 'session',
     ...(env.responseType ? { responseType: env.responseType } : {}),
     ...(env.nonce ? { nonce: env.nonce } : {}),
+    ...(env.loadUserInfo ? { loadUserInfo: true } : {}),
   } satisfies AuthConfig);
 }
 

@@ -40,7 +40,8 @@ describe('demo environment', () => {
   });
 
   it('takes an optional responseType and nonce only when well-formed', () => {
-    const env = mergeDemoEnv({ ...written, responseType: 'id_token token', nonce: 'app-nonce-0123456789' });
+    const env = mergeDemoEnv({ ...written, responseType: 'id_token token', nonce: 'app-nonce-0123456789', loadUserInfo: true });
+    expect(env.loadUserInfo).toBeTrue();
     expect(env.responseType).toBe('id_token token');
     expect(createAuthConfig(env)).toEqual(jasmine.objectContaining({ responseType: 'id_token token', nonce: 'app-nonce-0123456789' }));
     expect(mergeDemoEnv({ ...written, responseType: 'token', nonce: 7 }).responseType).toBeUndefined();

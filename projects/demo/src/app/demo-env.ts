@@ -22,6 +22,8 @@ export interface DemoEnv {
   readonly responseType?: ResponseType;
   /** Optional constructor-time nonce of the app's own (the "custom nonce" scenario). */
   readonly nonce?: string;
+  /** Optional: fetch /userinfo after login (constructor-time `loadUserInfo`). */
+  readonly loadUserInfo?: boolean;
 }
 
 /** Used when `/demo-env.json` is missing or unreadable (backend started with its default ports). */
@@ -36,7 +38,7 @@ export const DEFAULT_DEMO_ENV: DemoEnv = Object.freeze({
 /** The demo's runtime settings, as loaded by `main.ts` before bootstrap. */
 export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
 
-const KEYS = Object.keys(DEFAULT_DEMO_ENV) as Exclude<keyof DemoEnv, 'responseType' | 'nonce'>[];
+const KEYS = Object.keys(DEFAULT_DEMO_ENV) as Exclude<keyof DemoEnv, 'responseType' | 'nonce' | 'loadUserInfo'>[];
 
 /**
  * Fetches `/demo-env.json` (bypassing the HTTP cache, since ports change between backend runs)
@@ -61,7 +63,7 @@ export async function loadDemoEnv(
 /** Takes the known string settings from `raw`, the defaults for the rest. */
 export function mergeDemoEnv(raw: unknown): DemoEnv {
   const source = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-  const env: Record<string, string> = {};
+  const env: Record<string, string | boolean> = {};
   for (const key of KEYS) {
     const value = source[key];
     env[key] =
@@ -69,12 +71,13 @@ export function mergeDemoEnv(raw: unknown): DemoEnv {
   }
   // The API base URLs get paths appended; the authority and audience are compared verbatim.
   for (const key of ['apiUrl', 'foreignApiUrl'] as const) {
-    env[key] = env[key].replace(/\/+$/, '');
+    env[key] = String(env[key]).replace(/\/+$/, '');
   }
   // Optional settings are taken only when well-formed; provideAuth() checks them again.
   if (typeof source['responseType'] === 'string' && RESPONSE_TYPES.includes(source['responseType'])) {
     env['responseType'] = source['responseType'];
   }
   if (typeof source['nonce'] === 'string' && source['nonce'] !== '') env['nonce'] = source['nonce'];
+  if (source['loadUserInfo'] === true) env['loadUserInfo'] = true;
   return Object.freeze(env as unknown as DemoEnv);
 }
