@@ -1,19 +1,11 @@
 import { computed, signal, type Signal } from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
-import type { AuthError } from '../core/errors';
-import type { TokenSet } from '../core/types';
+import type { ClientSnapshot } from '../core/client';
 
 /** Everything the service exposes, as one immutable snapshot. */
-export interface AuthSnapshot {
-  readonly isLoading: boolean;
-  readonly tokens: TokenSet | null;
-  readonly user: Readonly<Record<string, unknown>> | null;
-  readonly error: AuthError | null;
-  /** The pending login's nonce and state, between `login()` and its callback. */
-  readonly pending: { readonly nonce: string; readonly state: string } | null;
-}
+export type AuthSnapshot = ClientSnapshot;
 
-const INITIAL: AuthSnapshot = { isLoading: true, tokens: null, user: null, error: null, pending: null };
+const INITIAL: AuthSnapshot = { isLoading: true, session: null, error: null, pending: null };
 
 /**
  * One source of truth read two ways: signals and observables are derived from the same

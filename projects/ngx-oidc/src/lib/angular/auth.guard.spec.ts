@@ -21,7 +21,7 @@ describe('authGuard', () => {
     if (authenticated) {
       const now = Math.floor(Date.now() / 1000);
       saveSession(sessionStorage, CLIENT_ID, {
-        tokens: { idToken: 'id', accessToken: 'at', tokenType: 'Bearer', scope: 'openid', claims: { iss: ISSUER, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300 } },
+        tokens: { idToken: 'id', accessToken: 'at', tokenType: 'Bearer', obtainedAt: Date.now(), scope: 'openid', requestedScope: 'openid', claims: { iss: ISSUER, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300 } },
         user: { sub: 'alice' },
       });
     }

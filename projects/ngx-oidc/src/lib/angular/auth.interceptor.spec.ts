@@ -21,7 +21,9 @@ describe('authInterceptor', () => {
         accessToken: 'the-access-token',
         tokenType: 'Bearer',
         expiresAt: Date.now() + expiresIn * 1000,
+        obtainedAt: Date.now() - 1000,
         scope: 'openid',
+        requestedScope: 'openid',
         claims: { iss: ISSUER, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300 },
       };
       saveSession(sessionStorage, CLIENT_ID, { tokens, user: { sub: 'alice' } });

@@ -1,5 +1,5 @@
 import { inject, makeEnvironmentProviders, provideAppInitializer, type EnvironmentProviders } from '@angular/core';
-import { resolveConfig, type AuthConfig } from '../core/config';
+import { PLACEHOLDER_ORIGIN, resolveConfig, type AuthConfig } from '../core/config';
 import { AUTH_CONFIG } from './auth-config';
 import { AuthService } from './auth.service';
 
@@ -24,7 +24,7 @@ import { AuthService } from './auth.service';
 export function provideAuth(config: AuthConfig): EnvironmentProviders {
   // Fail at start-up, not at the first login: every option that can be checked without the
   // app's origin is checked here (relative URLs resolve against a placeholder).
-  resolveConfig(config, 'http://localhost');
+  resolveConfig(config, PLACEHOLDER_ORIGIN);
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG, useValue: config },
     provideAppInitializer(() => inject(AuthService).initialize()),

@@ -11,15 +11,33 @@ function refusedEntry(entries: readonly AllowedUrl[], option: string) {
 describe('parseAllowedUrls', () => {
   it('parses string and object entries into origin and path prefix', () => {
     const matchers = parseAllowedUrls(
-      ['https://api.example.com/v1/', { uri: 'https://files.example.com', httpMethod: 'get', allowAnonymous: true }, '/api'],
+      [
+        'https://api.example.com/v1/',
+        { uri: 'https://files.example.com', httpMethod: 'get', allowAnonymous: true },
+        '/api',
+        { uri: 'https://mgmt.example.com/api/v2', audience: 'https://mgmt.example.com/api/v2/', scope: 'read:current_user' },
+      ],
       APP_ORIGIN,
     );
 
     expect(matchers).toEqual([
-      { origin: 'https://api.example.com', path: '/v1', httpMethod: undefined, allowAnonymous: false },
-      { origin: 'https://files.example.com', path: '', httpMethod: 'GET', allowAnonymous: true },
-      { origin: APP_ORIGIN, path: '/api', httpMethod: undefined, allowAnonymous: false },
+      { origin: 'https://api.example.com', path: '/v1', httpMethod: undefined, allowAnonymous: false, audience: undefined, scope: undefined },
+      { origin: 'https://files.example.com', path: '', httpMethod: 'GET', allowAnonymous: true, audience: undefined, scope: undefined },
+      { origin: APP_ORIGIN, path: '/api', httpMethod: undefined, allowAnonymous: false, audience: undefined, scope: undefined },
+      {
+        origin: 'https://mgmt.example.com',
+        path: '/api/v2',
+        httpMethod: undefined,
+        allowAnonymous: false,
+        audience: 'https://mgmt.example.com/api/v2/',
+        scope: 'read:current_user',
+      },
     ]);
+  });
+
+  it('rejects an empty audience or scope on an entry', () => {
+    refusedEntry([{ uri: 'https://api.example.com', audience: '' }], 'allowedUrls[0]');
+    refusedEntry([{ uri: 'https://api.example.com', scope: ' ' }], 'allowedUrls[0]');
   });
 
   it('rejects a wildcard entry', () => {

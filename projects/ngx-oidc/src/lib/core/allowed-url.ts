@@ -20,6 +20,10 @@ export interface AllowedUrlEntry {
    * `login_required`.
    */
   readonly allowAnonymous?: boolean;
+  /** The API audience these URLs need a token for (default: the configured `audience`). */
+  readonly audience?: string;
+  /** The scope these URLs need (default: the login's). */
+  readonly scope?: string;
 }
 
 /** An allowlist entry checked and parsed once, at configuration time. */
@@ -29,6 +33,8 @@ export interface AllowedUrlMatcher {
   readonly path: string;
   readonly httpMethod?: string;
   readonly allowAnonymous: boolean;
+  readonly audience?: string;
+  readonly scope?: string;
 }
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -74,11 +80,21 @@ export function parseAllowedUrls(
     if (method !== undefined && !HTTP_METHODS.includes(method)) {
       throw invalidEntry(index, `httpMethod "${method}" is not one of ${HTTP_METHODS.join(', ')}`);
     }
+    const audience = typeof entry === 'string' ? undefined : entry.audience;
+    const scope = typeof entry === 'string' ? undefined : entry.scope;
+    if (audience !== undefined && (typeof audience !== 'string' || audience === '')) {
+      throw invalidEntry(index, 'audience must be a non-empty string');
+    }
+    if (scope !== undefined && (typeof scope !== 'string' || scope.trim() === '')) {
+      throw invalidEntry(index, 'scope must be a non-empty string');
+    }
     return {
       origin: url.origin,
       path: url.pathname.replace(/\/+$/, ''),
       httpMethod: method,
       allowAnonymous: typeof entry !== 'string' && entry.allowAnonymous === true,
+      audience,
+      scope,
     };
   });
 }

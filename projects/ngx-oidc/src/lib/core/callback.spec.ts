@@ -172,11 +172,26 @@ describe('callback', () => {
   });
 
   describe('providerError', () => {
+    it('gives the interaction errors codes of their own, keeping the provider\'s words', () => {
+      for (const [error, code] of [
+        ['login_required', 'login_required'],
+        ['consent_required', 'consent_required'],
+        ['interaction_required', 'interaction_required'],
+        ['account_selection_required', 'interaction_required'],
+        ['access_denied', 'authorization_error'],
+      ]) {
+        const err = providerError({ error, error_description: 'why' });
+        expect(err.code).withContext(error).toBe(code as never);
+        expect(err.details.error).withContext(error).toBe(error);
+        expect(err.message).withContext(error).toContain('why');
+      }
+    });
+
     it('builds authorization_error without a description', () => {
-      const err = providerError({ error: 'login_required' });
+      const err = providerError({ error: 'temporarily_unavailable' });
 
       expect(err.code).toBe('authorization_error');
-      expect(err.details.error).toBe('login_required');
+      expect(err.details.error).toBe('temporarily_unavailable');
       expect(err.details.error_description).toBeUndefined();
     });
   });

@@ -116,7 +116,7 @@ export function parseCallbackUrl(url: string, mode: ResponseMode = 'query'): Cal
  * @param issRequired Whether discovery advertised `authorization_response_iss_parameter_supported`.
  * @param responseType The response type the login asked for: decides which parameters must be there.
  * @throws {AuthError} `state_mismatch`, `iss_parameter_mismatch`, `authorization_error`,
- *   `invalid_response`.
+ *   `login_required`, `consent_required`, `interaction_required`, `invalid_response`.
  */
 export function validateAuthResponse(
   params: CallbackParams,
@@ -176,10 +176,24 @@ export function validateAuthResponse(
   };
 }
 
-/** Converts an OAuth error response into an {@link AuthError} of code `authorization_error`. */
+/**
+ * Provider errors that mean "an interactive login is needed", each with a code of its own so
+ * an app can act on it (auth0.js's `checkSession` answered the same three).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ */
+const INTERACTION_ERRORS = ['login_required', 'consent_required', 'interaction_required'] as const;
+
+/**
+ * Converts an OAuth error response into an {@link AuthError}: `login_required`,
+ * `consent_required` or `interaction_required` for those three OpenID Connect errors (also
+ * `account_selection_required` → `interaction_required`), `authorization_error` for any other
+ * (`access_denied`, …). `details.error` and `details.error_description` keep the provider's words.
+ */
 export function providerError(params: { error?: string; error_description?: string }): AuthError {
   const description = params.error_description ? `: ${params.error_description}` : '';
-  return new AuthError('authorization_error', `The provider refused the login (${params.error})${description}.`, {
+  const error = params.error === 'account_selection_required' ? 'interaction_required' : params.error;
+  const code = INTERACTION_ERRORS.find((e) => e === error) ?? 'authorization_error';
+  return new AuthError(code, `The provider refused the login (${params.error})${description}.`, {
     error: params.error,
     error_description: params.error_description,
   });

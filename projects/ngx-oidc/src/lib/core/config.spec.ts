@@ -70,7 +70,7 @@ describe('resolveConfig', () => {
       expect(config.loginRoute).toBe('/login');
       expect(config.extraParams).toEqual({ connection: 'github' });
       expect(config.allowedUrls).toEqual([
-        { origin: 'https://api.example.com', path: '/v1', httpMethod: undefined, allowAnonymous: false },
+        { origin: 'https://api.example.com', path: '/v1', httpMethod: undefined, allowAnonymous: false, audience: undefined, scope: undefined },
       ]);
     });
 

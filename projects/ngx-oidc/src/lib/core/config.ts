@@ -1,5 +1,6 @@
 import { parseAllowedUrls, type AllowedUrl, type AllowedUrlMatcher } from './allowed-url';
 import { AuthError } from './errors';
+import type { AuthStorage } from './storage';
 
 /**
  * The OAuth 2 / OpenID Connect response types ngx-oidc implements. Authorization code + PKCE
@@ -17,6 +18,16 @@ export type AudienceParameter = 'audience' | 'resource';
 
 /** Where the session's tokens are kept. */
 export type TokenStorageKind = 'memory' | 'session' | 'local';
+
+/**
+ * Opt-in to keep the refresh token in `localStorage` with `storage: 'local'`.
+ *
+ * **Warning:** a refresh token in `localStorage` outlives the tab and is readable by any script
+ * that runs on your origin (one XSS is enough to take a long-lived session away). Without this
+ * opt-in, `storage: 'local'` persists the access and ID tokens only, and the refresh token stays
+ * in memory.
+ */
+export const ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE = 'allow-refresh-token-in-local-storage' as const;
 
 /**
  * Constructor-time options, given once to `provideAuth()`. They describe the client and never
@@ -56,8 +67,29 @@ export interface AuthConfig {
   readonly extraParams?: Readonly<Record<string, string>>;
   /** Fetch `/userinfo` after login and merge its claims into `user`. Default false. */
   readonly loadUserInfo?: boolean;
-  /** Where tokens are kept: `memory` (default), `session` or `local` storage. */
-  readonly storage?: TokenStorageKind;
+  /**
+   * Where tokens are kept: `memory` (default: gone on reload), `session` (`sessionStorage`),
+   * `local` (`localStorage`; the refresh token only with
+   * {@link ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE}), or a storage of the app's own.
+   */
+  readonly storage?: TokenStorageKind | AuthStorage;
+  /** See {@link ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE}. */
+  readonly refreshTokenInLocalStorage?: typeof ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE;
+  /**
+   * A page of the app that hands its URL to the parent window, enabling silent authentication
+   * (`prompt=none` in a hidden iframe) when there is no refresh token. Register it at the
+   * provider as a redirect URI. Unset: no silent authentication.
+   */
+  readonly silentRedirectUri?: string;
+  /** How long silent authentication may take, in seconds. Default 10. */
+  readonly silentTimeoutSeconds?: number;
+  /** Renew the login's access token before it expires. Default true. */
+  readonly autoRenew?: boolean;
+  /**
+   * How long before expiry tokens are renewed, in seconds (at most half the token's lifetime).
+   * Default 60.
+   */
+  readonly renewLeadSeconds?: number;
   /** How long a started login may take before its transaction expires, in seconds. Default 600. */
   readonly loginTimeoutSeconds?: number;
   /**
@@ -82,13 +114,21 @@ export interface ResolvedAuthConfig {
   readonly nonce?: string;
   readonly extraParams: Readonly<Record<string, string>>;
   readonly loadUserInfo: boolean;
-  readonly storage: TokenStorageKind;
+  readonly storage: TokenStorageKind | AuthStorage;
+  readonly refreshTokenInLocalStorage: boolean;
+  readonly silentRedirectUri?: string;
+  readonly silentTimeoutSeconds: number;
+  readonly autoRenew: boolean;
+  readonly renewLeadSeconds: number;
   readonly loginTimeoutSeconds: number;
   readonly loginRoute?: string;
   readonly appOrigin: string;
 }
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** The origin `provideAuth()` checks with before the app's real origin is known. */
+export const PLACEHOLDER_ORIGIN = 'http://localhost';
 
 /**
  * Checks the configuration and fills in defaults.
@@ -128,8 +168,20 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   const clockSkewSeconds = checkSeconds('clockSkewSeconds', config.clockSkewSeconds, 60);
   const loginTimeoutSeconds = checkSeconds('loginTimeoutSeconds', config.loginTimeoutSeconds, 600);
   const storage = config.storage ?? 'memory';
-  if (!['memory', 'session', 'local'].includes(storage)) {
-    throw invalid('storage', 'storage must be "memory", "session" or "local"');
+  if (typeof storage === 'string' ? !['memory', 'session', 'local'].includes(storage) : !isStorage(storage)) {
+    throw invalid('storage', 'storage must be "memory", "session", "local" or an object with getItem, setItem, removeItem, key and length');
+  }
+  if (config.refreshTokenInLocalStorage !== undefined && config.refreshTokenInLocalStorage !== ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE) {
+    throw invalid('refreshTokenInLocalStorage', 'refreshTokenInLocalStorage takes only the constant ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE');
+  }
+  const silentRedirectUri = config.silentRedirectUri === undefined ? undefined : checkUrl('silentRedirectUri', config.silentRedirectUri);
+  if (silentRedirectUri !== undefined && new URL(silentRedirectUri).origin !== new URL(appOrigin).origin && appOrigin !== PLACEHOLDER_ORIGIN) {
+    throw invalid('silentRedirectUri', `silentRedirectUri "${silentRedirectUri}" must be on the app's origin ${appOrigin}: the frame reports back to this window only`);
+  }
+  const silentTimeoutSeconds = checkSeconds('silentTimeoutSeconds', config.silentTimeoutSeconds, 10);
+  const renewLeadSeconds = checkSeconds('renewLeadSeconds', config.renewLeadSeconds, 60);
+  if (config.autoRenew !== undefined && typeof config.autoRenew !== 'boolean') {
+    throw invalid('autoRenew', 'autoRenew must be true or false');
   }
   if (config.nonce !== undefined && (typeof config.nonce !== 'string' || config.nonce.length < 16)) {
     throw invalid('nonce', 'nonce must be a string of at least 16 characters, or unset to let ngx-oidc generate one per login');
@@ -152,6 +204,11 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     extraParams: { ...config.extraParams },
     loadUserInfo: config.loadUserInfo === true,
     storage,
+    refreshTokenInLocalStorage: config.refreshTokenInLocalStorage === ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE,
+    silentRedirectUri,
+    silentTimeoutSeconds,
+    autoRenew: config.autoRenew ?? true,
+    renewLeadSeconds,
     loginTimeoutSeconds,
     loginRoute: config.loginRoute,
     appOrigin,
@@ -194,6 +251,15 @@ function checkUrl(option: string, value: unknown): string {
     throw invalid(option, `${option} "${value}" is not an absolute http(s) URL`);
   }
   return value;
+}
+
+function isStorage(value: unknown): value is AuthStorage {
+  const s = value as Partial<AuthStorage> | null;
+  return (
+    typeof s === 'object' && s !== null &&
+    typeof s.getItem === 'function' && typeof s.setItem === 'function' &&
+    typeof s.removeItem === 'function' && typeof s.key === 'function'
+  );
 }
 
 function checkSeconds(option: string, value: unknown, fallback: number): number {

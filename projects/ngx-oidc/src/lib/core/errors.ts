@@ -54,8 +54,18 @@ export type AuthErrorCode =
   | 'userinfo_sub_mismatch'
   /** The provider redirected back with `error=…`; `cause.error` and `cause.error_description`. */
   | 'authorization_error'
-  /** The provider answered `login_required`: no session at the provider (silent login). */
+  /**
+   * An interactive login is needed: the provider answered `login_required` (no session, e.g.
+   * to a silent authentication), the session is over (`invalid_grant` on refresh), or an
+   * allow-listed request was made while nobody is logged in.
+   */
   | 'login_required'
+  /** The provider answered `consent_required`: the user must consent interactively. */
+  | 'consent_required'
+  /** The provider answered `interaction_required` (or `account_selection_required`). */
+  | 'interaction_required'
+  /** Silent authentication got no answer in time (provider refuses framing, cookies blocked). */
+  | 'timeout'
   /** The token endpoint refused the request (`invalid_grant`, …) or failed. */
   | 'token_request_failed'
   /** The discovery document could not be fetched or is malformed. */

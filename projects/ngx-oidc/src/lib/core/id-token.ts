@@ -10,7 +10,13 @@ export interface IdTokenExpectations {
   readonly issuer: string;
   readonly clientId: string;
   /** The nonce the login sent. */
-  readonly nonce: string;
+  readonly nonce: string | undefined;
+  /**
+   * Whether the token must carry the nonce (true for login responses). For an ID token from a
+   * refresh (OIDC Core 1.0 §12.2) it is false: a nonce may be absent, but if present it must
+   * be the original one.
+   */
+  readonly nonceRequired?: boolean;
   readonly clockSkewSeconds: number;
   /** Current time, epoch milliseconds. */
   readonly now: number;
@@ -96,13 +102,13 @@ export async function validateIdToken(
     );
   }
   // OIDC Core 1.0 §3.1.3.7 (11) and §15.5.2: the nonce binds the token to this login.
-  if (claims.nonce === undefined) {
+  if (claims.nonce === undefined && expected.nonceRequired !== false) {
     throw new AuthError('nonce_missing', 'The ID token has no "nonce" although the login sent one.', {
       claim: 'nonce',
       expected: expected.nonce,
     });
   }
-  if (claims.nonce !== expected.nonce) {
+  if (claims.nonce !== undefined && claims.nonce !== expected.nonce) {
     throw new AuthError('nonce_mismatch', `The ID token's nonce "${String(claims.nonce)}" is not the nonce "${expected.nonce}" this login sent.`, {
       claim: 'nonce',
       expected: expected.nonce,

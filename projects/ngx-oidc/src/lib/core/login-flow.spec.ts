@@ -430,7 +430,7 @@ describe('login flow', () => {
       useResponseType('id_token token');
       const { transaction } = await startLogin(ctx);
       const err = await rejectionOf(completeLogin(ctx, fragmentCallback(transaction, { error: 'login_required', error_description: 'no session' })));
-      expect(err.code).toBe('authorization_error');
+      expect(err.code).toBe('login_required');
       expect(err.details.error).toBe('login_required');
     });
 

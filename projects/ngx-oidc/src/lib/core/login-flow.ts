@@ -129,7 +129,14 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   // validateAuthResponse guarantees a code or an ID token for every response type.
   const { claims, scope, ...tokens } = (back ?? front)!;
   saveProviderMetadata(ctx.config.authority, metadata, ctx.transactions, ctx.now());
-  const tokenSet: TokenSet = { ...tokens, scope: scope ?? transaction.scope, audience: transaction.audience, claims };
+  const tokenSet: TokenSet = {
+    ...tokens,
+    obtainedAt: ctx.now(),
+    scope: scope ?? transaction.scope,
+    requestedScope: transaction.scope,
+    audience: transaction.audience,
+    claims,
+  };
   const user =
     ctx.config.loadUserInfo && tokenSet.accessToken
       ? { ...claims, ...(await fetchUserInfo(discovery, tokenSet.accessToken, claims.sub, ctx.fetch)) }
@@ -153,7 +160,7 @@ function checkResponseTypeOffered(discovery: DiscoveryDocument, responseType: st
 }
 
 /** Tokens with their validated ID token claims, before the transaction's defaults apply. */
-type ValidatedTokens = Omit<TokenSet, 'scope' | 'audience'> & { readonly scope?: string };
+type ValidatedTokens = Omit<TokenSet, 'scope' | 'requestedScope' | 'audience' | 'obtainedAt'> & { readonly scope?: string };
 
 /**
  * Exchanges the code (code and hybrid flows) and validates the token endpoint's ID token; in a

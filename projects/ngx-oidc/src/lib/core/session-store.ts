@@ -1,10 +1,14 @@
 import { readJson, safeRemove, writeJson, type AuthStorage } from './storage';
+import type { AccessTokenEntry } from './token-cache';
 import type { TokenSet } from './types';
 
 /** An authenticated session as persisted between page loads (when storage is not memory). */
 export interface StoredSession {
+  /** The login's tokens (renewed in place). */
   readonly tokens: TokenSet;
   readonly user: Record<string, unknown>;
+  /** Access tokens obtained later for other audiences or scopes. */
+  readonly extra?: readonly AccessTokenEntry[];
 }
 
 /** Storage key of the session of one client. */

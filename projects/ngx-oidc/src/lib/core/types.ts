@@ -59,9 +59,13 @@ export interface TokenSet {
   readonly tokenType: string;
   /** Epoch milliseconds when the access token expires, if the provider said. */
   readonly expiresAt?: number;
+  /** Epoch milliseconds when the tokens were received. */
+  readonly obtainedAt: number;
   readonly refreshToken?: string;
   /** Granted scope (the provider's `scope`, or the requested one when it omits it). */
   readonly scope: string;
+  /** The scope the login asked for. */
+  readonly requestedScope: string;
   /** The audience requested for the access token, if any. */
   readonly audience?: string;
   /** Validated claims of the ID token. */

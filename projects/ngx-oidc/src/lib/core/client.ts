@@ -1,0 +1,466 @@
+import { matchAllowedUrl, type AllowedUrlMatcher } from './allowed-url';
+import type { ResolvedAuthConfig } from './config';
+import { AuthError } from './errors';
+import type { AuthEvent } from './events';
+import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
+import type { AuthPlatform, TabChannel } from './platform';
+import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
+import { loadProviderMetadata } from './provider-metadata';
+import { refreshTokens, validateRefreshedIdToken } from './refresh';
+import { sanitizeReturnUrl } from './return-url';
+import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
+import { silentLogin } from './silent-auth';
+import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
+import { isFresh, renewAt, requestKey, satisfies, upsertEntry, type AccessTokenEntry, type TokenRequest } from './token-cache';
+import { latestTransaction, purgeExpiredTransactions } from './transaction';
+import type { TokenSet } from './types';
+
+/** What the client exposes; the Angular layer turns it into signals and observables. */
+export interface ClientSnapshot {
+  readonly isLoading: boolean;
+  readonly session: StoredSession | null;
+  readonly error: AuthError | null;
+  readonly pending: { readonly nonce: string; readonly state: string } | null;
+}
+
+/** Receives the client's state changes and events. */
+export interface ClientListener {
+  update(patch: Partial<ClientSnapshot>): void;
+  event(event: AuthEvent): void;
+}
+
+/** Options of {@link OidcClient.getAccessToken}. */
+export interface AccessTokenOptions extends TokenRequest {
+  /** Renew even if the cached token is still fresh. */
+  readonly forceRefresh?: boolean;
+}
+
+/** Messages between the tabs of one app. */
+type TabMessage =
+  | { readonly type: 'session'; readonly session: StoredSession }
+  | { readonly type: 'logout' }
+  /** From the storage-event fallback, which carries no tokens: re-read shared storage. */
+  | { readonly type: 'reload' };
+
+/**
+ * The relying party, framework-free: start-up and callback, login, logout, token cache and
+ * renewal (refresh token, else silent authentication), single-flight across requests and tabs,
+ * and tab synchronisation. The Angular `AuthService` is a thin wrapper around it.
+ */
+export class OidcClient {
+  private readonly ctx: FlowContext;
+  private readonly tokenStorage: AuthStorage;
+  private readonly now: () => number;
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly channel?: TabChannel;
+  private session: StoredSession | null = null;
+  private endpoints: Set<string>;
+  private cancelTimer?: () => void;
+  private initialized?: Promise<void>;
+  private destroyed = false;
+
+  constructor(
+    readonly config: ResolvedAuthConfig,
+    private readonly platform: AuthPlatform,
+    private readonly listener: ClientListener,
+  ) {
+    this.now = () => platform.now?.() ?? Date.now();
+    const transactions = openWebStorage('session', platform.warn);
+    this.ctx = { config, fetch: platform.fetch, transactions, now: this.now };
+    this.tokenStorage =
+      typeof config.storage === 'object'
+        ? config.storage
+        : config.storage === 'memory'
+          ? new MemoryStorage()
+          : openWebStorage(config.storage, platform.warn);
+    this.endpoints = providerEndpoints(config.authority);
+    this.channel = platform.openChannel?.(`ngx-oidc:${config.clientId}`);
+    this.channel?.onMessage((message) => this.receive(message as TabMessage));
+  }
+
+  /** Restores a stored session, then completes a login when loaded on the redirect URI. Idempotent; never rejects. */
+  initialize(): Promise<void> {
+    this.initialized ??= this.runInitialize();
+    return this.initialized;
+  }
+
+  /**
+   * Redirects to the provider to log in.
+   * @throws {AuthError} (also reported to the listener); nothing is stored when it throws.
+   */
+  async login(options: LoginOptions = {}): Promise<void> {
+    try {
+      const returnUrl = sanitizeReturnUrl(options.returnUrl ?? this.currentPath(), this.config.appOrigin);
+      const { url, transaction } = await startLogin(this.ctx, { ...options, returnUrl });
+      this.listener.update({ pending: { nonce: transaction.nonce, state: transaction.state } });
+      this.listener.event({ type: 'login_started' });
+      this.platform.assign(url);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /**
+   * Forgets the session in this tab and every other tab of the app, then (unless `localOnly`)
+   * ends the provider's session through its `end_session_endpoint`.
+   */
+  async logout(options: { readonly localOnly?: boolean } = {}): Promise<void> {
+    const idToken = this.session?.tokens.idToken;
+    this.endSession('logged_out');
+    this.channel?.post({ type: 'logout' } satisfies TabMessage);
+    this.listener.update({ error: null, pending: null });
+    if (options.localOnly) return;
+    let url: string | undefined;
+    try {
+      url = await buildLogoutUrl(this.ctx, idToken);
+    } catch (err) {
+      // The local session is gone either way; the provider's session may outlive it.
+      this.fail(err);
+      return;
+    }
+    if (url) this.platform.assign(url);
+  }
+
+  /**
+   * Returns a valid access token for an audience and scope (default: the login's), renewing it
+   * when it is missing, stale or `forceRefresh` is set. Concurrent calls for the same audience
+   * and scope share one renewal, and so do the app's tabs.
+   *
+   * @returns The access token, or `null` when nobody is logged in.
+   * @throws {AuthError} `login_required` (session over), `consent_required`,
+   *   `interaction_required`, `timeout`, `token_request_failed`, `network_error`, …
+   */
+  async getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
+    await this.initialize();
+    if (!this.session) return null;
+    const request = this.normalize(options);
+    if (!options.forceRefresh) {
+      const cached = this.cached(request);
+      if (cached) return cached.accessToken;
+    }
+    return this.renew(request, options.forceRefresh ? (this.cached(request, true)?.accessToken ?? '') : undefined);
+  }
+
+  /**
+   * After an API refused `rejectedToken` (401 invalid_token): returns a different valid token
+   * for the request, renewing at most once however many requests failed together.
+   */
+  async renewAfterRejection(rejectedToken: string, request: TokenRequest): Promise<string | null> {
+    if (!this.session) return null;
+    const normalized = this.normalize(request);
+    const current = this.cached(normalized);
+    if (current && current.accessToken !== rejectedToken) return current.accessToken;
+    return this.renew(normalized, rejectedToken);
+  }
+
+  /** The allowlist entry a request may send the token to; never a provider endpoint. */
+  matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined {
+    if (this.config.allowedUrls.length === 0) return undefined;
+    if (isProviderEndpoint(this.endpoints, url, this.config.appOrigin)) return undefined;
+    return matchAllowedUrl(this.config.allowedUrls, url, method, this.config.appOrigin);
+  }
+
+  /** Stops timers and the tab channel. */
+  destroy(): void {
+    this.destroyed = true;
+    this.cancelTimer?.();
+    this.channel?.close();
+  }
+
+  private async runInitialize(): Promise<void> {
+    const now = this.now();
+    purgeExpiredTransactions(this.ctx.transactions, now);
+    const restored = loadSession(this.tokenStorage, this.config.clientId, now);
+    if (restored) this.setSession(restored, false);
+    const href = this.platform.href();
+    if (isLoginCallback(this.ctx, href)) {
+      // RFC 9700 §4.2.4: the code and state leave the address bar (history, Referer) before
+      // anything else runs.
+      this.platform.replaceUrl(new URL(this.config.redirectUri).pathname);
+      await this.handleCallback(href);
+    } else if (!restored) {
+      // A login started before this page load (another tab, or one the user walked away from)
+      // is still pending; once someone is logged in it is only noise.
+      const pending = latestTransaction(this.ctx.transactions, now);
+      if (pending) this.listener.update({ pending: { nonce: pending.nonce, state: pending.state } });
+    }
+    this.listener.update({ isLoading: false });
+  }
+
+  private async handleCallback(href: string): Promise<void> {
+    try {
+      const { tokens, user, transaction, discovery } = await completeLogin(this.ctx, href);
+      this.endpoints = providerEndpoints(this.config.authority, discovery);
+      this.setSession({ tokens, user }, true);
+      this.listener.update({ error: null, pending: null });
+      this.listener.event({ type: 'login_completed' });
+      this.platform.replaceUrl(sanitizeReturnUrl(transaction.returnUrl, this.config.appOrigin));
+    } catch (err) {
+      // Nothing half-authenticated: no token or user survives a failed callback.
+      this.endSession(undefined);
+      this.listener.update({ pending: null });
+      const error = this.fail(err);
+      this.listener.event({ type: 'login_failed', error });
+      this.platform.replaceUrl('/');
+    }
+  }
+
+  /** Fills in the login's audience; the login's scope is implied by omitting it. */
+  private normalize(request: TokenRequest): TokenRequest {
+    return { audience: request.audience !== undefined ? request.audience : this.session?.tokens.audience, scope: request.scope };
+  }
+
+  /** The cached token for a request: fresh only, unless `any`. */
+  private cached(request: TokenRequest, any = false): AccessTokenEntry | undefined {
+    const session = this.session;
+    if (!session) return undefined;
+    const candidates: AccessTokenEntry[] = [...(session.extra ?? [])];
+    if (session.tokens.accessToken) candidates.unshift(primaryEntry(session.tokens));
+    return candidates.find((e) => satisfies(e, request) && (any || isFresh(e, this.now(), this.config.renewLeadSeconds)));
+  }
+
+  private renew(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
+    const key = requestKey(request);
+    let flight = this.inflight.get(key);
+    if (!flight) {
+      flight = this.withLock(() => this.renewLocked(request, rejectedToken)).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, flight);
+    }
+    return flight;
+  }
+
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.platform.withLock) return fn();
+    return this.platform.withLock<T>(`ngx-oidc:renew:${this.config.clientId}`, async () => {
+      // Another tab may have renewed while we waited for the lock: let its broadcast land
+      // (it was posted before that tab released the lock), and re-read shared storage.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const stored = this.config.storage === 'memory' ? null : loadSession(this.tokenStorage, this.config.clientId, this.now());
+      const mine = this.session?.tokens;
+      if (stored && mine && stored.tokens.claims.sub === mine.claims.sub && stored.tokens.obtainedAt > mine.obtainedAt) {
+        this.setSession({ ...stored, tokens: { ...stored.tokens, refreshToken: stored.tokens.refreshToken ?? mine.refreshToken } }, false);
+      }
+      return fn();
+    });
+  }
+
+  private async renewLocked(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
+    const fresh = this.cached(request);
+    // Someone (another request or tab) renewed since this renewal was asked for.
+    if (fresh && (rejectedToken === undefined || fresh.accessToken !== rejectedToken)) return fresh.accessToken;
+    const session = this.session;
+    if (!session) throw new AuthError('login_required', 'Nobody is logged in.');
+    const primary = satisfies(primaryEntry(session.tokens), request);
+    try {
+      const token = session.tokens.refreshToken
+        ? await this.renewWithRefreshToken(session, request, primary)
+        : await this.renewSilently(request, primary);
+      this.listener.event({ type: 'token_renewed', audience: request.audience, scope: request.scope });
+      return token;
+    } catch (err) {
+      const error = err instanceof AuthError ? err : this.fail(err);
+      this.listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
+      // The login's own token cannot be renewed without the user: the session is over.
+      if (primary && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
+        this.endSession('session_expired');
+        this.listener.update({ error });
+      }
+      throw error;
+    }
+  }
+
+  private async renewWithRefreshToken(session: StoredSession, request: TokenRequest, primary: boolean): Promise<string> {
+    const metadata = await loadProviderMetadata(this.config.authority, this.ctx.fetch, this.ctx.transactions, this.now());
+    let response;
+    try {
+      response = await refreshTokens(
+        metadata.discovery,
+        {
+          refreshToken: session.tokens.refreshToken!,
+          clientId: this.config.clientId,
+          scope: primary ? undefined : request.scope,
+          audience: request.audience,
+          audienceParameter: this.config.audienceParameter,
+        },
+        this.ctx.fetch,
+      );
+    } catch (err) {
+      // An audience or scope the refresh token's grant does not cover (invalid_target,
+      // invalid_scope, …) may still be granted by the provider's session.
+      if (!primary && err instanceof AuthError && err.code === 'token_request_failed' && err.details.error && this.canRenewSilently()) {
+        return this.renewSilently(request, false);
+      }
+      throw err;
+    }
+    const obtainedAt = this.now();
+    const expiresAt = response.expires_in !== undefined ? obtainedAt + response.expires_in * 1000 : undefined;
+    // RFC 6749 §6 and RFC 9700 §4.14.2: a rotated refresh token replaces the old one at once.
+    const refreshToken = response.refresh_token ?? session.tokens.refreshToken;
+    let tokens: TokenSet = { ...session.tokens, refreshToken };
+    if (response.id_token) {
+      const claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
+        issuer: metadata.discovery.issuer,
+        clientId: this.config.clientId,
+        clockSkewSeconds: this.config.clockSkewSeconds,
+        now: this.now(),
+        algorithms: metadata.discovery.id_token_signing_alg_values_supported,
+      });
+      tokens = { ...tokens, idToken: response.id_token, claims };
+    }
+    let extra = session.extra ?? [];
+    if (primary) {
+      tokens = { ...tokens, accessToken: response.access_token, tokenType: response.token_type, expiresAt, obtainedAt, scope: response.scope ?? tokens.scope };
+    } else {
+      extra = upsertEntry(extra, {
+        accessToken: response.access_token,
+        tokenType: response.token_type,
+        expiresAt,
+        obtainedAt,
+        audience: request.audience,
+        requestedScope: request.scope ?? '',
+        scope: response.scope ?? request.scope ?? '',
+      });
+    }
+    this.setSession({ ...session, tokens, extra }, true);
+    return primary ? response.access_token : extra[extra.length - 1].accessToken;
+  }
+
+  private canRenewSilently(): boolean {
+    return this.config.silentRedirectUri !== undefined && this.platform.runFrame !== undefined;
+  }
+
+  private async renewSilently(request: TokenRequest, primary: boolean): Promise<string> {
+    if (!this.canRenewSilently()) {
+      throw new AuthError(
+        'login_required',
+        'The access token expired and cannot be renewed: there is no refresh token (ask for offline_access) and silent authentication is not configured (silentRedirectUri).',
+      );
+    }
+    const result = await silentLogin(
+      this.ctx,
+      this.config.silentRedirectUri!,
+      { audience: request.audience, scope: primary ? undefined : request.scope },
+      this.platform.runFrame!.bind(this.platform),
+      this.config.silentTimeoutSeconds * 1000,
+    );
+    const session = this.session;
+    if (!session) throw new AuthError('login_required', 'The session ended during silent authentication.');
+    if (result.tokens.claims.sub !== session.tokens.claims.sub) {
+      // Another user logged in at the provider meanwhile: this session is not theirs.
+      throw new AuthError('login_required', `Silent authentication returned another user ("${result.tokens.claims.sub}").`, {
+        claim: 'sub',
+        expected: session.tokens.claims.sub,
+        actual: result.tokens.claims.sub,
+      });
+    }
+    const accessToken = result.tokens.accessToken;
+    if (!accessToken) throw new AuthError('invalid_response', 'Silent authentication returned no access token.');
+    if (primary) {
+      this.setSession({ ...session, tokens: { ...result.tokens, refreshToken: session.tokens.refreshToken }, user: result.user }, true);
+    } else {
+      const entry: AccessTokenEntry = { ...primaryEntry(result.tokens), requestedScope: request.scope ?? result.tokens.requestedScope };
+      this.setSession({ ...session, extra: upsertEntry(session.extra ?? [], entry) }, true);
+    }
+    return accessToken;
+  }
+
+  /** Installs a session: state, storage, other tabs, renewal timer. */
+  private setSession(session: StoredSession, announce: boolean): void {
+    this.session = session;
+    this.listener.update({ session });
+    if (announce) {
+      this.persist(session);
+      this.channel?.post({ type: 'session', session } satisfies TabMessage);
+    }
+    this.schedule();
+  }
+
+  private endSession(event: 'logged_out' | 'session_expired' | undefined): void {
+    const had = this.session !== null;
+    this.session = null;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    clearSession(this.tokenStorage, this.config.clientId);
+    this.listener.update({ session: null });
+    if (event && had) this.listener.event({ type: event });
+  }
+
+  private persist(session: StoredSession): void {
+    if (this.config.storage === 'memory') return;
+    // The refresh token stays out of localStorage unless the app opted in.
+    const keepRefresh = this.config.storage !== 'local' || this.config.refreshTokenInLocalStorage;
+    const stored = keepRefresh ? session : { ...session, tokens: { ...session.tokens, refreshToken: undefined } };
+    try {
+      saveSession(this.tokenStorage, this.config.clientId, stored);
+    } catch (err) {
+      this.platform.warn(`ngx-oidc: ${(err as Error).message} The session lives in memory only.`);
+    }
+  }
+
+  /**
+   * Renews the login's token ahead of expiry (`autoRenew`), or ends the session when it
+   * expires and nothing can renew it.
+   */
+  private schedule(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    const session = this.session;
+    if (!session || this.destroyed) return;
+    const renewable = session.tokens.refreshToken !== undefined || this.canRenewSilently();
+    if (renewable && !this.config.autoRenew) return;
+    const at = renewable
+      ? renewAt(primaryEntry(session.tokens), this.config.renewLeadSeconds)
+      : (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000);
+    if (at === undefined) return;
+    const setTimer =
+      this.platform.setTimer?.bind(this.platform) ??
+      ((fn: () => void, ms: number) => {
+        const id = setTimeout(fn, ms);
+        return () => clearTimeout(id);
+      });
+    this.cancelTimer = setTimer(() => {
+      this.cancelTimer = undefined;
+      if (!renewable) return this.endSession('session_expired');
+      // Failures are reported through events and state; nobody awaits this renewal.
+      this.getAccessToken({ forceRefresh: true }).catch(() => undefined);
+    }, Math.max(0, at - this.now()));
+  }
+
+  private receive(message: TabMessage): void {
+    if (message?.type === 'logout') {
+      this.endSession('logged_out');
+    } else if (message?.type === 'session' || message?.type === 'reload') {
+      const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config.clientId, this.now());
+      if (!session?.tokens) return;
+      this.setSession(session, false);
+      this.listener.update({ error: null, pending: null });
+      this.listener.event({ type: 'session_synced' });
+    }
+  }
+
+  private currentPath(): string {
+    const url = new URL(this.platform.href());
+    return url.pathname + url.search + url.hash;
+  }
+
+  private fail(err: unknown): AuthError {
+    const error =
+      err instanceof AuthError
+        ? err
+        : new AuthError('invalid_response', `Unexpected failure: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    this.listener.update({ error });
+    return error;
+  }
+}
+
+function primaryEntry(tokens: TokenSet): AccessTokenEntry {
+  return {
+    accessToken: tokens.accessToken ?? '',
+    tokenType: tokens.tokenType,
+    expiresAt: tokens.expiresAt,
+    obtainedAt: tokens.obtainedAt,
+    audience: tokens.audience,
+    requestedScope: tokens.requestedScope,
+    scope: tokens.scope,
+  };
+}

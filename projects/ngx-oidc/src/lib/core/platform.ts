@@ -1,0 +1,39 @@
+import type { FetchLike } from './types';
+
+/**
+ * What the client needs from its environment. The browser implementation lives in the Angular
+ * layer (`AUTH_BROWSER`); tests and server rendering supply their own. Optional members are
+ * capabilities a browser may lack; the client degrades without them.
+ */
+export interface AuthPlatform {
+  /** The app's origin (`https://app.example.com`). */
+  readonly origin: string;
+  /** The current URL. */
+  href(): string;
+  /** Leaves the app for `url` (the provider's login or logout page). */
+  assign(url: string): void;
+  /** Replaces the current history entry's URL without navigating. */
+  replaceUrl(url: string): void;
+  readonly fetch: FetchLike;
+  readonly warn: (message: string) => void;
+  /** Current time, epoch milliseconds. Default `Date.now`. */
+  now?(): number;
+  /** Runs `fn` after `ms`; returns a function that cancels it. Default `setTimeout`. */
+  setTimer?(fn: () => void, ms: number): () => void;
+  /**
+   * Loads `url` in a hidden frame and resolves with the URL the frame's silent-callback page
+   * reported (silent authentication). Rejects with `AuthError('timeout')` after `timeoutMs`.
+   */
+  runFrame?(url: string, timeoutMs: number): Promise<string>;
+  /** Opens a channel to the app's other tabs (BroadcastChannel or a storage-event fallback). */
+  openChannel?(name: string): TabChannel | undefined;
+  /** Runs `fn` while holding an exclusive lock shared by the app's tabs (Web Locks API). */
+  withLock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** A message channel between the tabs of one app. */
+export interface TabChannel {
+  post(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  close(): void;
+}
