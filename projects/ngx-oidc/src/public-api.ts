@@ -8,10 +8,21 @@ export { AuthService, type AuthUser, type LogoutOptions } from './lib/angular/au
 export { authGuard } from './lib/angular/auth.guard';
 export { authInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
 
-export type { AuthConfig, AudienceParameter, ResponseType, TokenStorageKind, ResolvedAuthConfig } from './lib/core/config';
+export {
+  ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE,
+  type AuthConfig,
+  type AudienceParameter,
+  type ResponseType,
+  type TokenStorageKind,
+  type ResolvedAuthConfig,
+} from './lib/core/config';
+export type { AccessTokenOptions } from './lib/core/client';
+export type { AuthEvent, AuthEventType } from './lib/core/events';
+export type { AuthPlatform, TabChannel } from './lib/core/platform';
+export type { TokenRequest } from './lib/core/token-cache';
 export type { AllowedUrl, AllowedUrlEntry, AllowedUrlMatcher } from './lib/core/allowed-url';
 export type { LoginOptions } from './lib/core/login-flow';
 export type { AuthorizeParams } from './lib/core/authorize-url';
 export { AuthError, isAuthError, type AuthErrorCode, type AuthErrorDetails } from './lib/core/errors';
-export type { AuthStorage } from './lib/core/storage';
+export { MemoryStorage, type AuthStorage } from './lib/core/storage';
 export type { DiscoveryDocument, IdTokenClaims, TokenSet } from './lib/core/types';

@@ -6,13 +6,16 @@ import { setUpAuth } from '../../test-support/fake-browser';
 import { CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
 import { saveSession } from '../core/session-store';
 import type { TokenSet } from '../core/types';
+import type { AuthConfig } from '../core/config';
+import { HttpHeaders } from '@angular/common/http';
 import { authInterceptor, SKIP_AUTH } from './auth.interceptor';
 
 describe('authInterceptor', () => {
   let http: HttpClient;
   let backend: HttpTestingController;
+  let provider: FakeProvider;
 
-  async function setUp(authenticated: boolean, expiresIn = 300): Promise<void> {
+  async function setUp(authenticated: boolean, expiresIn = 300, extra: Partial<TokenSet> = {}, config: Partial<AuthConfig> = {}): Promise<void> {
     sessionStorage.clear();
     if (authenticated) {
       const now = Math.floor(Date.now() / 1000);
@@ -25,12 +28,14 @@ describe('authInterceptor', () => {
         scope: 'openid',
         requestedScope: 'openid',
         claims: { iss: ISSUER, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300 },
+        ...extra,
       };
       saveSession(sessionStorage, CLIENT_ID, { tokens, user: { sub: 'alice' } });
     }
+    provider = new FakeProvider();
     await setUpAuth({
-      provider: new FakeProvider(),
-      config: { storage: 'session' },
+      provider,
+      config: { storage: 'session', ...config },
       providers: [provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting()],
     });
     http = TestBed.inject(HttpClient);
@@ -45,8 +50,8 @@ describe('authInterceptor', () => {
   /** Sends a GET and returns the Authorization header the backend received. */
   async function authorizationFor(url: string, context?: HttpContext, headers?: Record<string, string>): Promise<string | null> {
     const response = firstValueFrom(http.get(url, { context, headers }));
-    await Promise.resolve();
-    await new Promise((r) => setTimeout(r));
+    // Let the token lookup (and a renewal through the fake provider, if any) finish.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r));
     const req = backend.expectOne(url);
     req.flush({});
     await response;
@@ -111,5 +116,119 @@ describe('authInterceptor', () => {
     await setUp(true, -10);
     const error = await firstValueFrom(http.get('https://api.example.com/v1/messages')).catch((e: unknown) => e);
     expect(error).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+  });
+
+  describe('401 recovery', () => {
+    const API = 'https://api.example.com/v1/messages';
+    const INVALID_TOKEN = new HttpHeaders({ 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="expired"' });
+    let refreshes: number;
+
+    async function setUpRenewable(): Promise<void> {
+      await setUp(true, 300, { refreshToken: 'refresh-1' });
+      refreshes = 0;
+      provider.on(provider.discovery.token_endpoint!, () => {
+        refreshes++;
+        return { status: 200, json: { access_token: `renewed-${refreshes}`, token_type: 'Bearer', expires_in: 300, refresh_token: `refresh-${refreshes + 1}` } };
+      });
+    }
+
+    /** Lets the fake fetch, the renewal and the retry run. */
+    async function settle(): Promise<void> {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r));
+    }
+
+    it('renews once and retries once when the API says invalid_token', async () => {
+      await setUpRenewable();
+      const response = firstValueFrom(http.get(API));
+      await settle();
+      backend.expectOne(API).flush({ error: 'invalid_token' }, { status: 401, statusText: 'Unauthorized', headers: INVALID_TOKEN });
+      await settle();
+      const retry = backend.expectOne(API);
+      expect(retry.request.headers.get('Authorization')).toBe('Bearer renewed-1');
+      retry.flush({ ok: true });
+      expect(await response).toEqual({ ok: true });
+      expect(refreshes).toBe(1);
+    });
+
+    it('shares one renewal among 20 requests that fail together, and retries all 20', async () => {
+      await setUpRenewable();
+      const responses = Array.from({ length: 20 }, () => firstValueFrom(http.get(API)));
+      await settle();
+      const first = backend.match(API);
+      expect(first.length).toBe(20);
+      first.forEach((req) => req.flush(null, { status: 401, statusText: 'Unauthorized', headers: INVALID_TOKEN }));
+      await settle();
+      const retried = backend.match(API);
+      expect(retried.length).toBe(20);
+      expect(retried.every((req) => req.request.headers.get('Authorization') === 'Bearer renewed-1')).toBeTrue();
+      retried.forEach((req) => req.flush({ ok: true }));
+      await Promise.all(responses);
+      expect(refreshes).toBe(1);
+    });
+
+    it('hands a second 401 to the app: no loop', async () => {
+      await setUpRenewable();
+      const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      await settle();
+      backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: INVALID_TOKEN });
+      await settle();
+      backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: INVALID_TOKEN });
+      await settle();
+      const error = await response;
+      expect(error).toEqual(jasmine.objectContaining({ status: 401 }));
+      backend.expectNone(API);
+      expect(refreshes).toBe(1);
+    });
+
+    it('does not renew on a 401 without invalid_token, or on a 403', async () => {
+      await setUpRenewable();
+      const plain = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      await settle();
+      backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: new HttpHeaders({ 'WWW-Authenticate': 'Bearer realm="api"' }) });
+      expect(await plain).toEqual(jasmine.objectContaining({ status: 401 }));
+      const forbidden = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      await settle();
+      backend.expectOne(API).flush(null, { status: 403, statusText: 'Forbidden', headers: new HttpHeaders({ 'WWW-Authenticate': 'Bearer error="insufficient_scope"' }) });
+      expect(await forbidden).toEqual(jasmine.objectContaining({ status: 403 }));
+      expect(refreshes).toBe(0);
+    });
+
+    it('reports login_required when the renewal finds the session over', async () => {
+      await setUp(true, 300, { refreshToken: 'revoked' });
+      provider.on(provider.discovery.token_endpoint!, () => ({ status: 400, json: { error: 'invalid_grant' } }));
+      const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      await settle();
+      backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: INVALID_TOKEN });
+      await settle();
+      expect(await response).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+      backend.expectNone(API);
+    });
+
+    it('renews a token that is about to expire before sending the request', async () => {
+      await setUp(true, 1, { refreshToken: 'refresh-1', obtainedAt: Date.now() - 299_000 });
+      provider.on(provider.discovery.token_endpoint!, () => ({ status: 200, json: { access_token: 'fresh', token_type: 'Bearer', expires_in: 300 } }));
+      const response = firstValueFrom(http.get(API));
+      await settle();
+      const req = backend.expectOne(API);
+      expect(req.request.headers.get('Authorization')).toBe('Bearer fresh');
+      req.flush({});
+      await response;
+    });
+  });
+
+  describe('per-entry audience', () => {
+    it('sends the token of the entry\'s audience and scope, obtained through the refresh token', async () => {
+      await setUp(true, 300, { refreshToken: 'refresh-1', audience: 'https://api.example.com' }, {
+        allowedUrls: ['https://api.example.com/v1', { uri: 'https://mgmt.example.com/api', audience: 'https://mgmt.example.com/', scope: 'read:current_user' }],
+      });
+      provider.on(provider.discovery.token_endpoint!, (req) => {
+        const body = new URLSearchParams(req.body);
+        return { status: 200, json: { access_token: `for ${body.get('audience')} ${body.get('scope')}`, token_type: 'Bearer', expires_in: 300 } };
+      });
+      expect(await authorizationFor('https://mgmt.example.com/api/users/me')).toBe('Bearer for https://mgmt.example.com/ read:current_user');
+      expect(await authorizationFor('https://api.example.com/v1/messages')).toBe('Bearer the-access-token');
+      expect(await authorizationFor('https://mgmt.example.com/api/users/me')).toBe('Bearer for https://mgmt.example.com/ read:current_user');
+      expect(provider.requestsTo(provider.discovery.token_endpoint!).length).toBe(1);
+    });
   });
 });
