@@ -1,17 +1,26 @@
-// Demo resource API protected by JWT access tokens (RFC 9068 style) issued by the local provider.
+// Demo resource APIs protected by JWT access tokens (RFC 9068 style) issued by the local provider.
+// Two audiences on one server:
 //
-//   GET  /api/public    no token needed
-//   GET  /api/messages  scope read:messages
-//   POST /api/messages  scope write:messages   (GET /api/admin is an alias for the same check)
+//   demo API (aud = `audience`, default https://api.ngx-oidc.test)
+//     GET   /api/public               no token needed
+//     GET   /api/messages             scope read:messages
+//     POST  /api/messages             scope write:messages   (GET /api/admin: the same check)
+//   management API (aud = `managementAudience`, default https://management.ngx-oidc.test)
+//     GET   /management/me            scope read:current_user
+//     PATCH /management/me/metadata   scope update:current_user_metadata
 //
-// Errors follow RFC 6750: 401 + `WWW-Authenticate: Bearer ...` for missing/invalid tokens,
-// 403 insufficient_scope for missing scopes, plus a JSON body { error, error_description }.
+// Errors follow RFC 6750: 401 + `WWW-Authenticate: Bearer ...` for missing/invalid tokens (a token
+// for the other audience is invalid_token "wrong audience"), 403 insufficient_scope for missing
+// scopes, plus a JSON body { error, error_description }.
 import http from 'node:http';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 
+import { findBySub } from './accounts.mjs';
 import { closeServer, listen } from './http-util.mjs';
+import { DEFAULT_MANAGEMENT_AUDIENCE } from './resources.mjs';
 
 const REALM = 'demo-api';
+const MANAGEMENT_REALM = 'management-api';
 const ALGORITHMS = ['RS256', 'ES256'];
 
 const MESSAGES = [
@@ -27,7 +36,9 @@ const MESSAGES = [
  * @param {string} [options.host] listen address (default 127.0.0.1)
  * @param {string} options.issuer expected `iss`
  * @param {string} [options.jwksUri] where to fetch the signing keys (default <issuer>/jwks)
- * @param {string} options.audience expected `aud`
+ * @param {string} options.audience expected `aud` of /api/* (the demo API)
+ * @param {string} [options.managementAudience] expected `aud` of /management/* (default
+ *   https://management.ngx-oidc.test)
  * @param {string[]} [options.allowedOrigins] CORS allow-list (the demo's origins)
  * @param {number} [options.clockTolerance] seconds of leeway for exp/iat/nbf (default 5)
  * @param {(line: string) => void} [options.log] default console.log
@@ -39,6 +50,7 @@ export async function startApi({
   issuer,
   jwksUri,
   audience,
+  managementAudience = DEFAULT_MANAGEMENT_AUDIENCE,
   allowedOrigins = ['http://localhost:4200', 'http://127.0.0.1:4200'],
   clockTolerance = 5,
   log = console.log,
@@ -50,6 +62,10 @@ export async function startApi({
   });
   const origins = new Set(allowedOrigins.map((o) => new URL(o).origin));
   let messages = [...MESSAGES];
+  /** @type {Map<string, Record<string, unknown>>} sub → user_metadata (management API) */
+  const userMetadata = new Map();
+  const demoApi = { audience, realm: REALM };
+  const managementApi = { audience: managementAudience, realm: MANAGEMENT_REALM };
 
   /**
    * @param {http.IncomingMessage} req
@@ -68,7 +84,7 @@ export async function startApi({
 
     if (req.method === 'OPTIONS') {
       if (corsAllowed) {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, OPTIONS');
         res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
         res.setHeader('Access-Control-Max-Age', '600');
         if (req.headers['access-control-request-private-network'] === 'true') {
@@ -87,14 +103,14 @@ export async function startApi({
       case 'GET /api/public':
         return json(res, 200, { message: 'public' });
       case 'GET /api/messages': {
-        const auth = await authorize(req, res, 'read:messages');
+        const auth = await authorize(req, res, 'read:messages', demoApi);
         if (!auth.ok) return auth;
         json(res, 200, { messages, sub: auth.payload.sub, scope: auth.payload.scope ?? '' });
         return { sub: auth.payload.sub };
       }
       case 'POST /api/messages':
       case 'GET /api/admin': {
-        const auth = await authorize(req, res, 'write:messages');
+        const auth = await authorize(req, res, 'write:messages', demoApi);
         if (!auth.ok) return auth;
         let text = 'New message';
         if (req.method === 'POST') {
@@ -109,6 +125,36 @@ export async function startApi({
         }
         return { sub: auth.payload.sub };
       }
+      case 'GET /management/me': {
+        const auth = await authorize(req, res, 'read:current_user', managementApi);
+        if (!auth.ok) return auth;
+        const { sub } = auth.payload;
+        const name = typeof sub === 'string' ? findBySub(sub)?.name : undefined;
+        json(res, 200, { sub, ...(name ? { name } : {}), scope: auth.payload.scope ?? '' });
+        return { sub };
+      }
+      case 'PATCH /management/me/metadata': {
+        const auth = await authorize(req, res, 'update:current_user_metadata', managementApi);
+        if (!auth.ok) return auth;
+        const sub = String(auth.payload.sub);
+        const body = await readJson(req).catch(() => undefined);
+        if (!body || typeof body !== 'object' || Array.isArray(body)) {
+          json(res, 400, {
+            error: 'invalid_request',
+            error_description: 'the body must be a JSON object (keys to set; null removes a key)',
+          });
+          return { note: `sub=${sub} invalid metadata body` };
+        }
+        const metadata = { ...userMetadata.get(sub) };
+        for (const [key, value] of Object.entries(body)) {
+          if (key === '__proto__') continue;
+          if (value === null) delete metadata[key];
+          else metadata[key] = value;
+        }
+        userMetadata.set(sub, metadata);
+        json(res, 200, { sub, user_metadata: metadata, scope: auth.payload.scope ?? '' });
+        return { sub };
+      }
       default:
         json(res, 404, { error: 'not_found', error_description: `no route ${route}` });
         return {};
@@ -116,14 +162,20 @@ export async function startApi({
   }
 
   /**
-   * Validates the bearer token and the required scope; on failure writes the 401/403 response.
+   * Validates the bearer token (for `api.audience`) and the required scope; on failure writes the
+   * 401/403 response.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {string} requiredScope
+   * @param {{ audience: string, realm: string }} api
    * @returns {Promise<{ ok: true, payload: import('jose').JWTPayload & { scope?: string } } | { ok: false, note: string }>}
    */
-  async function authorize(req, res, requiredScope) {
+  async function authorize(req, res, requiredScope, api) {
+    const { realm } = api;
     const header = req.headers.authorization;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     if (!header) {
-      res.setHeader('WWW-Authenticate', `Bearer realm="${REALM}"`);
+      res.setHeader('WWW-Authenticate', `Bearer realm="${realm}"`);
       json(res, 401, {
         error: 'unauthorized',
         error_description: 'no access token (send Authorization: Bearer <access token>)',
@@ -133,14 +185,15 @@ export async function startApi({
     if (!match) {
       return reject(
         res,
+        realm,
         400,
         'invalid_request',
         'the Authorization header must be "Bearer <access token>"',
       );
     }
     const token = match[1];
-    const reason = await verify(token);
-    if (typeof reason === 'string') return reject(res, 401, 'invalid_token', reason);
+    const reason = await verify(token, api.audience);
+    if (typeof reason === 'string') return reject(res, realm, 401, 'invalid_token', reason);
     const payload = reason;
     const scopes = new Set(
       String(payload.scope ?? '')
@@ -151,7 +204,7 @@ export async function startApi({
       const description = `the access token lacks the scope ${requiredScope} (it has: ${[...scopes].join(' ') || 'none'})`;
       res.setHeader(
         'WWW-Authenticate',
-        `Bearer realm="${REALM}", error="insufficient_scope", scope="${requiredScope}", error_description="${quote(description)}"`,
+        `Bearer realm="${realm}", error="insufficient_scope", scope="${requiredScope}", error_description="${quote(description)}"`,
       );
       json(res, 403, {
         error: 'insufficient_scope',
@@ -164,7 +217,7 @@ export async function startApi({
   }
 
   /** @returns {Promise<string | import('jose').JWTPayload>} the payload, or why the token is invalid */
-  async function verify(token) {
+  async function verify(token, audience) {
     let header;
     try {
       if (token.split('.').length !== 3) throw new Error('not a JWS');
@@ -183,12 +236,12 @@ export async function startApi({
       });
       return payload;
     } catch (err) {
-      return explain(err, header);
+      return explain(err, header, audience);
     }
   }
 
   /** Maps jose errors to a human-readable description. */
-  function explain(err, header) {
+  function explain(err, header, audience) {
     if (err instanceof errors.JWTExpired) {
       const exp = Number(err.payload?.exp);
       return `the access token expired${Number.isFinite(exp) ? ` at ${new Date(exp * 1000).toISOString()}` : ''} (exp)`;
@@ -226,10 +279,10 @@ export async function startApi({
     return `token validation failed: ${err?.message ?? err}`;
   }
 
-  function reject(res, status, error, description) {
+  function reject(res, realm, status, error, description) {
     res.setHeader(
       'WWW-Authenticate',
-      `Bearer realm="${REALM}", error="${error}", error_description="${quote(description)}"`,
+      `Bearer realm="${realm}", error="${error}", error_description="${quote(description)}"`,
     );
     json(res, status, { error, error_description: description });
     return { ok: false, note: description };

@@ -2,16 +2,17 @@
 // Starts the demo backend: the local OpenID Provider and the demo API, and writes
 // projects/demo/public/demo-env.json for the demo app. Prints `demo-backend ready` once both listen.
 //
-// Env: IDP_PORT (9000), API_PORT (3001), DEMO_PORT (4200), API_AUDIENCE, ACCESS_TOKEN_TTL,
-//      REFRESH_TOKEN_TTL, ID_TOKEN_TTL, SESSION_TTL (seconds), API_CLOCK_TOLERANCE (seconds, default 5),
-//      DEMO_ENV_FILE (output path; '' = don't write).
+// Env: IDP_PORT (9000), API_PORT (3001), DEMO_PORT (4200), API_AUDIENCE, MANAGEMENT_AUDIENCE,
+//      ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, ID_TOKEN_TTL, SESSION_TTL (seconds),
+//      API_CLOCK_TOLERANCE (seconds, default 5), DEMO_ENV_FILE (output path; '' = don't write).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { PASSWORD_USERS, SOCIAL_ACCOUNT } from './accounts.mjs';
 import { startApi } from './api.mjs';
-import { CLIENT_ID, DEFAULT_API_AUDIENCE, startProvider } from './provider.mjs';
+import { CLIENT_ID, startProvider } from './provider.mjs';
+import { DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } from './resources.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_ENV_FILE = resolve(here, '../demo/public/demo-env.json');
@@ -41,6 +42,7 @@ async function main() {
   const apiPort = port('API_PORT', 3001);
   const demoPort = port('DEMO_PORT', 4200);
   const audience = process.env.API_AUDIENCE || DEFAULT_API_AUDIENCE;
+  const managementAudience = process.env.MANAGEMENT_AUDIENCE || DEFAULT_MANAGEMENT_AUDIENCE;
   const demoOrigins = [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`];
   const log = (line) => console.log(line);
 
@@ -48,6 +50,7 @@ async function main() {
     port: idpPort,
     demoOrigins,
     apiAudience: audience,
+    managementAudience,
     ttl: {
       AccessToken: seconds('ACCESS_TOKEN_TTL'),
       RefreshToken: seconds('REFRESH_TOKEN_TTL'),
@@ -62,6 +65,7 @@ async function main() {
     // Server-to-server: use the address the provider listens on (localhost may resolve to ::1).
     jwksUri: `http://127.0.0.1:${idp.port}/jwks`,
     audience,
+    managementAudience,
     allowedOrigins: demoOrigins,
     clockTolerance: process.env.API_CLOCK_TOLERANCE
       ? Number(process.env.API_CLOCK_TOLERANCE)
@@ -78,6 +82,7 @@ async function main() {
     apiUrl: api.url,
     apiAudience: audience,
     foreignApiUrl: `http://127.0.0.1:${api.port}`,
+    managementAudience,
   };
   const envFile =
     process.env.DEMO_ENV_FILE === undefined ? DEFAULT_ENV_FILE : process.env.DEMO_ENV_FILE;
@@ -93,6 +98,8 @@ async function main() {
       '',
       `  Identity provider  ${idp.issuer}  (client_id ${CLIENT_ID}, discovery ${idp.issuer}/.well-known/openid-configuration)`,
       `  Demo API           ${api.url}  (audience ${audience}; also reachable as ${env.foreignApiUrl})`,
+      `  Management API     ${api.url}/management  (audience ${managementAudience})`,
+      `  Test stats         ${idp.issuer}/__stats  (POST /__stats/reset)`,
       `  Demo app           http://localhost:${demoPort}`,
       `  Users              ${users.join(', ')}; "Continue with DemoSocial" signs in ${SOCIAL_ACCOUNT.name}`,
       `  demo-env.json      ${envFile ? resolve(envFile) : '(not written: DEMO_ENV_FILE is empty)'}`,

@@ -3,9 +3,13 @@
 // - issuer http://localhost:<port> (same-site with the demo on http://localhost:<DEMO_PORT>, so the
 //   session cookie reaches a silent-authentication iframe), listening on 127.0.0.1 only;
 // - one public client `ngx-oidc-demo` (code + PKCE S256, implicit, hybrid, refresh tokens);
-// - resource indicators / Auth0-style `audience` → JWT access tokens for the demo API;
-// - own login page (password users + a fake "DemoSocial" connection), automatic consent;
-// - RP-initiated logout without a confirmation click.
+// - resource indicators / Auth0-style `audience` → JWT access tokens for two APIs: the demo API and
+//   a "management" API (like Auth0's Management API);
+// - own login page (password users + a fake "DemoSocial" connection);
+// - first-party consent: everything the client asks for is granted without a consent page, also
+//   for `prompt=none` (loadExistingGrant) and for a refresh grant that names another API;
+// - RP-initiated logout without a confirmation click;
+// - test support: request counters at GET /__stats (loopback only).
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
@@ -13,11 +17,23 @@ import { exportJWK, generateKeyPair } from 'jose';
 
 import { checkPassword, claimsOf, findBySub, PASSWORD_USERS, SOCIAL_ACCOUNT } from './accounts.mjs';
 import { closeServer, listen } from './http-util.mjs';
+import {
+  DEFAULT_API_AUDIENCE,
+  DEFAULT_API_SCOPES,
+  DEFAULT_MANAGEMENT_AUDIENCE,
+  DEFAULT_MANAGEMENT_SCOPES,
+} from './resources.mjs';
 import { errorPage, loginPage, logoutPage, postLogoutPage, socialPage } from './views.mjs';
 
+export {
+  DEFAULT_API_AUDIENCE,
+  DEFAULT_API_SCOPES,
+  DEFAULT_MANAGEMENT_AUDIENCE,
+  DEFAULT_MANAGEMENT_SCOPES,
+};
 export const CLIENT_ID = 'ngx-oidc-demo';
-export const DEFAULT_API_AUDIENCE = 'https://api.ngx-oidc.test';
-export const DEFAULT_API_SCOPES = 'read:messages write:messages';
+/** Clients whose requests are consented to automatically (no consent page, also for prompt=none). */
+const FIRST_PARTY_CLIENTS = new Set([CLIENT_ID]);
 export const RESPONSE_TYPES = ['code', 'id_token token', 'id_token', 'code id_token', 'none'];
 
 /** Default lifetimes in seconds. */
@@ -53,9 +69,12 @@ export const DEFAULT_TTL = Object.freeze({
  *   default http://localhost:4200 and http://127.0.0.1:4200
  * @param {string} [options.apiAudience] resource indicator / audience of the demo API
  * @param {string} [options.apiScopes] space-separated scopes of the demo API
+ * @param {string} [options.managementAudience] resource indicator / audience of the management API
+ * @param {string} [options.managementScopes] space-separated scopes of the management API
  * @param {TtlOptions} [options.ttl]
  * @param {(line: string) => void} [options.log] default console.log
- * @returns {Promise<{ issuer: string, port: number, provider: Provider, server: http.Server, close(): Promise<void> }>}
+ * @returns {Promise<{ issuer: string, port: number, provider: Provider, server: http.Server,
+ *   stats(): Stats, resetStats(): void, close(): Promise<void> }>}
  */
 export async function startProvider({
   port = 0,
@@ -64,6 +83,8 @@ export async function startProvider({
   demoOrigins = ['http://localhost:4200', 'http://127.0.0.1:4200'],
   apiAudience = DEFAULT_API_AUDIENCE,
   apiScopes = DEFAULT_API_SCOPES,
+  managementAudience = DEFAULT_MANAGEMENT_AUDIENCE,
+  managementScopes = DEFAULT_MANAGEMENT_SCOPES,
   ttl = {},
   log = console.log,
 } = {}) {
@@ -79,6 +100,18 @@ export async function startProvider({
   // Refresh tokens expire with the session / grant they belong to: keep those longer.
   lifetimes.Session = Math.max(lifetimes.Session, lifetimes.RefreshToken);
   lifetimes.Grant = Math.max(lifetimes.Grant, lifetimes.RefreshToken);
+
+  if (apiAudience === managementAudience) {
+    throw new TypeError(
+      `the demo API and the management API need different audiences (${apiAudience})`,
+    );
+  }
+  /** @type {Map<string, Set<string>>} resource indicator → its scopes */
+  const resourceServers = new Map([
+    [apiAudience, new Set(apiScopes.split(' ').filter(Boolean))],
+    [managementAudience, new Set(managementScopes.split(' ').filter(Boolean))],
+  ]);
+  const counters = requestCounters();
 
   // Listen first so that port 0 resolves to the real port before the issuer is fixed.
   /** @type {http.RequestListener} */
@@ -105,6 +138,8 @@ export async function startProvider({
 
   const jwks = await signingKeys();
   const offline = offlineTracker();
+  const consentLog = (accountId, granted, where) =>
+    log(`[idp] consent auto-granted for ${accountId} at ${where} (${granted.join('; ')})`);
 
   const provider = new Provider(issuer, {
     clients: [client],
@@ -134,6 +169,24 @@ export async function startProvider({
       short: { httpOnly: true, sameSite: 'lax' },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // First-party consent: grant (and save) what the request asks for before the consent prompt
+    // is evaluated, so there is never a consent interaction, not even for prompt=none.
+    loadExistingGrant: async (ctx) => {
+      const { oidc } = ctx;
+      const grantId =
+        oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
+      let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!FIRST_PARTY_CLIENTS.has(oidc.client.clientId)) return grant;
+      const accountId = oidc.account.accountId;
+      if (grant && (grant.accountId !== accountId || grant.clientId !== oidc.client.clientId)) {
+        grant = undefined;
+      }
+      grant ??= new oidc.provider.Grant({ accountId, clientId: oidc.client.clientId });
+      const granted = grantRequested(grant, oidc);
+      if (granted.length || !grant.jti) await grant.save();
+      if (granted.length) consentLog(accountId, granted, '/auth');
+      return grant;
+    },
     // Without `prompt=consent`, oidc-provider drops `offline_access` from authorization requests
     // (OIDC Core 11). For this first-party public client, an authorization request that asked for
     // `offline_access` still gets a refresh token (see offlineTracker below).
@@ -191,13 +244,15 @@ export async function startProvider({
           if (oneOf) return oneOf.length === 1 ? oneOf[0] : oneOf;
           return ctx.oidc.params.audience || ctx.oidc.params.resource || undefined;
         },
-        // Code exchange and refresh grant issue the token for the resource granted at /auth.
+        // Code exchange and refresh grant issue the token for the resource granted at /auth
+        // (unless the refresh grant names another API: see multiResourceRefresh).
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resourceIndicator) => {
-          if (resourceIndicator === apiAudience) {
+          const scopes = resourceServers.get(resourceIndicator);
+          if (scopes) {
             return {
-              scope: apiScopes,
-              audience: apiAudience,
+              scope: [...scopes].join(' '),
+              audience: resourceIndicator,
               accessTokenFormat: 'jwt',
               accessTokenTTL: lifetimes.AccessToken,
               jwt: { sign: { alg: 'RS256' } },
@@ -212,6 +267,8 @@ export async function startProvider({
   });
 
   allowHttpLocalhostImplicit(provider);
+  multiResourceRefresh(provider, resourceServers, consentLog);
+  provider.use(counters.middleware);
   provider.use(offline.middleware);
   logEvents(provider, log);
 
@@ -226,6 +283,11 @@ export async function startProvider({
         `[idp] ${req.method} ${url.pathname} ${res.statusCode}${describe(url)} ${Date.now() - started}ms`,
       ),
     );
+    if (url.pathname === '/__stats' || url.pathname === '/__stats/reset') {
+      counters.route(req, res, url, origins);
+      return;
+    }
+    if (url.pathname === '/auth') counters.authorize();
     if (url.pathname.startsWith('/interaction/')) {
       interactions(req, res, url).catch((err) => {
         log(`[idp] interaction handler failed: ${err?.stack ?? err}`);
@@ -243,8 +305,232 @@ export async function startProvider({
     port: actualPort,
     provider,
     server,
+    stats: counters.snapshot,
+    resetStats: counters.reset,
     close: () => closeServer(server),
   };
+}
+
+/**
+ * Adds to `grant` what the authorization request asks for and the grant lacks: OIDC scopes, OIDC
+ * claims (`claims` parameter) and, for each requested resource, the requested scopes of that
+ * resource. The same "missing" computation as oidc-provider's consent prompt checks.
+ * @returns {string[]} what was added, for the log
+ */
+function grantRequested(grant, oidc) {
+  const added = [];
+  const grantedOIDC = new Set(grant.getOIDCScopeEncountered().split(' '));
+  const scopes = [...oidc.requestParamOIDCScopes].filter((s) => !grantedOIDC.has(s));
+  if (scopes.length) {
+    grant.addOIDCScope(scopes.join(' '));
+    added.push(scopes.join(' '));
+  }
+  const grantedClaims = new Set(grant.getOIDCClaimsEncountered());
+  const always = new Set(['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss']);
+  const claims = [...oidc.requestParamClaims].filter(
+    (c) => !grantedClaims.has(c) && !always.has(c),
+  );
+  if (claims.length) {
+    grant.addOIDCClaims(claims);
+    added.push(`claims ${claims.join(' ')}`);
+  }
+  for (const [indicator, resourceServer] of Object.entries(oidc.resourceServers)) {
+    const granted = new Set(grant.getResourceScopeEncountered(indicator).split(' '));
+    const missing = [...oidc.requestParamScopes].filter(
+      (s) => resourceServer.scopes.has(s) && !granted.has(s),
+    );
+    if (missing.length) {
+      grant.addResourceScope(indicator, missing.join(' '));
+      added.push(`${indicator}: ${missing.join(' ')}`);
+    }
+  }
+  return added;
+}
+
+/**
+ * Refresh grant for an API the refresh token was not issued for (RFC 8707 §2.2 `resource`, or an
+ * Auth0-style `audience` form parameter), like Auth0's "multi-resource refresh token".
+ *
+ * oidc-provider only accepts a `resource` at the token endpoint that was part of the original
+ * authorization request (the refresh token's `resource`), otherwise `invalid_target`, even when the
+ * grant covers it. For the first-party client this wrapper, for that one request:
+ * - grants (and saves into the grant) the requested scopes of that API: the API's scopes named in
+ *   `scope`, or all of its scopes when `scope` is absent;
+ * - widens the refresh token's `resource` and `scope` in memory, so oidc-provider's checks pass
+ *   and it issues the access token for the requested API.
+ * The rotated refresh token is stored with the original `resource` and `scope`: a later refresh
+ * without `resource`/`audience` still returns a token for the audience of the login.
+ *
+ * @param {Provider} provider
+ * @param {Map<string, Set<string>>} resourceServers
+ * @param {(accountId: string, granted: string[], where: string) => void} consentLog
+ */
+function multiResourceRefresh(provider, resourceServers, consentLog) {
+  const { RefreshToken, Grant } = provider;
+  /** @type {WeakMap<object, { grantId: string, resource: unknown, scope: unknown }>} ctx → original */
+  const widened = new WeakMap();
+
+  const find = RefreshToken.find;
+  RefreshToken.find = async function findRefreshToken(...args) {
+    const token = await find.apply(this, args);
+    const ctx = Provider.ctx;
+    if (token && ctx?.oidc?.route === 'token' && ctx.oidc.params.grant_type === 'refresh_token') {
+      impliedOfflineAccess(ctx, token);
+      await widen(ctx, token);
+    }
+    return token;
+  };
+
+  // Refresh tokens issued without prompt=consent (see issueRefreshToken) do not carry the
+  // `offline_access` scope, so a refresh request repeating the login's `scope` would fail with
+  // invalid_scope "refresh token missing requested scope offline_access". A refresh token implies
+  // offline access: drop it from the requested scope.
+  function impliedOfflineAccess(ctx, token) {
+    const requested = ctx.oidc.params.scope?.split(' ');
+    if (!requested?.includes('offline_access') || token.scopes.has('offline_access')) return;
+    ctx.oidc.params.scope = requested.filter((s) => s !== 'offline_access').join(' ') || undefined;
+  }
+
+  const save = RefreshToken.prototype.save;
+  RefreshToken.prototype.save = async function saveRefreshToken(...args) {
+    const ctx = Provider.ctx;
+    const original = ctx ? widened.get(ctx) : undefined;
+    if (!original || original.grantId !== this.grantId) return save.apply(this, args);
+    const current = { resource: this.resource, scope: this.scope };
+    this.resource = original.resource;
+    this.scope = original.scope;
+    try {
+      return await save.apply(this, args);
+    } finally {
+      Object.assign(this, current);
+    }
+  };
+
+  async function widen(ctx, token) {
+    const { oidc } = ctx;
+    const audience = oidc.body?.audience;
+    if (!oidc.params.resource && typeof audience === 'string' && audience) {
+      oidc.params.resource = audience; // Auth0 style: `audience` as an alias of `resource`
+    }
+    const resource = oidc.params.resource;
+    if (!resource) return;
+    // Invalid refresh tokens are left to oidc-provider (invalid_grant; reuse detection).
+    if (!token.isValid || token.clientId !== oidc.client.clientId) return;
+    // oidc-provider checks the resource only after rotating the refresh token, so an
+    // invalid_target would burn it (and retrying with the old one revokes the grant as reuse).
+    // Refuse such requests here, before the rotation.
+    if (Array.isArray(resource)) {
+      throw new errors.InvalidTarget('only one resource / audience per token request');
+    }
+    if (token.resourceIndicators.has(resource)) return;
+    const available = resourceServers.get(resource);
+    if (!available || !FIRST_PARTY_CLIENTS.has(oidc.client.clientId)) {
+      throw new errors.InvalidTarget(`unknown resource indicator / audience ${resource}`);
+    }
+    const grant = await Grant.find(token.grantId);
+    if (!grant || grant.accountId !== token.accountId) return; // invalid_grant from oidc-provider
+
+    const requested = oidc.params.scope
+      ? [...oidc.requestParamScopes].filter((s) => available.has(s))
+      : [...available];
+    const granted = new Set(grant.getResourceScope(resource).split(' '));
+    const missing = requested.filter((s) => !granted.has(s));
+    if (missing.length) {
+      grant.addResourceScope(resource, missing.join(' '));
+      await grant.save();
+      consentLog(token.accountId, [`${resource}: ${missing.join(' ')}`], 'refresh');
+    }
+
+    widened.set(ctx, { grantId: token.grantId, resource: token.resource, scope: token.scope });
+    const resources = token.resource === undefined ? [] : [token.resource].flat();
+    token.resource = resources.length ? [...resources, resource] : resource;
+    token.scope = [...new Set([...(token.scope ?? '').split(' '), ...requested])]
+      .filter(Boolean)
+      .join(' ');
+  }
+}
+
+/**
+ * @typedef {{ token: { authorization_code: number, refresh_token: number }, authorize: number }} Stats
+ */
+
+/**
+ * Test support: counts authorization requests (`/auth`, not its `/auth/:uid` resumes) and token
+ * endpoint requests per grant type (successful or not). GET /__stats, POST /__stats/reset; loopback
+ * clients only.
+ */
+function requestCounters() {
+  /** @type {Stats} */
+  let stats;
+  const reset = () => {
+    stats = { token: { authorization_code: 0, refresh_token: 0 }, authorize: 0 };
+  };
+  reset();
+  const snapshot = () => structuredClone(stats);
+
+  /** @type {(ctx: any, next: () => Promise<void>) => Promise<void>} */
+  const middleware = async (ctx, next) => {
+    if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    try {
+      await next();
+    } finally {
+      const grantType = ctx.oidc?.body?.grant_type;
+      if (typeof grantType === 'string' && Object.hasOwn(stats.token, grantType)) {
+        stats.token[grantType] += 1;
+      }
+    }
+  };
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {URL} url
+   * @param {string[]} origins CORS allow-list
+   */
+  const route = (req, res, url, origins) => {
+    const send = (status, body) => {
+      res.statusCode = status;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Vary', 'Origin');
+      const origin = req.headers.origin;
+      if (typeof origin === 'string' && origins.includes(origin)) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+      }
+      res.end(JSON.stringify(body));
+    };
+    if (!isLoopback(req.socket.remoteAddress)) {
+      return send(403, {
+        error: 'forbidden',
+        error_description: '/__stats is for loopback clients',
+      });
+    }
+    const isReset = url.pathname === '/__stats/reset';
+    if (!isReset && req.method === 'GET') return send(200, snapshot());
+    if (isReset && req.method === 'POST') {
+      reset();
+      return send(200, snapshot());
+    }
+    res.setHeader('Allow', isReset ? 'POST' : 'GET');
+    return send(405, { error: 'method_not_allowed' });
+  };
+
+  return {
+    middleware,
+    route,
+    snapshot,
+    reset,
+    authorize: () => {
+      stats.authorize += 1;
+    },
+  };
+}
+
+/** @param {string | undefined} address */
+function isLoopback(address) {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(v4);
 }
 
 /** RS256 (first, the default for ID tokens and access tokens) and ES256 signing keys. */
@@ -426,7 +712,9 @@ function interactionRouter(provider, log) {
 }
 
 /**
- * First-party client: grant whatever is missing without showing a consent page.
+ * Fallback for a consent interaction (e.g. `prompt=consent`, which oidc-provider always honours):
+ * grant whatever is missing without showing a consent page. Without `prompt=consent` the grant is
+ * already complete (loadExistingGrant) and no consent interaction happens.
  * @param {Provider} provider
  */
 async function autoConsent(provider, req, res, details, log) {

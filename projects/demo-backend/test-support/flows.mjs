@@ -3,15 +3,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 
 import { startApi } from '../api.mjs';
-import { CLIENT_ID, DEFAULT_API_AUDIENCE, startProvider } from '../provider.mjs';
+import { CLIENT_ID, startProvider } from '../provider.mjs';
+import { DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } from '../resources.mjs';
 
 export const DEMO_ORIGIN = 'http://localhost:4200';
 export const REDIRECT_URI = `${DEMO_ORIGIN}/callback`;
+export const SILENT_REDIRECT_URI = `${DEMO_ORIGIN}/silent-callback.html`;
 export const AUDIENCE = DEFAULT_API_AUDIENCE;
+export const MANAGEMENT_AUDIENCE = DEFAULT_MANAGEMENT_AUDIENCE;
 export { CLIENT_ID };
 
-/** Starts provider + API on port 0. Logs are kept in `logs` (print them with DEBUG=1). */
-export async function startStack({ ttl } = {}) {
+/**
+ * Starts provider + API on port 0. Logs are kept in `logs` (print them with DEBUG=1).
+ * @param {{ ttl?: import('../provider.mjs').TtlOptions, clockTolerance?: number }} [options]
+ */
+export async function startStack({ ttl, clockTolerance } = {}) {
   const logs = [];
   const log = (line) => {
     logs.push(line);
@@ -28,7 +34,9 @@ export async function startStack({ ttl } = {}) {
     issuer: idp.issuer,
     jwksUri: `http://127.0.0.1:${idp.port}/jwks`,
     audience: AUDIENCE,
+    managementAudience: MANAGEMENT_AUDIENCE,
     allowedOrigins: [DEMO_ORIGIN, 'http://127.0.0.1:4200'],
+    clockTolerance,
     log,
   });
   return {
@@ -200,4 +208,50 @@ export async function loginWithCode(issuer, params = {}, opts = {}) {
   const { res, body } = await exchangeCode(issuer, code, verifier);
   assert.equal(res.status, 200, JSON.stringify(body));
   return { tokens: body, tokenResponse: res, browser: result.browser, authResponse: result };
+}
+
+/** `grant_type=refresh_token` from the demo origin; `extra` adds e.g. resource, audience, scope. */
+export async function refreshGrant(issuer, refreshToken, extra = {}) {
+  const res = await fetch(new URL('/token', issuer), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: DEMO_ORIGIN },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: CLIENT_ID,
+      refresh_token: refreshToken,
+      ...extra,
+    }),
+  });
+  return { res, status: res.status, body: await res.json() };
+}
+
+/**
+ * Silent authentication as the hidden iframe does it: code + PKCE, `prompt=none`, the
+ * silent-callback redirect URI, the browser's cookies; exchanges the code when there is one.
+ * @returns {Promise<{ params: URLSearchParams, tokens?: any }>}
+ */
+export async function silentAuth(issuer, browser, params = {}) {
+  const { verifier, challenge } = pkcePair();
+  const result = await authorize(
+    issuer,
+    {
+      response_type: 'code',
+      scope: 'openid profile',
+      prompt: 'none',
+      redirect_uri: SILENT_REDIRECT_URI,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'silent',
+      nonce: 'silent-nonce',
+      ...params,
+    },
+    { browser, login: null },
+  );
+  const code = result.params.get('code');
+  if (!code) return { params: result.params };
+  const { res, body } = await exchangeCode(issuer, code, verifier, {
+    redirect_uri: SILENT_REDIRECT_URI,
+  });
+  assert.equal(res.status, 200, JSON.stringify(body));
+  return { params: result.params, tokens: body };
 }

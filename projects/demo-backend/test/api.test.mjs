@@ -5,7 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 import { startApi } from '../api.mjs';
-import { AUDIENCE, DEMO_ORIGIN, loginWithCode, startStack } from '../test-support/flows.mjs';
+import {
+  AUDIENCE,
+  DEMO_ORIGIN,
+  loginWithCode,
+  MANAGEMENT_AUDIENCE,
+  startStack,
+} from '../test-support/flows.mjs';
 
 describe('demo API', () => {
   /** @type {Awaited<ReturnType<typeof startStack>>} */
@@ -192,6 +198,68 @@ describe('demo API', () => {
     // A token from the real issuer is not accepted by the API of another issuer.
     const res = await call(forgedApi.url, '/api/messages', readToken);
     assert.equal(res.status, 401);
+  });
+
+  it('management API: own realm, audience and scopes; forged management tokens; PATCH body checks; CORS allows PATCH', async () => {
+    const none = await call(stack.api.url, '/management/me');
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="management-api"');
+
+    const base = forgedApi.url; // default management audience
+    const me = await call(
+      base,
+      '/management/me',
+      await forge({ aud: MANAGEMENT_AUDIENCE, scope: 'read:current_user' }),
+    );
+    assert.equal(me.status, 200);
+    assert.deepEqual(
+      await me.json(),
+      { sub: 'mallory', scope: 'read:current_user' },
+      'no name for an unknown sub',
+    );
+
+    const demoScoped = await call(
+      base,
+      '/management/me',
+      await forge({ aud: MANAGEMENT_AUDIENCE }),
+    );
+    assert.equal(demoScoped.status, 403);
+    assert.match(demoScoped.headers.get('www-authenticate'), /scope="read:current_user"/);
+
+    const writer = await forge({
+      aud: MANAGEMENT_AUDIENCE,
+      scope: 'update:current_user_metadata',
+    });
+    const patch = (body) =>
+      call(base, '/management/me/metadata', writer, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const ok = await patch(JSON.stringify({ color: 'blue' }));
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), {
+      sub: 'mallory',
+      user_metadata: { color: 'blue' },
+      scope: 'update:current_user_metadata',
+    });
+    for (const bad of ['[1]', 'nope', '"x"']) {
+      const res = await patch(bad);
+      assert.equal(res.status, 400, bad);
+      assert.equal((await res.json()).error, 'invalid_request');
+    }
+    assert.equal((await call(base, '/management/me/metadata', writer)).status, 404, 'GET');
+
+    const preflight = await fetch(`${base}/management/me/metadata`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: DEMO_ORIGIN,
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get('access-control-allow-methods'), /PATCH/);
   });
 
   it('CORS: preflight from the demo origin via localhost and 127.0.0.1; unknown origins get no CORS headers', async () => {

@@ -12,8 +12,11 @@ import {
   exchangeCode,
   header,
   loginWithCode,
+  MANAGEMENT_AUDIENCE,
   pkcePair,
   REDIRECT_URI,
+  refreshGrant,
+  silentAuth,
   startStack,
 } from '../test-support/flows.mjs';
 
@@ -384,36 +387,65 @@ describe('demo identity provider', () => {
 describe('demo identity provider with short lifetimes', () => {
   let stack;
   before(async () => {
-    stack = await startStack({ ttl: { AccessToken: 2, RefreshToken: 3 } });
+    // API clock tolerance 0 so that the API refuses the access token as soon as it expires.
+    stack = await startStack({
+      ttl: { AccessToken: 2, RefreshToken: 3, IdToken: 2 },
+      clockTolerance: 0,
+    });
   });
   after(async () => {
     await stack?.close();
   });
 
-  it('honours ACCESS_TOKEN_TTL / REFRESH_TOKEN_TTL (absolute refresh-token lifetime)', async () => {
-    const { tokens } = await loginWithCode(stack.idp.issuer, {
+  it('honours ACCESS_TOKEN_TTL / ID_TOKEN_TTL / REFRESH_TOKEN_TTL (absolute refresh-token lifetime)', async () => {
+    const { issuer } = stack.idp;
+    const { tokens, browser } = await loginWithCode(issuer, {
       audience: AUDIENCE,
       scope: 'openid offline_access read:messages',
     });
     assert.equal(tokens.expires_in, 2);
     const at = claims(tokens.access_token);
     assert.equal(at.exp - at.iat, 2);
-    const refresh = async (refresh_token) => {
-      const res = await fetch(`${stack.idp.issuer}/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token,
-          client_id: CLIENT_ID,
-        }),
-      });
-      return { status: res.status, body: await res.json() };
-    };
-    const first = await refresh(tokens.refresh_token);
+    const id = claims(tokens.id_token);
+    assert.equal(id.exp - id.iat, 2, 'ID token lifetime');
+
+    const first = await refreshGrant(issuer, tokens.refresh_token);
     assert.equal(first.status, 200);
+    assert.equal(first.body.expires_in, 2);
+    assert.equal(claims(first.body.id_token).exp - claims(first.body.id_token).iat, 2);
+    const management = await refreshGrant(issuer, first.body.refresh_token, {
+      resource: MANAGEMENT_AUDIENCE,
+    });
+    assert.equal(management.status, 200);
+    assert.equal(management.body.expires_in, 2, 'same TTL for the management API');
+
     await new Promise((r) => setTimeout(r, 3200));
-    const late = await refresh(first.body.refresh_token);
+    const expired = await fetch(`${stack.api.url}/api/messages`, {
+      headers: { authorization: `Bearer ${first.body.access_token}` },
+    });
+    assert.equal(expired.status, 401);
+    assert.match(expired.headers.get('www-authenticate'), /error="invalid_token".*expired at/);
+
+    const late = await refreshGrant(issuer, management.body.refresh_token);
     assert.equal(late.status, 400);
     assert.equal(late.body.error, 'invalid_grant');
+
+    // An expired ID token is still accepted as id_token_hint for silent authentication.
+    const silent = await silentAuth(issuer, browser, {
+      audience: AUDIENCE,
+      scope: 'openid read:messages',
+      id_token_hint: tokens.id_token,
+    });
+    assert.ok(silent.tokens, silent.params.toString());
+    assert.equal(claims(silent.tokens.id_token).sub, 'alice');
+    // … and for logout.
+    const end = new URL('/session/end', issuer);
+    end.search = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: `${DEMO_ORIGIN}/`,
+    }).toString();
+    const page = await browser.request(end);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /op\.logoutForm/);
   });
 });
