@@ -7,7 +7,7 @@ import { loadDemoEnv } from './app/demo-env';
 // The backend writes the URLs and ports it listens on to /demo-env.json; read them before
 // bootstrap so provideAuth() gets its final configuration.
 loadDemoEnv()
-  .then((env) => bootstrapApplication(App, createAppConfig(env)))
+  .then((env) => bootstrapApplication(App, createAppConfig(env, window.location.origin)))
   .catch((err: unknown) => {
     console.error(err);
     const root = document.querySelector('app-root');

@@ -1,22 +1,49 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
+import {
+  type ApplicationConfig,
+  inject,
+  provideBrowserGlobalErrorListeners,
+  provideEnvironmentInitializer,
+} from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { type AuthConfig, authInterceptor, provideAuth } from 'ngx-oidc';
 
 import { routes } from './app.routes';
 import { DEMO_ENV, type DemoEnv } from './demo-env';
+import { AuthEventLog } from './session/auth-event-log';
+
+/** The scopes of every login; `offline_access` is added when renewing with refresh tokens. */
+export const DEMO_SCOPE = 'openid profile email read:messages';
+
+/** What the demo's calls to the management API (`${apiUrl}/management`) need. */
+export const MANAGEMENT_SCOPE = 'read:current_user';
 
 /**
  * The constructor-time options of the demo: set once, for every login. The object is frozen, so
  * any attempt to change it afterwards (e.g. by a per-login option leaking into it) would throw.
+ *
+ * @param env The runtime settings (`/demo-env.json`).
+ * @param appOrigin The app's origin (`window.location.origin`), for the silent redirect URI.
  */
-export function createAuthConfig(env: DemoEnv): AuthConfig {
+export function createAuthConfig(env: DemoEnv, appOrigin: string): AuthConfig {
   return Object.freeze({
     authority: env.authority,
     clientId: env.clientId,
     audience: env.apiAudience,
-    scope: 'openid profile email read:messages',
-    allowedUrls: Object.freeze([`${env.apiUrl}/api`]),
+    // offline_access asks for a refresh token; without it tokens are renewed silently.
+    scope: env.renewal === 'refresh_token' ? `${DEMO_SCOPE} offline_access` : DEMO_SCOPE,
+    allowedUrls: Object.freeze([
+      `${env.apiUrl}/api`,
+      // A second API with its own audience: the interceptor gets (and caches) a token for it.
+      Object.freeze({
+        uri: `${env.apiUrl}/management`,
+        audience: env.managementAudience,
+        scope: MANAGEMENT_SCOPE,
+      }),
+    ]),
+    // Silent authentication lands here (public/silent-callback.html), also the fallback when
+    // there is no refresh token.
+    silentRedirectUri: `${appOrigin}/silent-callback.html`,
     // Session storage: a reload keeps the user logged in, closing the tab does not.
     storage: 'session',
     ...(env.responseType ? { responseType: env.responseType } : {}),
@@ -25,15 +52,22 @@ export function createAuthConfig(env: DemoEnv): AuthConfig {
   } satisfies AuthConfig);
 }
 
-/** The application's providers for the runtime settings in `env` (see `main.ts`). */
-export function createAppConfig(env: DemoEnv): ApplicationConfig {
+/**
+ * The application's providers for the runtime settings in `env` (see `main.ts`).
+ *
+ * @param appOrigin The app's origin (`window.location.origin`).
+ */
+export function createAppConfig(env: DemoEnv, appOrigin: string): ApplicationConfig {
   return {
     providers: [
       provideBrowserGlobalErrorListeners(),
       { provide: DEMO_ENV, useValue: env },
       provideRouter(routes, withComponentInputBinding()),
       provideHttpClient(withInterceptors([authInterceptor])),
-      provideAuth(createAuthConfig(env)),
+      // Subscribes to auth.events$ before provideAuth()'s initializer processes a callback, so
+      // the Session card also lists what happened before it was shown.
+      provideEnvironmentInitializer(() => inject(AuthEventLog)),
+      provideAuth(createAuthConfig(env, appOrigin)),
     ],
   };
 }

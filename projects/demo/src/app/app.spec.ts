@@ -24,7 +24,10 @@ describe('App', () => {
         provideHttpClientTesting(),
         { provide: AuthService, useValue: auth.asService() },
         { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
-        { provide: AUTH_CONFIG, useValue: createAuthConfig(DEFAULT_DEMO_ENV) },
+        {
+          provide: AUTH_CONFIG,
+          useValue: createAuthConfig(DEFAULT_DEMO_ENV, 'http://localhost:4200'),
+        },
       ],
     });
   });
@@ -97,7 +100,10 @@ describe('routes', () => {
         provideHttpClientTesting(),
         { provide: AuthService, useValue: auth.asService() },
         { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
-        { provide: AUTH_CONFIG, useValue: createAuthConfig(DEFAULT_DEMO_ENV) },
+        {
+          provide: AUTH_CONFIG,
+          useValue: createAuthConfig(DEFAULT_DEMO_ENV, 'http://localhost:4200'),
+        },
       ],
     });
   });
@@ -118,6 +124,23 @@ describe('routes', () => {
     ).not.toBeNull();
     expect(
       harness.routeNativeElement?.querySelector('[data-testid="foreign-call-button"]'),
+    ).not.toBeNull();
+  });
+
+  it('shows the Session card on the home page only when authenticated', async () => {
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/');
+    expect(harness.routeNativeElement?.querySelector('app-session-panel')).toBeNull();
+    expect(harness.routeNativeElement?.querySelector('[data-testid="renew-button"]')).toBeNull();
+    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    await harness.fixture.whenStable();
+    for (const id of ['token-expiry', 'renew-button', 'renew-result', 'events-log']) {
+      expect(harness.routeNativeElement?.querySelector(`[data-testid="${id}"]`))
+        .withContext(id)
+        .not.toBeNull();
+    }
+    expect(
+      harness.routeNativeElement?.querySelector('[data-testid="management-call-button"]'),
     ).not.toBeNull();
   });
 

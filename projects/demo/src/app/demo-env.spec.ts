@@ -4,6 +4,8 @@ import { AUTH_CONFIG } from 'ngx-oidc';
 import { createAppConfig, createAuthConfig } from './app.config';
 import { DEFAULT_DEMO_ENV, DEMO_ENV, loadDemoEnv, mergeDemoEnv } from './demo-env';
 
+const ORIGIN = 'http://localhost:4200';
+
 describe('demo environment', () => {
   const written = {
     authority: 'http://localhost:9100',
@@ -17,7 +19,12 @@ describe('demo environment', () => {
     const fetchFn = jasmine.createSpy('fetch').and.resolveTo(new Response(JSON.stringify(written)));
     const env = await loadDemoEnv(fetchFn);
     expect(fetchFn).toHaveBeenCalledOnceWith('/demo-env.json', { cache: 'no-store' });
-    expect(env).toEqual({ ...written, apiUrl: 'http://localhost:3101' });
+    expect(env).toEqual({
+      ...written,
+      apiUrl: 'http://localhost:3101',
+      managementAudience: 'https://management.ngx-oidc.test',
+      renewal: 'refresh_token',
+    });
   });
 
   it('falls back to the defaults when the file is missing or the fetch fails', async () => {
@@ -40,32 +47,98 @@ describe('demo environment', () => {
   });
 
   it('takes an optional responseType and nonce only when well-formed', () => {
-    const env = mergeDemoEnv({ ...written, responseType: 'id_token token', nonce: 'app-nonce-0123456789', loadUserInfo: true });
+    const env = mergeDemoEnv({
+      ...written,
+      responseType: 'id_token token',
+      nonce: 'app-nonce-0123456789',
+      loadUserInfo: true,
+    });
     expect(env.loadUserInfo).toBeTrue();
     expect(env.responseType).toBe('id_token token');
-    expect(createAuthConfig(env)).toEqual(jasmine.objectContaining({ responseType: 'id_token token', nonce: 'app-nonce-0123456789' }));
-    expect(mergeDemoEnv({ ...written, responseType: 'token', nonce: 7 }).responseType).toBeUndefined();
-    expect(createAuthConfig(mergeDemoEnv({ ...written, nonce: 7 }))).not.toEqual(jasmine.objectContaining({ nonce: jasmine.anything() }));
+    expect(createAuthConfig(env, ORIGIN)).toEqual(
+      jasmine.objectContaining({ responseType: 'id_token token', nonce: 'app-nonce-0123456789' }),
+    );
+    expect(
+      mergeDemoEnv({ ...written, responseType: 'token', nonce: 7 }).responseType,
+    ).toBeUndefined();
+    expect(createAuthConfig(mergeDemoEnv({ ...written, nonce: 7 }), ORIGIN)).not.toEqual(
+      jasmine.objectContaining({ nonce: jasmine.anything() }),
+    );
   });
 
-  it('builds the constructor-time options from the environment', () => {
+  it('defaults managementAudience and renewal, and takes them when well-formed', () => {
+    expect(DEFAULT_DEMO_ENV.managementAudience).toBe('https://management.ngx-oidc.test');
+    expect(DEFAULT_DEMO_ENV.renewal).toBe('refresh_token');
+    const defaults = mergeDemoEnv(written);
+    expect(defaults.managementAudience).toBe('https://management.ngx-oidc.test');
+    expect(defaults.renewal).toBe('refresh_token');
+    const given = mergeDemoEnv({
+      ...written,
+      managementAudience: ' https://mgmt.example.test ',
+      renewal: 'silent',
+    });
+    expect(given.managementAudience).toBe('https://mgmt.example.test');
+    expect(given.renewal).toBe('silent');
+    for (const renewal of ['refresh', 'SILENT', '', 1, true, null]) {
+      expect(mergeDemoEnv({ ...written, renewal }).renewal)
+        .withContext(String(renewal))
+        .toBe('refresh_token');
+    }
+    expect(mergeDemoEnv({ ...written, managementAudience: '' }).managementAudience).toBe(
+      'https://management.ngx-oidc.test',
+    );
+    expect(mergeDemoEnv(null)).toEqual(DEFAULT_DEMO_ENV);
+  });
+
+  it('builds the constructor-time options from the environment (renewal refresh_token)', () => {
     const env = mergeDemoEnv(written);
-    const config = createAuthConfig(env);
+    const config = createAuthConfig(env, ORIGIN);
     expect(config).toEqual({
       authority: 'http://localhost:9100',
       clientId: 'ngx-oidc-demo',
       audience: 'https://api.ngx-oidc.test',
-      scope: 'openid profile email read:messages',
-      allowedUrls: ['http://localhost:3101/api'],
+      scope: 'openid profile email read:messages offline_access',
+      allowedUrls: [
+        'http://localhost:3101/api',
+        {
+          uri: 'http://localhost:3101/management',
+          audience: 'https://management.ngx-oidc.test',
+          scope: 'read:current_user',
+        },
+      ],
+      silentRedirectUri: 'http://localhost:4200/silent-callback.html',
       storage: 'session',
     });
+    expect(Object.isFrozen(config)).toBeTrue();
+    expect(Object.isFrozen(config.allowedUrls)).toBeTrue();
+    expect(Object.isFrozen(config.allowedUrls![1])).toBeTrue();
+  });
+
+  it('asks for no refresh token with renewal "silent", and keeps the silent redirect URI', () => {
+    const env = mergeDemoEnv({
+      ...written,
+      renewal: 'silent',
+      managementAudience: 'https://mgmt.example.test',
+    });
+    const config = createAuthConfig(env, 'http://127.0.0.1:4300');
+    expect(config.scope).toBe('openid profile email read:messages');
+    expect(config.silentRedirectUri).toBe('http://127.0.0.1:4300/silent-callback.html');
+    expect(config.allowedUrls).toEqual([
+      'http://localhost:3101/api',
+      {
+        uri: 'http://localhost:3101/management',
+        audience: 'https://mgmt.example.test',
+        scope: 'read:current_user',
+      },
+    ]);
     expect(Object.isFrozen(config)).toBeTrue();
   });
 
   it('provides the environment and the same config object to the app', () => {
     const env = mergeDemoEnv(written);
-    TestBed.configureTestingModule({ providers: createAppConfig(env).providers });
+    // The app's real origin: AuthService checks that silentRedirectUri is on it.
+    TestBed.configureTestingModule({ providers: createAppConfig(env, location.origin).providers });
     expect(TestBed.inject(DEMO_ENV)).toBe(env);
-    expect(TestBed.inject(AUTH_CONFIG)).toEqual(createAuthConfig(env));
+    expect(TestBed.inject(AUTH_CONFIG)).toEqual(createAuthConfig(env, location.origin));
   });
 });

@@ -4,6 +4,15 @@ import type { ResponseType } from 'ngx-oidc';
 const RESPONSE_TYPES: readonly string[] = ['code', 'id_token token', 'id_token', 'code id_token'];
 
 /**
+ * How the demo keeps its access tokens fresh: `refresh_token` asks for `offline_access` and
+ * renews with the refresh token; `silent` asks for none and renews by silent authentication
+ * (`prompt=none` in a hidden iframe at `/silent-callback.html`).
+ */
+export type Renewal = 'refresh_token' | 'silent';
+
+const RENEWALS: readonly string[] = ['refresh_token', 'silent'] satisfies Renewal[];
+
+/**
  * Runtime settings of the demo, written by the demo backend to `public/demo-env.json` (served
  * at `/demo-env.json`) so the same build works with whatever ports the backend picked.
  */
@@ -18,6 +27,14 @@ export interface DemoEnv {
   readonly apiAudience: string;
   /** The same API under another origin, deliberately NOT allow-listed. */
   readonly foreignApiUrl: string;
+  /**
+   * Audience of the second API (`${apiUrl}/management`, like Auth0's Management API), for which
+   * the interceptor gets a token of its own. Optional in the file; default
+   * `https://management.ngx-oidc.test`.
+   */
+  readonly managementAudience: string;
+  /** How tokens are renewed. Optional in the file; default `refresh_token`. */
+  readonly renewal: Renewal;
   /** Optional constructor-time `responseType` (default `code`), to try the implicit flows. */
   readonly responseType?: ResponseType;
   /** Optional constructor-time nonce of the app's own (the "custom nonce" scenario). */
@@ -33,12 +50,18 @@ export const DEFAULT_DEMO_ENV: DemoEnv = Object.freeze({
   apiUrl: 'http://localhost:3001',
   apiAudience: 'https://api.ngx-oidc.test',
   foreignApiUrl: 'http://127.0.0.1:3001',
+  managementAudience: 'https://management.ngx-oidc.test',
+  renewal: 'refresh_token',
 });
 
 /** The demo's runtime settings, as loaded by `main.ts` before bootstrap. */
 export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
 
-const KEYS = Object.keys(DEFAULT_DEMO_ENV) as Exclude<keyof DemoEnv, 'responseType' | 'nonce' | 'loadUserInfo'>[];
+/** The string settings that always have a value (`renewal` is checked on its own). */
+const KEYS = Object.keys(DEFAULT_DEMO_ENV).filter((key) => key !== 'renewal') as Exclude<
+  keyof DemoEnv,
+  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal'
+>[];
 
 /**
  * Fetches `/demo-env.json` (bypassing the HTTP cache, since ports change between backend runs)
@@ -73,6 +96,10 @@ export function mergeDemoEnv(raw: unknown): DemoEnv {
   for (const key of ['apiUrl', 'foreignApiUrl'] as const) {
     env[key] = String(env[key]).replace(/\/+$/, '');
   }
+  env['renewal'] =
+    typeof source['renewal'] === 'string' && RENEWALS.includes(source['renewal'])
+      ? source['renewal']
+      : DEFAULT_DEMO_ENV.renewal;
   // Optional settings are taken only when well-formed; provideAuth() checks them again.
   if (typeof source['responseType'] === 'string' && RESPONSE_TYPES.includes(source['responseType'])) {
     env['responseType'] = source['responseType'];

@@ -1,7 +1,7 @@
 import { HttpHeaders, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
-import { authInterceptor, AuthService } from 'ngx-oidc';
+import { AuthError, authInterceptor, AuthService } from 'ngx-oidc';
 
 import { FakeAuthService } from '../../testing/fake-auth';
 import { DEMO_ENV, type DemoEnv } from '../demo-env';
@@ -13,6 +13,8 @@ const ENV: DemoEnv = {
   apiUrl: 'http://localhost:3001',
   apiAudience: 'https://api.ngx-oidc.test',
   foreignApiUrl: 'http://127.0.0.1:3001',
+  managementAudience: 'https://management.ngx-oidc.test',
+  renewal: 'refresh_token',
 };
 
 describe('ApiCalls', () => {
@@ -22,7 +24,14 @@ describe('ApiCalls', () => {
 
   beforeEach(async () => {
     auth = new FakeAuthService();
-    auth.allowedPrefixes = [`${ENV.apiUrl}/api`];
+    auth.allowedPrefixes = [
+      `${ENV.apiUrl}/api`,
+      {
+        uri: `${ENV.apiUrl}/management`,
+        audience: ENV.managementAudience,
+        scope: 'read:current_user',
+      },
+    ];
     TestBed.configureTestingModule({
       imports: [ApiCalls],
       providers: [
@@ -70,20 +79,26 @@ describe('ApiCalls', () => {
     expect(await text('api-result')).toBe('200 {"messages":[{"id":1,"text":"hi"}]}');
   });
 
-  it('shows "401 <error_description from WWW-Authenticate>"', async () => {
+  it('shows "401 <error_description from WWW-Authenticate>" once the one retry failed too', async () => {
     auth.signIn({ sub: 'alice', name: 'Alice' });
     await click('api-call-button');
-    http.expectOne(`${ENV.apiUrl}/api/messages`).flush(
-      { error: 'invalid_token', error_description: 'from the body' },
-      {
-        status: 401,
-        statusText: 'Unauthorized',
-        headers: new HttpHeaders({
-          'WWW-Authenticate':
-            'Bearer realm="demo-api", error="invalid_token", error_description="the access token expired (exp)"',
-        }),
-      },
-    );
+    const expired = {
+      status: 401,
+      statusText: 'Unauthorized',
+      headers: new HttpHeaders({
+        'WWW-Authenticate':
+          'Bearer realm="demo-api", error="invalid_token", error_description="the access token expired (exp)"',
+      }),
+    };
+    http
+      .expectOne(`${ENV.apiUrl}/api/messages`)
+      .flush({ error: 'invalid_token', error_description: 'from the body' }, expired);
+    // The interceptor renews once and retries once; the retry's 401 goes to the app.
+    await new Promise((resolve) => setTimeout(resolve));
+    const retry = http.expectOne(`${ENV.apiUrl}/api/messages`);
+    expect(retry.request.headers.get('Authorization')).toBe('Bearer access-token-renewed');
+    retry.flush({ error: 'invalid_token' }, expired);
+    expect(auth.renewAfterRejection).toHaveBeenCalledTimes(1);
     expect(await text('api-result')).toBe('401 the access token expired (exp)');
   });
 
@@ -140,5 +155,60 @@ describe('ApiCalls', () => {
     expect(req.request.headers.has('Authorization')).toBeFalse();
     req.flush({ message: 'public' });
     expect(await text('public-result')).toBe('200 {"message":"public"}');
+  });
+
+  describe('management API', () => {
+    const managementUrl = `${ENV.apiUrl}/management/me`;
+
+    it('sends the token of the management audience and shows "200 <body>"', async () => {
+      auth.signIn({ sub: 'alice', name: 'Alice' });
+      auth.audienceTokens.set(ENV.managementAudience, 'management-token');
+      expect(await text('management-result')).toBe('');
+      await click('management-call-button');
+      expect(auth.getAccessToken).toHaveBeenCalledOnceWith({
+        audience: ENV.managementAudience,
+        scope: 'read:current_user',
+      });
+      const req = http.expectOne(managementUrl);
+      expect(req.request.method).toBe('GET');
+      expect(req.request.headers.get('Authorization')).toBe('Bearer management-token');
+      req.flush({ user_id: 'alice', user_metadata: {} });
+      expect(await text('management-result')).toBe('200 {"user_id":"alice","user_metadata":{}}');
+      // The other results are untouched.
+      expect(await text('api-result')).toBe('');
+    });
+
+    it('shows "401 <reason>" when the API refuses the token', async () => {
+      auth.signIn({ sub: 'alice', name: 'Alice' });
+      await click('management-call-button');
+      http.expectOne(managementUrl).flush(
+        { error: 'invalid_token', error_description: 'from the body' },
+        {
+          status: 401,
+          statusText: 'Unauthorized',
+          headers: new HttpHeaders({
+            'WWW-Authenticate':
+              'Bearer realm="management-api", error_description="the access token is for another audience"',
+          }),
+        },
+      );
+      expect(await text('management-result')).toBe('401 the access token is for another audience');
+    });
+
+    it('shows "error <code>" when no token can be had for the audience', async () => {
+      auth.signIn({ sub: 'alice', name: 'Alice' });
+      auth.getAccessToken.and.rejectWith(
+        new AuthError('consent_required', 'the user has not consented to read:current_user'),
+      );
+      await click('management-call-button');
+      http.expectNone(managementUrl);
+      expect(await text('management-result')).toBe('error consent_required');
+    });
+
+    it('shows "error login_required" when anonymous: the request is never sent', async () => {
+      await click('management-call-button');
+      http.expectNone(managementUrl);
+      expect(await text('management-result')).toBe('error login_required');
+    });
   });
 });

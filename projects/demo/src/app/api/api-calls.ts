@@ -37,14 +37,17 @@ export class ApiCalls {
   protected readonly foreignUrl = `${this.env.foreignApiUrl}/api/messages`;
   /** Under the allow-listed prefix, but needs no token: sent with SKIP_AUTH. */
   protected readonly publicUrl = `${this.env.apiUrl}/api/public`;
+  /** Allow-listed with the management audience: the interceptor sends a token for that API. */
+  protected readonly managementUrl = `${this.env.apiUrl}/management/me`;
 
   protected readonly apiCall = newCall();
   protected readonly foreignCall = newCall();
   protected readonly publicCall = newCall();
+  protected readonly managementCall = newCall();
 
   constructor() {
     inject(DestroyRef).onDestroy(() =>
-      [this.apiCall, this.foreignCall, this.publicCall].forEach((c) =>
+      [this.apiCall, this.foreignCall, this.publicCall, this.managementCall].forEach((c) =>
         c.subscription?.unsubscribe(),
       ),
     );
@@ -60,6 +63,10 @@ export class ApiCalls {
 
   protected callPublic(): void {
     this.run(this.publicCall, this.publicUrl, new HttpContext().set(SKIP_AUTH, true));
+  }
+
+  protected callManagement(): void {
+    this.run(this.managementCall, this.managementUrl);
   }
 
   private run(call: Call, url: string, context?: HttpContext): void {

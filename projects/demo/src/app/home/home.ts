@@ -4,11 +4,12 @@ import { AuthService } from 'ngx-oidc';
 
 import { ApiCalls } from '../api/api-calls';
 import { DEMO_ENV } from '../demo-env';
+import { SessionPanel } from '../session/session-panel';
 
 /** What the demo shows and how to log in. */
 @Component({
   selector: 'app-home',
-  imports: [RouterLink, ApiCalls],
+  imports: [RouterLink, ApiCalls, SessionPanel],
   templateUrl: './home.html',
   styleUrl: './home.css',
 })

@@ -15,7 +15,7 @@ describe('OptionsPage', () => {
 
   beforeEach(async () => {
     auth = new FakeAuthService();
-    config = createAuthConfig(DEFAULT_DEMO_ENV);
+    config = createAuthConfig(DEFAULT_DEMO_ENV, 'http://localhost:4200');
     configSnapshot = JSON.stringify(config);
     TestBed.configureTestingModule({
       imports: [OptionsPage],
@@ -83,7 +83,7 @@ describe('OptionsPage', () => {
     const passed = auth.login.calls.mostRecent().args[0];
     expect(passed).not.toBe(config as object);
     expect(JSON.stringify(config)).toBe(configSnapshot);
-    expect(config.scope).toBe('openid profile email read:messages');
+    expect(config.scope).toBe('openid profile email read:messages offline_access');
     expect(el('constructor-options').textContent).toBe(constructorText);
   });
 
