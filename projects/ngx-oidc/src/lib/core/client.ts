@@ -1,5 +1,5 @@
 import { matchAllowedUrl, type AllowedUrlMatcher } from './allowed-url';
-import type { ResolvedAuthConfig } from './config';
+import { normalizeScope, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { AuthEvent } from './events';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
@@ -10,10 +10,29 @@ import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { sanitizeReturnUrl } from './return-url';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
 import { silentLogin } from './silent-auth';
-import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
+import { MemoryStorage, openWebStorage, readJson, writeJson, type AuthStorage } from './storage';
 import { isFresh, renewAt, requestKey, satisfies, upsertEntry, type AccessTokenEntry, type TokenRequest } from './token-cache';
+import { generateRandom } from './random';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
 import type { TokenSet } from './types';
+
+/** The longest delay `setTimeout` can hold (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How long a tab waits for another tab's renewal to arrive before renewing itself. */
+const RENEWAL_BROADCAST_WAIT_MS = 2000;
+
+/** Written by the tab that renewed, read by a tab about to renew (shared storage). */
+interface RenewalMarker {
+  /** Generation id of the session the renewal replaced. */
+  readonly from: string;
+  /** Generation id of the renewed session. */
+  readonly to: string;
+}
+
+function renewalMarkerKey(clientId: string): string {
+  return `ngx-oidc.renewed.${clientId}`;
+}
 
 /** What the client exposes; the Angular layer turns it into signals and observables. */
 export interface ClientSnapshot {
@@ -53,6 +72,9 @@ export class OidcClient {
   private readonly now: () => number;
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly channel?: TabChannel;
+  /** Shared by the app's tabs; holds only the renewal marker (no token). */
+  private readonly shared: AuthStorage;
+  private readonly sessionWaiters = new Set<() => void>();
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
   private cancelTimer?: () => void;
@@ -74,6 +96,7 @@ export class OidcClient {
           ? new MemoryStorage()
           : openWebStorage(config.storage, platform.warn);
     this.endpoints = providerEndpoints(config.authority);
+    this.shared = openWebStorage('local', () => undefined);
     this.channel = platform.openChannel?.(`ngx-oidc:${config.clientId}`);
     this.channel?.onMessage((message) => this.receive(message as TabMessage));
   }
@@ -216,7 +239,9 @@ export class OidcClient {
     if (!session) return undefined;
     const candidates: AccessTokenEntry[] = [...(session.extra ?? [])];
     if (session.tokens.accessToken) candidates.unshift(primaryEntry(session.tokens));
-    return candidates.find((e) => satisfies(e, request) && (any || isFresh(e, this.now(), this.config.renewLeadSeconds)));
+    // Without a way to renew, a token serves until it expires (the timer then ends the session).
+    const lead = this.renewable(session) ? this.config.renewLeadSeconds : 0;
+    return candidates.find((e) => satisfies(e, request) && (any || isFresh(e, this.now(), lead)));
   }
 
   private renew(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
@@ -235,10 +260,16 @@ export class OidcClient {
       // Another tab may have renewed while we waited for the lock: let its broadcast land
       // (it was posted before that tab released the lock), and re-read shared storage.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const stored = this.config.storage === 'memory' ? null : loadSession(this.tokenStorage, this.config.clientId, this.now());
-      const mine = this.session?.tokens;
-      if (stored && mine && stored.tokens.claims.sub === mine.claims.sub && stored.tokens.obtainedAt > mine.obtainedAt) {
-        this.setSession({ ...stored, tokens: { ...stored.tokens, refreshToken: stored.tokens.refreshToken ?? mine.refreshToken } }, false);
+      if (this.config.storage !== 'memory') {
+        const stored = loadSession(this.tokenStorage, this.config.clientId, this.now());
+        if (stored) this.adopt(stored);
+      }
+      // The marker says another tab renewed after our session was issued: its broadcast is on
+      // its way. Refreshing now would reuse a rotated refresh token (and may get the whole
+      // grant revoked), so wait for it, for a bounded time.
+      const marker = this.readRenewalMarker();
+      if (marker && this.session && marker.from === this.session.id) {
+        await this.waitForSession(marker.to, RENEWAL_BROADCAST_WAIT_MS);
       }
       return fn();
     });
@@ -261,7 +292,7 @@ export class OidcClient {
       const error = err instanceof AuthError ? err : this.fail(err);
       this.listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
       // The login's own token cannot be renewed without the user: the session is over.
-      if (primary && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
+      if (primary && this.session && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
         this.endSession('session_expired');
         this.listener.update({ error });
       }
@@ -298,15 +329,28 @@ export class OidcClient {
     const refreshToken = response.refresh_token ?? session.tokens.refreshToken;
     let tokens: TokenSet = { ...session.tokens, refreshToken };
     if (response.id_token) {
-      const claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
-        issuer: metadata.discovery.issuer,
-        clientId: this.config.clientId,
-        clockSkewSeconds: this.config.clockSkewSeconds,
-        now: this.now(),
-        algorithms: metadata.discovery.id_token_signing_alg_values_supported,
-      });
+      let claims;
+      try {
+        claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
+          issuer: metadata.discovery.issuer,
+          clientId: this.config.clientId,
+          clockSkewSeconds: this.config.clockSkewSeconds,
+          now: this.now(),
+          algorithms: metadata.discovery.id_token_signing_alg_values_supported,
+        });
+      } catch (err) {
+        // The provider has probably rotated the refresh token already, and what it sent cannot
+        // be trusted: nothing of this session can be renewed any more.
+        if (this.session) {
+          this.endSession('session_expired');
+          this.fail(err);
+        }
+        throw err;
+      }
       tokens = { ...tokens, idToken: response.id_token, claims };
     }
+    // Logged out (here or in another tab) while the request was out: nothing to renew.
+    if (!this.session) throw new AuthError('login_required', 'The session ended during the renewal.');
     let extra = session.extra ?? [];
     if (primary) {
       tokens = { ...tokens, accessToken: response.access_token, tokenType: response.token_type, expiresAt, obtainedAt, scope: response.scope ?? tokens.scope };
@@ -325,6 +369,10 @@ export class OidcClient {
     return primary ? response.access_token : extra[extra.length - 1].accessToken;
   }
 
+  private renewable(session: StoredSession): boolean {
+    return session.tokens.refreshToken !== undefined || this.canRenewSilently();
+  }
+
   private canRenewSilently(): boolean {
     return this.config.silentRedirectUri !== undefined && this.platform.runFrame !== undefined;
   }
@@ -339,7 +387,8 @@ export class OidcClient {
     const result = await silentLogin(
       this.ctx,
       this.config.silentRedirectUri!,
-      { audience: request.audience, scope: primary ? undefined : request.scope },
+      // prompt=none is an OpenID Connect request: without openid there is no ID token to check.
+      { audience: request.audience, scope: primary || request.scope === undefined ? undefined : withOpenid(request.scope) },
       this.platform.runFrame!.bind(this.platform),
       this.config.silentTimeoutSeconds * 1000,
     );
@@ -366,13 +415,17 @@ export class OidcClient {
 
   /** Installs a session: state, storage, other tabs, renewal timer. */
   private setSession(session: StoredSession, announce: boolean): void {
+    const previous = this.session;
+    if (announce) session = { ...session, id: generateRandom() };
     this.session = session;
     this.listener.update({ session });
     if (announce) {
       this.persist(session);
+      if (previous?.id) this.writeRenewalMarker(previous.id, session.id!);
       this.channel?.post({ type: 'session', session } satisfies TabMessage);
     }
     this.schedule();
+    this.sessionWaiters.forEach((check) => check());
   }
 
   private endSession(event: 'logged_out' | 'session_expired' | undefined): void {
@@ -406,7 +459,7 @@ export class OidcClient {
     this.cancelTimer = undefined;
     const session = this.session;
     if (!session || this.destroyed) return;
-    const renewable = session.tokens.refreshToken !== undefined || this.canRenewSilently();
+    const renewable = this.renewable(session);
     if (renewable && !this.config.autoRenew) return;
     const at = renewable
       ? renewAt(primaryEntry(session.tokens), this.config.renewLeadSeconds)
@@ -418,12 +471,15 @@ export class OidcClient {
         const id = setTimeout(fn, ms);
         return () => clearTimeout(id);
       });
+    const delay = Math.max(0, at - this.now());
     this.cancelTimer = setTimer(() => {
       this.cancelTimer = undefined;
+      // Woken early because the wait was longer than a timer can hold: wait the rest.
+      if (delay > MAX_TIMER_MS && this.now() < at) return this.schedule();
       if (!renewable) return this.endSession('session_expired');
       // Failures are reported through events and state; nobody awaits this renewal.
       this.getAccessToken({ forceRefresh: true }).catch(() => undefined);
-    }, Math.max(0, at - this.now()));
+    }, Math.min(delay, MAX_TIMER_MS));
   }
 
   private receive(message: TabMessage): void {
@@ -432,9 +488,57 @@ export class OidcClient {
     } else if (message?.type === 'session' || message?.type === 'reload') {
       const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config.clientId, this.now());
       if (!session?.tokens) return;
-      this.setSession(session, false);
+      this.adopt(session);
       this.listener.update({ error: null, pending: null });
       this.listener.event({ type: 'session_synced' });
+    }
+  }
+
+  /**
+   * Takes over a session another tab produced. Storage without the refresh token (localStorage
+   * without the opt-in) must not make this tab forget its own.
+   */
+  private adopt(session: StoredSession): void {
+    const mine = this.session?.tokens;
+    if (mine && session.tokens.claims.sub === mine.claims.sub) {
+      // A late message about an older generation must not undo a newer one.
+      if (session.tokens.obtainedAt < mine.obtainedAt || session.id === this.session?.id) return;
+      session = { ...session, tokens: { ...session.tokens, refreshToken: session.tokens.refreshToken ?? mine.refreshToken } };
+    }
+    this.setSession(session, false);
+  }
+
+  /** Resolves once this tab holds the session generation `id` (or none at all), or after `ms`. */
+  private waitForSession(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.session || this.session.id === id) done();
+      };
+      const timer = setTimeout(() => done(), ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.sessionWaiters.delete(check);
+        resolve();
+      };
+      this.sessionWaiters.add(check);
+      check();
+    });
+  }
+
+  private readRenewalMarker(): RenewalMarker | null {
+    try {
+      return readJson<RenewalMarker>(this.shared, renewalMarkerKey(this.config.clientId));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Tells the other tabs which session generation replaced which: ids only, no token. */
+  private writeRenewalMarker(from: string, to: string): void {
+    try {
+      writeJson(this.shared, renewalMarkerKey(this.config.clientId), { from, to } satisfies RenewalMarker);
+    } catch {
+      // Without the marker a slow broadcast can still race; nothing else breaks.
     }
   }
 
@@ -451,6 +555,10 @@ export class OidcClient {
     this.listener.update({ error });
     return error;
   }
+}
+
+function withOpenid(scope: string): string {
+  return [...new Set(['openid', ...normalizeScope(scope).split(' ')])].join(' ');
 }
 
 function primaryEntry(tokens: TokenSet): AccessTokenEntry {

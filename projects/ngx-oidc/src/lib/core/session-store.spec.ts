@@ -70,6 +70,13 @@ describe('session store', () => {
     expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
   });
 
+  it('keeps a session whose access token expired while a refresh token can renew it', () => {
+    saveSession(storage, 'spa-client', session({ expiresAt: NOW - 1000, refreshToken: 'rt' }));
+    expect(loadSession(storage, 'spa-client', NOW)?.tokens.refreshToken).toBe('rt');
+    saveSession(storage, 'spa-client', session({ expiresAt: NOW - 1000 }));
+    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
+  });
+
   it('drops a session without ID token or exp claim', () => {
     storage.setItem(sessionKey('spa-client'), JSON.stringify({ tokens: { ...session().tokens, idToken: undefined }, user: {} }));
     expect(loadSession(storage, 'spa-client', NOW)).toBeNull();

@@ -9,6 +9,8 @@ export interface StoredSession {
   readonly user: Record<string, unknown>;
   /** Access tokens obtained later for other audiences or scopes. */
   readonly extra?: readonly AccessTokenEntry[];
+  /** A random id per renewal generation, so tabs can tell which session is newer. */
+  readonly id?: string;
 }
 
 /** Storage key of the session of one client. */
@@ -17,7 +19,8 @@ export function sessionKey(clientId: string): string {
 }
 
 /**
- * Reads a persisted session, dropping it when corrupted or when its ID token has expired.
+ * Reads a persisted session, dropping it when corrupted, or when its access token (ID token
+ * without one) has expired and no refresh token can renew it.
  * @returns The session, or `null`.
  */
 export function loadSession(storage: AuthStorage, clientId: string, now: number): StoredSession | null {
@@ -31,7 +34,7 @@ export function loadSession(storage: AuthStorage, clientId: string, now: number)
     session !== null &&
     typeof session.tokens?.idToken === 'string' &&
     typeof session.tokens?.claims?.exp === 'number' &&
-    (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000) > now;
+    (typeof session.tokens.refreshToken === 'string' || (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000) > now);
   if (!valid) {
     safeRemove(storage, sessionKey(clientId));
     return null;

@@ -1,0 +1,913 @@
+import { decodeJwt } from 'jose';
+import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, rejectionOf, testConfig, type TestKey } from '../../test-support/fake-provider';
+import {
+  ClientRecorder,
+  FakeAuthServer,
+  FakePlatform,
+  ManualClock,
+  SharedLock,
+  TabHub,
+  TOKEN_ENDPOINT,
+  type FakePlatformOptions,
+} from '../../test-support/fake-platform';
+import { OidcClient } from './client';
+import { ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE } from './config';
+import type { AuthError } from './errors';
+import { loadSession, saveSession, sessionKey, type StoredSession } from './session-store';
+import { MemoryStorage, type AuthStorage } from './storage';
+import type { IdTokenClaims, TokenSet } from './types';
+
+const API = 'https://api.example.com';
+const MGMT = 'https://mgmt.example.com';
+const SILENT_URI = `${APP_ORIGIN}/silent-callback.html`;
+const LOGIN_SCOPE = 'openid profile email offline_access';
+const HOUR = 3600_000;
+const LEAD = 60_000;
+
+interface Tab {
+  readonly client: OidcClient;
+  readonly platform: FakePlatform;
+  readonly recorder: ClientRecorder;
+  /** Where the client persists its session ('memory': a storage it never writes). */
+  readonly storage: AuthStorage;
+}
+
+describe('OidcClient', () => {
+  let key: TestKey;
+  let provider: FakeProvider;
+  let clock: ManualClock;
+  let server: FakeAuthServer;
+  let clients: OidcClient[];
+
+  beforeAll(async () => {
+    key = await createKey('k1');
+  });
+
+  beforeEach(() => {
+    sessionStorage.clear();
+    localStorage.clear();
+    provider = new FakeProvider();
+    clock = new ManualClock(NOW);
+    server = new FakeAuthServer(provider, key, clock);
+    clients = [];
+  });
+
+  afterEach(() => {
+    clients.forEach((client) => client.destroy());
+    sessionStorage.clear();
+    localStorage.clear();
+  });
+
+  /** A logged-in session of alice at the clock's time: access-token-0, refresh-token-0, one hour. */
+  async function aliceSession(overrides: Partial<TokenSet> = {}): Promise<StoredSession> {
+    const idToken = await server.idToken({ nonce: 'login-nonce' });
+    const claims = decodeJwt(idToken) as unknown as IdTokenClaims;
+    const tokens: TokenSet = {
+      idToken,
+      accessToken: 'access-token-0',
+      tokenType: 'Bearer',
+      expiresAt: clock.now + HOUR,
+      obtainedAt: clock.now,
+      refreshToken: 'refresh-token-0',
+      scope: LOGIN_SCOPE,
+      requestedScope: LOGIN_SCOPE,
+      audience: API,
+      claims,
+      ...overrides,
+    };
+    return { tokens, user: { ...claims } };
+  }
+
+  function newTab(config: Record<string, unknown>, platform: Partial<FakePlatformOptions> = {}): Tab {
+    const kind = config['storage'] ?? new MemoryStorage();
+    const storage = kind === 'local' ? localStorage : kind === 'session' ? sessionStorage : kind === 'memory' ? new MemoryStorage() : (kind as AuthStorage);
+    const fake = new FakePlatform({ provider, clock, timers: true, ...platform });
+    const recorder = new ClientRecorder();
+    const client = new OidcClient(testConfig({ scope: LOGIN_SCOPE, ...config, storage: kind }), fake, recorder);
+    clients.push(client);
+    return { client, platform: fake, recorder, storage };
+  }
+
+  /**
+   * A client started on a storage holding alice's session (the restore path). `session: null`
+   * starts it logged out.
+   */
+  async function restored(
+    options: { session?: Partial<TokenSet> | null; config?: Record<string, unknown>; platform?: Partial<FakePlatformOptions> } = {},
+  ): Promise<Tab> {
+    const storage = new MemoryStorage();
+    if (options.session !== null) saveSession(storage, CLIENT_ID, await aliceSession(options.session));
+    const tab = newTab({ storage, ...options.config }, options.platform);
+    await tab.client.initialize();
+    provider.requests.length = 0;
+    return tab;
+  }
+
+  /**
+   * A real login: `login()` on one app instance, then `initialize()` on a new instance loaded
+   * on the callback URL, the token endpoint answering with `tokenExtra` merged in.
+   */
+  async function loggedIn(
+    config: Record<string, unknown> = {},
+    platform: Partial<FakePlatformOptions> = {},
+    tokenExtra: Record<string, unknown> = {},
+  ): Promise<Tab> {
+    const before = newTab(config, { url: `${APP_ORIGIN}/orders?page=2` });
+    await before.client.initialize();
+    await before.client.login();
+    const q = new URL(before.platform.assigned[0]).searchParams;
+    const idToken = await server.idToken({ nonce: q.get('nonce')! });
+    const code = server.issueCode({
+      status: 200,
+      json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-token-0', id_token: idToken, scope: LOGIN_SCOPE, ...tokenExtra },
+    });
+    const tab = newTab(config, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`, ...platform });
+    await tab.client.initialize();
+    provider.requests.length = 0;
+    return tab;
+  }
+
+  function tokens(tab: Tab): TokenSet {
+    const session = tab.recorder.state.session;
+    if (!session) throw new Error('expected a session');
+    return session.tokens;
+  }
+
+  function persisted(tab: Tab): StoredSession | null {
+    const raw = tab.storage.getItem(sessionKey(CLIENT_ID));
+    return raw === null ? null : (JSON.parse(raw) as StoredSession);
+  }
+
+  /** Moves the clock to the renewal time of the login's token. */
+  function makeStale(): void {
+    clock.now = NOW + HOUR - LEAD;
+  }
+
+  describe('start-up and callback', () => {
+    it('restores a stored session without any request and arms the renewal timer', async () => {
+      const tab = await restored();
+
+      expect(tab.recorder.state.isLoading).toBeFalse();
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(tab.recorder.state.session?.user['sub']).toBe('alice');
+      expect(provider.requests.length).toBe(0);
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([NOW + HOUR - LEAD]);
+    });
+
+    it('completes a login on the callback URL: session, login_completed, return URL', async () => {
+      const tab = await loggedIn();
+
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(tokens(tab).refreshToken).toBe('refresh-token-0');
+      expect(tab.recorder.types).toEqual(['login_completed']);
+      expect(tab.recorder.state.error).toBeNull();
+      expect(tab.platform.replaced).toEqual(['/callback', '/orders?page=2']);
+    });
+
+    it('leaves no session after a failed callback, emits login_failed and sets the error', async () => {
+      const storage = new MemoryStorage();
+      saveSession(storage, CLIENT_ID, await aliceSession());
+      const before = newTab({}, {});
+      await before.client.initialize();
+      await before.client.login();
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const forged = await server.idToken({ nonce: 'not-the-login-nonce' });
+      const code = server.issueCode({ status: 200, json: { access_token: 'evil', token_type: 'Bearer', id_token: forged } });
+      const tab = newTab({ storage }, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
+
+      await tab.client.initialize();
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.state.error?.code).toBe('nonce_mismatch');
+      expect(tab.recorder.events).toEqual([{ type: 'login_failed', error: tab.recorder.state.error! }]);
+      expect(persisted(tab)).toBeNull();
+      expect(tab.platform.replaced).toEqual(['/callback', '/']);
+      expect(tab.platform.timers!.pending).toEqual([]);
+      expect(await tab.client.getAccessToken()).toBeNull();
+    });
+  });
+
+  describe('getAccessToken with a refresh token', () => {
+    it('returns the cached token without any request while it is fresh', async () => {
+      const tab = await restored();
+      clock.now = NOW + HOUR - LEAD - 1;
+
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+      expect(await tab.client.getAccessToken({ scope: 'profile' })).toBe('access-token-0');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('refreshes a stale token with one POST, stores the rotated refresh token and emits token_renewed', async () => {
+      const tab = await restored();
+      makeStale();
+
+      expect(await tab.client.getAccessToken()).toBe('access-token-1');
+
+      const refreshes = server.refreshRequests();
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(1);
+      expect(refreshes[0].get('refresh_token')).toBe('refresh-token-0');
+      expect(refreshes[0].get('client_id')).toBe(CLIENT_ID);
+      expect(refreshes[0].has('scope')).toBeFalse();
+      expect(tokens(tab).accessToken).toBe('access-token-1');
+      expect(tokens(tab).refreshToken).toBe('refresh-token-1');
+      expect(tokens(tab).expiresAt).toBe(clock.now + HOUR);
+      expect(persisted(tab)?.tokens.refreshToken).toBe('refresh-token-1');
+      expect(persisted(tab)?.tokens.accessToken).toBe('access-token-1');
+      expect(tab.recorder.events).toEqual([{ type: 'token_renewed', audience: API, scope: undefined }]);
+    });
+
+    it('uses the rotated refresh token for the next renewal', async () => {
+      const tab = await restored();
+      makeStale();
+      await tab.client.getAccessToken();
+      clock.advance(HOUR);
+
+      expect(await tab.client.getAccessToken()).toBe('access-token-2');
+
+      expect(server.refreshRequests().map((b) => b.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
+      expect(tokens(tab).refreshToken).toBe('refresh-token-2');
+    });
+
+    it('keeps the refresh token when the provider does not rotate it', async () => {
+      const tab = await restored();
+      server.onRefresh = () => ({ status: 200, json: { access_token: 'access-token-x', token_type: 'Bearer', expires_in: 3600 } });
+      makeStale();
+
+      await tab.client.getAccessToken();
+
+      expect(tokens(tab).refreshToken).toBe('refresh-token-0');
+    });
+
+    it('returns null without any request when nobody is logged in', async () => {
+      const tab = await restored({ session: null });
+
+      expect(await tab.client.getAccessToken()).toBeNull();
+      expect(await tab.client.getAccessToken({ forceRefresh: true })).toBeNull();
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('shares one refresh among 20 concurrent forced renewals', async () => {
+      const tab = await restored();
+
+      const results = await Promise.all(Array.from({ length: 20 }, () => tab.client.getAccessToken({ forceRefresh: true })));
+
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(1);
+      expect(new Set(results)).toEqual(new Set(['access-token-1']));
+      expect(tab.recorder.types.filter((t) => t === 'token_renewed').length).toBe(1);
+    });
+
+    it('renews again on a later forced renewal', async () => {
+      const tab = await restored();
+      await tab.client.getAccessToken({ forceRefresh: true });
+
+      expect(await tab.client.getAccessToken({ forceRefresh: true })).toBe('access-token-2');
+      expect(server.refreshRequests().length).toBe(2);
+    });
+
+    it('ends the session on invalid_grant: login_required, session_expired, error set, then null without requests', async () => {
+      const tab = await restored();
+      server.onRefresh = () => server.error('invalid_grant');
+      makeStale();
+
+      const err = await rejectionOf(tab.client.getAccessToken());
+
+      expect(err.code).toBe('login_required');
+      expect(err.details.error).toBe('invalid_grant');
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.patches).toContain(jasmine.objectContaining({ session: null }));
+      expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);
+      expect(tab.recorder.state.error).toBe(err);
+      expect(persisted(tab)).toBeNull();
+      expect(tab.platform.timers!.pending).toEqual([]);
+
+      provider.requests.length = 0;
+      expect(await tab.client.getAccessToken()).toBeNull();
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('keeps the session when the refresh fails for a passing reason (network error)', async () => {
+      const tab = await restored();
+      server.onRefresh = () => 'network-error';
+      makeStale();
+
+      const err = await rejectionOf(tab.client.getAccessToken());
+
+      expect(err.code).toBe('network_error');
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(1);
+      expect(tokens(tab).refreshToken).toBe('refresh-token-0');
+      expect(tab.recorder.types).toEqual(['renew_failed']);
+    });
+
+    it('does not bring a logged-out session back when a refresh in flight completes', async () => {
+      const tab = await restored();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let reached!: () => void;
+      const atTokenEndpoint = new Promise<void>((resolve) => (reached = resolve));
+      tab.platform.beforeFetch = (url) => {
+        if (url !== TOKEN_ENDPOINT) return undefined;
+        reached();
+        return held;
+      };
+      const renewal = tab.client.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+      await atTokenEndpoint;
+
+      await tab.client.logout({ localOnly: true });
+      release();
+
+      expect((await renewal) as AuthError).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.state.error).toBeNull();
+      expect(tab.recorder.types).toEqual(['logged_out', 'renew_failed']);
+      expect(persisted(tab)).toBeNull();
+      expect(await tab.client.getAccessToken()).toBeNull();
+      expect(tab.platform.timers!.pending).toEqual([]);
+    });
+  });
+
+  describe('another audience', () => {
+    it('refreshes with the audience and scope, caches the token apart and leaves the login token untouched', async () => {
+      const tab = await restored();
+
+      expect(await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' })).toBe('access-token-1');
+
+      const [body] = server.refreshRequests();
+      expect(body.get('audience')).toBe(MGMT);
+      expect(body.get('scope')).toBe('read:current_user');
+      expect(body.get('refresh_token')).toBe('refresh-token-0');
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(tokens(tab).audience).toBe(API);
+      expect(tokens(tab).refreshToken).toBe('refresh-token-1');
+      expect(tab.recorder.events).toEqual([{ type: 'token_renewed', audience: MGMT, scope: 'read:current_user' }]);
+      expect(persisted(tab)?.extra?.map((e) => [e.audience, e.requestedScope, e.accessToken])).toEqual([[MGMT, 'read:current_user', 'access-token-1']]);
+
+      provider.requests.length = 0;
+      expect(await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' })).toBe('access-token-1');
+      expect(await tab.client.getAccessToken({ audience: MGMT })).toBe('access-token-1');
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('renews the login token, without narrowing it, for a scope the login covers', async () => {
+      const tab = await restored();
+
+      expect(await tab.client.getAccessToken({ scope: 'profile', forceRefresh: true })).toBe('access-token-1');
+
+      const [body] = server.refreshRequests();
+      expect(body.has('scope')).toBeFalse();
+      expect(tokens(tab).accessToken).toBe('access-token-1');
+      expect(persisted(tab)?.extra ?? []).toEqual([]);
+    });
+
+    it('keeps a token for a scope beyond the login apart, for the same audience', async () => {
+      const tab = await restored();
+
+      expect(await tab.client.getAccessToken({ scope: 'write:orders' })).toBe('access-token-1');
+
+      const [body] = server.refreshRequests();
+      expect(body.get('scope')).toBe('write:orders');
+      expect(body.get('audience')).toBe(API);
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+      expect(await tab.client.getAccessToken({ scope: 'write:orders' })).toBe('access-token-1');
+      expect(server.refreshRequests().length).toBe(1);
+    });
+
+    it('sends the audience as "resource" when audienceParameter is resource', async () => {
+      const tab = await restored({ config: { audienceParameter: 'resource' } });
+
+      await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' });
+
+      const [body] = server.refreshRequests();
+      expect(body.get('resource')).toBe(MGMT);
+      expect(body.has('audience')).toBeFalse();
+    });
+
+    it('renews the other audience token when it goes stale, with the rotated refresh token', async () => {
+      const tab = await restored();
+      await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' });
+      clock.advance(HOUR);
+
+      expect(await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' })).toBe('access-token-2');
+      expect(server.refreshRequests().map((b) => b.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
+      expect(persisted(tab)?.extra?.length).toBe(1);
+    });
+
+    it('falls back to silent authentication when the refresh grant refuses the audience (invalid_target)', async () => {
+      const tab = await restored({ config: { silentRedirectUri: SILENT_URI }, platform: { frames: true } });
+      server.onRefresh = () => server.error('invalid_target');
+      tab.platform.frameScript = server.silentSuccess();
+
+      expect(await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' })).toBe('silent-access-token-1');
+
+      expect(server.refreshRequests().length).toBe(1);
+      expect(tab.platform.frames.length).toBe(1);
+      const q = new URL(tab.platform.frames[0].url).searchParams;
+      expect(q.get('prompt')).toBe('none');
+      expect(q.get('redirect_uri')).toBe(SILENT_URI);
+      expect(q.get('audience')).toBe(MGMT);
+      expect(q.get('scope')!.split(' ')).toContain('read:current_user');
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(tokens(tab).refreshToken).toBe('refresh-token-0');
+
+      provider.requests.length = 0;
+      expect(await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' })).toBe('silent-access-token-1');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('asks for openid in the silent fallback: prompt=none is an OpenID Connect request that must return an ID token', async () => {
+      const tab = await restored({ config: { silentRedirectUri: SILENT_URI }, platform: { frames: true } });
+      server.onRefresh = () => server.error('invalid_target');
+      tab.platform.frameScript = server.silentSuccess();
+
+      await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' });
+
+      expect(new URL(tab.platform.frames[0].url).searchParams.get('scope')!.split(' ')).toContain('openid');
+    });
+
+    it('fails with token_request_failed when the audience is refused and silent authentication is not configured', async () => {
+      const tab = await restored();
+      server.onRefresh = () => server.error('invalid_target');
+
+      const err = await rejectionOf(tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' }));
+
+      expect(err.code).toBe('token_request_failed');
+      expect(err.details.error).toBe('invalid_target');
+      expect(tab.platform.frames).toEqual([]);
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(tab.recorder.types).toEqual(['renew_failed']);
+    });
+
+    it('fails with token_request_failed without a frame when silentRedirectUri is set but the platform cannot frame', async () => {
+      const tab = await restored({ config: { silentRedirectUri: SILENT_URI } });
+      server.onRefresh = () => server.error('invalid_target');
+
+      const err = await rejectionOf(tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' }));
+
+      expect(err.code).toBe('token_request_failed');
+      expect(tab.recorder.state.session).not.toBeNull();
+    });
+  });
+
+  describe('silent renewal (no refresh token)', () => {
+    function silentTab(): Promise<Tab> {
+      return restored({ session: { refreshToken: undefined }, config: { silentRedirectUri: SILENT_URI }, platform: { frames: true } });
+    }
+
+    it('renews through the frame: new access token, same user, no refresh request', async () => {
+      const tab = await silentTab();
+      tab.platform.frameScript = server.silentSuccess({ name: 'Alice Liddell' });
+      makeStale();
+
+      expect(await tab.client.getAccessToken()).toBe('silent-access-token-1');
+
+      expect(tab.platform.frames.length).toBe(1);
+      expect(tab.platform.frames[0].timeoutMs).toBe(10_000);
+      const q = new URL(tab.platform.frames[0].url).searchParams;
+      expect(q.get('prompt')).toBe('none');
+      expect(q.get('redirect_uri')).toBe(SILENT_URI);
+      expect(q.get('audience')).toBe(API);
+      expect(server.refreshRequests()).toEqual([]);
+      expect(tokens(tab).accessToken).toBe('silent-access-token-1');
+      expect(tokens(tab).claims.sub).toBe('alice');
+      expect(tokens(tab).refreshToken).toBeUndefined();
+      expect(tab.recorder.state.session?.user['name']).toBe('Alice Liddell');
+      expect(persisted(tab)?.tokens.accessToken).toBe('silent-access-token-1');
+      expect(tab.recorder.types).toEqual(['token_renewed']);
+    });
+
+    it('ends the session when the frame returns another user', async () => {
+      const tab = await silentTab();
+      tab.platform.frameScript = server.silentSuccess({ sub: 'mallory' });
+      makeStale();
+
+      const err = await rejectionOf(tab.client.getAccessToken());
+
+      expect(err.code).toBe('login_required');
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'sub', expected: 'alice', actual: 'mallory' }));
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);
+      expect(persisted(tab)).toBeNull();
+    });
+
+    it('ends the session when the provider answers login_required', async () => {
+      const tab = await silentTab();
+      tab.platform.frameScript = server.silentError('login_required');
+      makeStale();
+
+      const err = await rejectionOf(tab.client.getAccessToken());
+
+      expect(err.code).toBe('login_required');
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.state.error?.code).toBe('login_required');
+      expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);
+    });
+
+    it('ends the session when the provider answers consent_required', async () => {
+      const tab = await silentTab();
+      tab.platform.frameScript = server.silentError('consent_required');
+      makeStale();
+
+      expect((await rejectionOf(tab.client.getAccessToken())).code).toBe('consent_required');
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);
+    });
+
+    it('keeps the session when the frame times out, so a later renewal can succeed', async () => {
+      const tab = await silentTab();
+      makeStale();
+
+      const renewal = tab.client.getAccessToken();
+      // The frame's own timer (silentTimeoutSeconds) fires: no answer.
+      await until(() => tab.platform.timers!.pending.some((t) => t.ms === 10_000));
+      tab.platform.timers!.pending.find((t) => t.ms === 10_000)!.fn();
+      const err = await rejectionOf(renewal);
+
+      expect(err.code).toBe('timeout');
+      expect(tab.recorder.state.session).not.toBeNull();
+      expect(tab.recorder.types).toEqual(['renew_failed']);
+
+      tab.platform.frameScript = server.silentSuccess();
+      expect(await tab.client.getAccessToken()).toBe('silent-access-token-1');
+    });
+  });
+
+  describe('renewal timer', () => {
+    it('ends the session at expiry when nothing can renew it', async () => {
+      const tab = await restored({ session: { refreshToken: undefined } });
+
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([NOW + HOUR]);
+      tab.platform.timers!.fireNext();
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.types).toEqual(['session_expired']);
+      expect(persisted(tab)).toBeNull();
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('serves the token until it expires when nothing can renew it', async () => {
+      const tab = await restored({ session: { refreshToken: undefined } });
+      clock.now = NOW + HOUR - 1000;
+
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+      expect(tab.recorder.state.session).not.toBeNull();
+      expect(tab.recorder.types).toEqual([]);
+    });
+
+    it('renews ahead of expiry with one refresh and re-arms for the new token', async () => {
+      const tab = await restored();
+      const timers = tab.platform.timers!;
+
+      const renewed = tab.recorder.nextEvent('token_renewed', 'renew_failed');
+      expect(timers.fireNext().dueAt).toBe(NOW + HOUR - LEAD);
+      expect((await renewed).type).toBe('token_renewed');
+      await tick();
+
+      expect(server.refreshRequests().length).toBe(1);
+      expect(tokens(tab).accessToken).toBe('access-token-1');
+      expect(timers.pending.map((t) => t.dueAt)).toEqual([clock.now + HOUR - LEAD]);
+
+      const again = tab.recorder.nextEvent('token_renewed', 'renew_failed');
+      timers.fireNext();
+      expect((await again).type).toBe('token_renewed');
+      expect(server.refreshRequests().map((b) => b.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
+    });
+
+    it('renews a short-lived token at half its lifetime', async () => {
+      const tab = await restored({ session: { expiresAt: NOW + 10_000 } });
+
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([NOW + 5_000]);
+    });
+
+    it('renews silently on the timer when there is no refresh token', async () => {
+      const tab = await restored({ session: { refreshToken: undefined }, config: { silentRedirectUri: SILENT_URI }, platform: { frames: true } });
+      tab.platform.frameScript = server.silentSuccess();
+
+      const renewed = tab.recorder.nextEvent('token_renewed', 'renew_failed');
+      expect(tab.platform.timers!.fireNext().dueAt).toBe(NOW + HOUR - LEAD);
+      expect((await renewed).type).toBe('token_renewed');
+
+      expect(tokens(tab).accessToken).toBe('silent-access-token-1');
+    });
+
+    it('with autoRenew: false arms no timer, yet getAccessToken still renews on demand', async () => {
+      const tab = await restored({ config: { autoRenew: false } });
+
+      expect(tab.platform.timers!.pending).toEqual([]);
+      makeStale();
+      expect(await tab.client.getAccessToken()).toBe('access-token-1');
+      expect(server.refreshRequests().length).toBe(1);
+      expect(tab.platform.timers!.pending).toEqual([]);
+    });
+
+    it('destroy() cancels the timer', async () => {
+      const tab = await restored();
+      const [timer] = tab.platform.timers!.pending;
+
+      tab.client.destroy();
+
+      expect(timer.cancelled).toBeTrue();
+      expect(tab.platform.timers!.pending).toEqual([]);
+    });
+
+    it('waits in steps for a token living longer than setTimeout can wait (~24.8 days)', async () => {
+      const MAX_TIMEOUT = 2 ** 31 - 1;
+      const tab = await restored({ session: { expiresAt: NOW + 30 * 24 * HOUR } });
+      const timers = tab.platform.timers!;
+
+      expect(timers.pending.length).toBe(1);
+      expect(timers.pending[0].ms).toBeLessThanOrEqual(MAX_TIMEOUT);
+      timers.fireNext();
+      await tick();
+
+      expect(server.refreshRequests().length).toBe(0);
+      expect(tab.recorder.types).toEqual([]);
+      expect(timers.pending.map((t) => t.dueAt)).toEqual([NOW + 30 * 24 * HOUR - LEAD]);
+    });
+
+    it('never hands setTimeout a delay it would overflow when the platform has no timers', async () => {
+      const delays: number[] = [];
+      const realSetTimeout = window.setTimeout.bind(window);
+      spyOn(window, 'setTimeout').and.callFake(((fn: () => void, ms?: number) => {
+        delays.push(ms ?? 0);
+        // Run only short timers for real; a long one is recorded, not armed.
+        return ms !== undefined && ms > 60_000 ? 0 : realSetTimeout(fn, ms);
+      }) as typeof window.setTimeout);
+      await restored({ session: { expiresAt: NOW + 30 * 24 * HOUR }, platform: { timers: false } });
+
+      expect(delays.some((ms) => ms > 60_000)).toBeTrue();
+      expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+    });
+  });
+
+  describe('renewAfterRejection', () => {
+    it('renews once for 20 requests rejected with the same token', async () => {
+      const tab = await restored();
+
+      const results = await Promise.all(Array.from({ length: 20 }, () => tab.client.renewAfterRejection('access-token-0', {})));
+
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(1);
+      expect(new Set(results)).toEqual(new Set(['access-token-1']));
+    });
+
+    it('returns the current token without any request when it already differs from the rejected one', async () => {
+      const tab = await restored();
+
+      expect(await tab.client.renewAfterRejection('an-older-token', {})).toBe('access-token-0');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('does not renew twice when a request fails with the token renewed a moment ago', async () => {
+      const tab = await restored();
+      await tab.client.renewAfterRejection('access-token-0', {});
+
+      expect(await tab.client.renewAfterRejection('access-token-0', {})).toBe('access-token-1');
+      expect(server.refreshRequests().length).toBe(1);
+    });
+
+    it('returns null when nobody is logged in', async () => {
+      const tab = await restored({ session: null });
+
+      expect(await tab.client.renewAfterRejection('access-token-0', {})).toBeNull();
+      expect(provider.requests.length).toBe(0);
+    });
+  });
+
+  describe('refreshed ID token', () => {
+    it('takes over a valid refreshed ID token for the same user', async () => {
+      const tab = await restored();
+      const idToken = await server.idToken({ name: 'Alice L.' });
+      server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+
+      await tab.client.getAccessToken({ forceRefresh: true });
+
+      expect(tokens(tab).idToken).toBe(idToken);
+      expect(tokens(tab).claims['name']).toBe('Alice L.');
+    });
+
+    it('ends the session on a refreshed ID token for another user: nothing of that response is kept', async () => {
+      const tab = await restored();
+      const idToken = await server.idToken({ sub: 'mallory' });
+      server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+
+      const err = await rejectionOf(tab.client.getAccessToken({ forceRefresh: true }));
+
+      expect(err.code).toBe('invalid_response');
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'sub', expected: 'alice', actual: 'mallory' }));
+      // The provider has rotated the refresh token already and its answer cannot be trusted.
+      expect(tab.recorder.types).toEqual(['session_expired', 'renew_failed']);
+      expect(tab.recorder.state.session).toBeNull();
+      expect(persisted(tab)).toBeNull();
+      expect(tab.recorder.state.error?.code).toBe('invalid_response');
+    });
+
+    it('ends the session on a refreshed ID token carrying another nonce (nonce_mismatch)', async () => {
+      const tab = await restored();
+      const idToken = await server.idToken({ nonce: 'another-nonce' });
+      server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+
+      const err = await rejectionOf(tab.client.getAccessToken({ forceRefresh: true }));
+
+      expect(err.code).toBe('nonce_mismatch');
+      expect(tab.recorder.state.session).toBeNull();
+    });
+  });
+
+  describe('logout', () => {
+    it('forgets the session, clears storage, emits logged_out and goes to the end-session endpoint', async () => {
+      const tab = await restored();
+      const idToken = tokens(tab).idToken;
+
+      await tab.client.logout();
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(persisted(tab)).toBeNull();
+      expect(tab.recorder.types).toEqual(['logged_out']);
+      expect(tab.platform.timers!.pending).toEqual([]);
+      expect(tab.platform.assigned.length).toBe(1);
+      const url = new URL(tab.platform.assigned[0]);
+      expect(url.origin + url.pathname).toBe(DISCOVERY.end_session_endpoint!);
+      expect(url.searchParams.get('id_token_hint')).toBe(idToken);
+      expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${APP_ORIGIN}/`);
+    });
+
+    it('stays in the app with localOnly', async () => {
+      const tab = await restored();
+
+      await tab.client.logout({ localOnly: true });
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.platform.assigned).toEqual([]);
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('posts logout to the other tabs', async () => {
+      const hub = new TabHub();
+      const tab = await restored({ platform: { hub } });
+
+      await tab.client.logout({ localOnly: true });
+
+      expect(hub.posted).toEqual([{ name: `ngx-oidc:${CLIENT_ID}`, message: { type: 'logout' } }]);
+    });
+  });
+
+  describe('tabs', () => {
+    let hub: TabHub;
+    let lock: SharedLock;
+
+    beforeEach(() => {
+      hub = new TabHub();
+      lock = new SharedLock();
+    });
+
+    /** Tab A logs in; tab B was open, logged out, on the same hub and lock. */
+    async function twoTabs(): Promise<{ a: Tab; b: Tab }> {
+      const b = newTab({ storage: 'memory' }, { hub, lock });
+      await b.client.initialize();
+      const a = await loggedIn({ storage: 'memory' }, { hub, lock });
+      await hub.flush();
+      provider.requests.length = 0;
+      return { a, b };
+    }
+
+    it('hands a login in one tab to the other (session_synced)', async () => {
+      const { a, b } = await twoTabs();
+
+      expect(b.recorder.types).toEqual(['session_synced']);
+      expect(tokens(b)).toEqual(tokens(a));
+      expect(await b.client.getAccessToken()).toBe('access-token-0');
+      expect(provider.requests.length).toBe(0);
+    });
+
+    it('hands a renewal in one tab to the other, with the rotated refresh token', async () => {
+      const { a, b } = await twoTabs();
+
+      await a.client.getAccessToken({ forceRefresh: true });
+      await hub.flush();
+
+      expect(tokens(b).accessToken).toBe('access-token-1');
+      expect(tokens(b).refreshToken).toBe('refresh-token-1');
+      expect(b.recorder.types).toEqual(['session_synced', 'session_synced']);
+      expect(await b.client.getAccessToken({ forceRefresh: true })).toBe('access-token-2');
+      expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
+    });
+
+    it('logs the other tab out (logged_out)', async () => {
+      const { a, b } = await twoTabs();
+
+      await a.client.logout({ localOnly: true });
+      await hub.flush();
+
+      expect(b.recorder.state.session).toBeNull();
+      expect(b.recorder.types).toEqual(['session_synced', 'logged_out']);
+      expect(await b.client.getAccessToken()).toBeNull();
+    });
+
+    it('refreshes once when both tabs renew at once, and both end with the same new token', async () => {
+      const { a, b } = await twoTabs();
+
+      const [tokenA, tokenB] = await Promise.all([a.client.getAccessToken({ forceRefresh: true }), b.client.getAccessToken({ forceRefresh: true })]);
+
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(1);
+      expect(tokenA).toBe('access-token-1');
+      expect(tokenB).toBe('access-token-1');
+      expect(tokens(b).refreshToken).toBe('refresh-token-1');
+      expect(lock.maxActive).toBe(1);
+    });
+
+    it('waits for a slow broadcast instead of reusing a rotated refresh token', async () => {
+      const { a, b } = await twoTabs();
+      hub.holding = true;
+
+      await a.client.getAccessToken({ forceRefresh: true });
+      // B renews while A's broadcast is still on its way: the renewal marker makes it wait.
+      const tokenB = b.client.getAccessToken({ forceRefresh: true });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(server.refreshRequests().length).toBe(1);
+      hub.release();
+
+      expect(await tokenB).toBe('access-token-1');
+      expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0']);
+      expect(tokens(b).refreshToken).toBe('refresh-token-1');
+    });
+
+    it('refreshes once when both tabs renewal timers fire together', async () => {
+      const { a, b } = await twoTabs();
+      const renewedA = a.recorder.nextEvent('token_renewed', 'renew_failed');
+
+      a.platform.timers!.fireNext();
+      b.platform.timers!.fireNext();
+      expect((await renewedA).type).toBe('token_renewed');
+      await until(() => lock.granted.length === 2);
+      await hub.flush();
+      await hub.flush();
+
+      expect(tokens(b).accessToken).toBe('access-token-1');
+      expect(server.refreshRequests().length).toBe(1);
+      expect(b.recorder.types).not.toContain('renew_failed');
+    });
+
+    it('does not sync or answer after destroy()', async () => {
+      const { a, b } = await twoTabs();
+      b.client.destroy();
+
+      await a.client.logout({ localOnly: true });
+      await hub.flush();
+
+      expect(b.recorder.state.session).not.toBeNull();
+    });
+  });
+
+  describe('storage', () => {
+    it("keeps the refresh token out of localStorage with storage: 'local'", async () => {
+      const tab = await loggedIn({ storage: 'local' });
+
+      const stored = loadSession(localStorage, CLIENT_ID, clock.now);
+      expect(stored?.tokens.accessToken).toBe('access-token-0');
+      expect(stored?.tokens.refreshToken).toBeUndefined();
+      expect(localStorage.getItem(sessionKey(CLIENT_ID))).not.toContain('refresh-token-0');
+      // The tab itself still holds it, and renews with it.
+      expect(tokens(tab).refreshToken).toBe('refresh-token-0');
+      expect(await tab.client.getAccessToken({ forceRefresh: true })).toBe('access-token-1');
+      expect(localStorage.getItem(sessionKey(CLIENT_ID))).not.toContain('refresh-token-1');
+      expect(loadSession(localStorage, CLIENT_ID, clock.now)?.tokens.accessToken).toBe('access-token-1');
+    });
+
+    it("keeps the refresh token in localStorage with ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE", async () => {
+      await loggedIn({ storage: 'local', refreshTokenInLocalStorage: ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE });
+
+      expect(loadSession(localStorage, CLIENT_ID, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
+    });
+
+    it("keeps the refresh token in sessionStorage with storage: 'session', and in an app's own storage", async () => {
+      await loggedIn({ storage: 'session' });
+      expect(loadSession(sessionStorage, CLIENT_ID, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
+
+      const own = new MemoryStorage();
+      await loggedIn({ storage: own });
+      expect(loadSession(own, CLIENT_ID, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
+    });
+
+    it("persists nothing with storage: 'memory'", async () => {
+      const tab = await loggedIn({ storage: 'memory' });
+
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(Object.keys(sessionStorage).some((k) => k.startsWith('ngx-oidc.session.'))).toBeFalse();
+      expect(Object.keys(localStorage).some((k) => k.startsWith('ngx-oidc.session.'))).toBeFalse();
+    });
+  });
+});
+
+/** Lets the tasks queued so far run. */
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Lets queued tasks run until `condition` holds (at most 100 tasks). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (condition()) return;
+    await tick();
+  }
+  throw new Error('condition not reached');
+}
