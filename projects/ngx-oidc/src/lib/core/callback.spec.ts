@@ -111,6 +111,13 @@ describe('callback', () => {
       );
     });
 
+    it('accepts a response with an ID token but no iss although the provider advertises RFC 9207', () => {
+      expect(validateAuthResponse({ id_token: 'x.y.z', state: 'xyz' }, 'xyz', ISSUER, true, 'id_token').id_token).toBe('x.y.z');
+      const err = thrownBy(() => validateAuthResponse({ id_token: 'x.y.z', state: 'xyz', iss: 'https://evil.test' }, 'xyz', ISSUER, true, 'id_token'));
+      expect(err.code).toBe('iss_parameter_mismatch');
+      expect(thrownBy(() => validateAuthResponse({ code: 'abc', state: 'xyz' }, 'xyz', ISSUER, true)).code).toBe('iss_parameter_mismatch');
+    });
+
     it('refuses another state with state_mismatch', () => {
       const err = thrownBy(() => validateAuthResponse({ code: 'abc', state: 'forged' }, 'xyz', ISSUER, false));
 

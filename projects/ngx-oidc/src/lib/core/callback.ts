@@ -133,8 +133,11 @@ export function validateAuthResponse(
       actual: params.state,
     });
   }
-  // RFC 9207 §2.4: when iss is present, or the provider says it always sends it, it must be the issuer.
-  if (params.iss !== undefined || issRequired) {
+  // RFC 9207 §2.4: when iss is present, or the provider says it always sends it, it must be the
+  // issuer. A response carrying an ID token is exempt from the presence rule: the ID token's own
+  // iss is checked before anything of the response is used (OIDC Core 1.0 §3.1.3.7 (2)), and
+  // providers (oidc-provider among them) omit the parameter there.
+  if (params.iss !== undefined || (issRequired && params.id_token === undefined)) {
     if (params.iss !== issuer) {
       throw new AuthError(
         'iss_parameter_mismatch',
