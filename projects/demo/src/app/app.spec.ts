@@ -127,11 +127,12 @@ describe('routes', () => {
     ).not.toBeNull();
   });
 
-  it('shows the Session card on the home page only when authenticated', async () => {
+  it('shows the token controls only when authenticated, the events log always', async () => {
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/');
-    expect(harness.routeNativeElement?.querySelector('app-session-panel')).toBeNull();
+    expect(harness.routeNativeElement?.querySelector('[data-testid="events-log"]')).not.toBeNull();
     expect(harness.routeNativeElement?.querySelector('[data-testid="renew-button"]')).toBeNull();
+    expect(harness.routeNativeElement?.querySelector('[data-testid="token-expiry"]')).toBeNull();
     auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
     await harness.fixture.whenStable();
     for (const id of ['token-expiry', 'renew-button', 'renew-result', 'events-log']) {

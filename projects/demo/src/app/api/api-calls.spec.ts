@@ -5,7 +5,7 @@ import { AuthError, authInterceptor, AuthService } from 'ngx-oidc';
 
 import { FakeAuthService } from '../../testing/fake-auth';
 import { DEMO_ENV, type DemoEnv } from '../demo-env';
-import { ApiCalls } from './api-calls';
+import { ApiCalls, BURST_SIZE, summarizeBurst } from './api-calls';
 
 const ENV: DemoEnv = {
   authority: 'http://localhost:9000',
@@ -209,6 +209,70 @@ describe('ApiCalls', () => {
       await click('management-call-button');
       http.expectNone(managementUrl);
       expect(await text('management-result')).toBe('error login_required');
+    });
+  });
+
+  describe('burst', () => {
+    const url = `${ENV.apiUrl}/api/messages`;
+    const unauthorized = (challenge: string) => ({
+      status: 401,
+      statusText: 'Unauthorized',
+      headers: new HttpHeaders({ 'WWW-Authenticate': challenge }),
+    });
+
+    it(`sends ${BURST_SIZE} concurrent requests and counts the answers per status`, async () => {
+      auth.signIn({ sub: 'alice', name: 'Alice' });
+      expect(await text('burst-result')).toBe('');
+      await click('burst-call-button');
+      const requests = http.match(url);
+      expect(requests.length).toBe(BURST_SIZE);
+      for (const req of requests) {
+        expect(req.request.method).toBe('GET');
+        expect(req.request.headers.get('Authorization')).toBe('Bearer access-token');
+      }
+      // No error="invalid_token": the interceptor does not retry these.
+      requests.slice(0, 2).forEach((req) => req.flush({}, unauthorized('Bearer realm="demo-api"')));
+      expect(await text('burst-result')).toBe('');
+      requests.slice(2).forEach((req) => req.flush({ messages: [] }));
+      expect(await text('burst-result')).toBe(`${BURST_SIZE - 2} × 200, 2 × 401`);
+      // The other results are untouched.
+      expect(await text('api-result')).toBe('');
+    });
+
+    it('shows the answers of the retries after 401 invalid_token', async () => {
+      auth.signIn({ sub: 'alice', name: 'Alice' });
+      await click('burst-call-button');
+      http
+        .match(url)
+        .forEach((req) =>
+          req.flush(
+            { error: 'invalid_token' },
+            unauthorized(
+              'Bearer realm="demo-api", error="invalid_token", error_description="expired"',
+            ),
+          ),
+        );
+      await new Promise((resolve) => setTimeout(resolve));
+      const retries = http.match(url);
+      expect(retries.length).toBe(BURST_SIZE);
+      for (const req of retries) {
+        expect(req.request.headers.get('Authorization')).toMatch(/^Bearer access-token-renewed/);
+        req.flush({ messages: [] });
+      }
+      expect(await text('burst-result')).toBe(`${BURST_SIZE} × 200`);
+    });
+
+    it('shows "20 × error login_required" when anonymous: nothing is sent', async () => {
+      await click('burst-call-button');
+      http.expectNone(url);
+      expect(await text('burst-result')).toBe(`${BURST_SIZE} × error login_required`);
+    });
+
+    it('summarizes statuses in ascending order, then errors', () => {
+      expect(summarizeBurst(['401', '200', 'error timeout', '200', '0', '403'])).toBe(
+        '1 × 0, 2 × 200, 1 × 401, 1 × 403, 1 × error timeout',
+      );
+      expect(summarizeBurst([])).toBe('');
     });
   });
 });

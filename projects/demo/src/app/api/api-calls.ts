@@ -1,7 +1,7 @@
-import { HttpClient, HttpContext } from '@angular/common/http';
+import { HttpClient, HttpContext, HttpErrorResponse } from '@angular/common/http';
 import { Component, DestroyRef, inject, signal, type WritableSignal } from '@angular/core';
-import { SKIP_AUTH } from 'ngx-oidc';
-import type { Subscription } from 'rxjs';
+import { isAuthError, SKIP_AUTH } from 'ngx-oidc';
+import { catchError, forkJoin, map, of, type Observable, type Subscription } from 'rxjs';
 
 import { DEMO_ENV } from '../demo-env';
 import { describeError, describeResponse } from './api-result';
@@ -16,6 +16,30 @@ interface Call {
 
 function newCall(): Call {
   return { pending: signal(false), result: signal('') };
+}
+
+/** How many requests the burst button sends at once. */
+export const BURST_SIZE = 20;
+
+/** The outcome of one request of a burst: its status (`200`, `401`, …) or `error <code>`. */
+export function burstOutcome(err: unknown): string {
+  if (isAuthError(err)) return `error ${err.code}`;
+  if (err instanceof HttpErrorResponse) return String(err.status);
+  return `error ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/**
+ * `<count> × <outcome>` per distinct outcome, e.g. `18 × 200, 2 × 401`: statuses in ascending
+ * order, then the errors.
+ */
+export function summarizeBurst(outcomes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const outcome of outcomes) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  const rank = (outcome: string) => (/^\d+$/.test(outcome) ? Number(outcome) : Infinity);
+  return [...counts]
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([outcome, count]) => `${count} × ${outcome}`)
+    .join(', ');
 }
 
 /**
@@ -44,12 +68,18 @@ export class ApiCalls {
   protected readonly foreignCall = newCall();
   protected readonly publicCall = newCall();
   protected readonly managementCall = newCall();
+  protected readonly burstCall = newCall();
+  protected readonly burstSize = BURST_SIZE;
 
   constructor() {
     inject(DestroyRef).onDestroy(() =>
-      [this.apiCall, this.foreignCall, this.publicCall, this.managementCall].forEach((c) =>
-        c.subscription?.unsubscribe(),
-      ),
+      [
+        this.apiCall,
+        this.foreignCall,
+        this.publicCall,
+        this.managementCall,
+        this.burstCall,
+      ].forEach((c) => c.subscription?.unsubscribe()),
     );
   }
 
@@ -67,6 +97,25 @@ export class ApiCalls {
 
   protected callManagement(): void {
     this.run(this.managementCall, this.managementUrl);
+  }
+
+  /**
+   * Sends {@link BURST_SIZE} concurrent `GET`s to the API and shows how they ended, e.g.
+   * `20 × 200`: requests that fail together (401 invalid_token) share one renewal.
+   */
+  protected callBurst(): void {
+    const call = this.burstCall;
+    call.subscription?.unsubscribe();
+    call.result.set('');
+    call.pending.set(true);
+    const one = (): Observable<string> =>
+      this.http.get<unknown>(this.apiUrl, { observe: 'response' }).pipe(
+        map((response) => String(response.status)),
+        catchError((err: unknown) => of(burstOutcome(err))),
+      );
+    call.subscription = forkJoin(Array.from({ length: BURST_SIZE }, one)).subscribe((outcomes) =>
+      this.finish(call, summarizeBurst(outcomes)),
+    );
   }
 
   private run(call: Call, url: string, context?: HttpContext): void {

@@ -14,7 +14,7 @@ import { AuthEventLog, type LoggedAuthEvent } from './auth-event-log';
   styleUrl: './session-panel.css',
 })
 export class SessionPanel {
-  private readonly auth = inject(AuthService);
+  protected readonly auth = inject(AuthService);
   protected readonly env = inject(DEMO_ENV);
   protected readonly events = inject(AuthEventLog).entries;
 
