@@ -146,3 +146,119 @@ export async function bearerToken(request: Request): Promise<string | undefined>
   const match = authorization?.match(/^Bearer\s+(.+)$/i);
   return match?.[1];
 }
+
+/** The settings the demo reads from `/demo-env.json` (see projects/demo/src/app/demo-env.ts). */
+export interface DemoEnvOverrides {
+  authority?: string;
+  clientId?: string;
+  apiUrl?: string;
+  apiAudience?: string;
+  foreignApiUrl?: string;
+  responseType?: 'code' | 'id_token token' | 'id_token' | 'code id_token';
+  nonce?: string;
+  loadUserInfo?: boolean;
+}
+
+/**
+ * Serves this page its own `/demo-env.json`: the e2e run's settings with `overrides` on top.
+ * Call before the first navigation; it holds for every page load of `page` (redirects too).
+ * Returns the settings served.
+ */
+export async function routeDemoEnv(
+  page: Page,
+  env: E2eEnv,
+  overrides: DemoEnvOverrides = {},
+): Promise<Record<string, unknown>> {
+  // The URLs come from the env vars of this run (readE2eEnv), not from the shared
+  // e2e-env.json/demo-env.json files, which a concurrent run may have rewritten.
+  const served = {
+    ...env.demoEnv,
+    authority: env.issuer,
+    apiUrl: env.apiUrl,
+    foreignApiUrl: env.foreignApiUrl,
+    ...overrides,
+  };
+  await page.route('**/demo-env.json', (route) => route.fulfill({ json: served }));
+  return served;
+}
+
+/**
+ * Records the requests `page` sends to the provider origin after the navigation to the demo's
+ * /callback starts. `untilNow()` freezes the list (call it as soon as "authenticated" shows).
+ */
+export function trackProviderRequestsAfterCallback(
+  page: Page,
+  env: E2eEnv,
+): {
+  callbackSeen: () => boolean;
+  untilNow: () => Request[];
+  describe: (list: Request[]) => string;
+} {
+  let callbackLoadedAt: number | undefined;
+  const after: Request[] = [];
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.url().startsWith(env.demoUrl + '/callback')) {
+      callbackLoadedAt = Date.now();
+    } else if (callbackLoadedAt !== undefined && onProvider(env, r.url())) {
+      after.push(r);
+    }
+  });
+  return {
+    callbackSeen: () => callbackLoadedAt !== undefined,
+    untilNow: () => after.slice(),
+    describe: (list) =>
+      list.map((r) => `${r.method()} ${new URL(r.url()).pathname}`).join(', ') || '(none)',
+  };
+}
+
+/** Every sessionStorage/localStorage entry of the page's origin. */
+export async function webStorageEntries(
+  page: Page,
+): Promise<{ area: 'sessionStorage' | 'localStorage'; key: string; value: string }[]> {
+  return page.evaluate(() => {
+    const out: { area: 'sessionStorage' | 'localStorage'; key: string; value: string }[] = [];
+    for (const [area, storage] of [
+      ['sessionStorage', window.sessionStorage],
+      ['localStorage', window.localStorage],
+    ] as const) {
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
+        if (key !== null) out.push({ area, key, value: storage.getItem(key) ?? '' });
+      }
+    }
+    return out;
+  });
+}
+
+/** The demo's stored session (storage 'session', key ngx-oidc.session.<clientId>), or null. */
+export async function storedDemoSession(
+  page: Page,
+  clientId = 'ngx-oidc-demo',
+): Promise<{
+  tokens: { idToken?: string; accessToken?: string; [key: string]: unknown };
+  user: Record<string, unknown>;
+} | null> {
+  const raw = await page.evaluate(
+    (key) => window.sessionStorage.getItem(key),
+    `ngx-oidc.session.${clientId}`,
+  );
+  return raw === null ? null : JSON.parse(raw);
+}
+
+/**
+ * Waits until the demo shows "authenticated" or an auth error, and fails at once with the
+ * error's code and message in the latter case.
+ */
+export async function expectAuthenticatedOrShowError(page: Page): Promise<void> {
+  const authenticated = page.getByTestId('auth-status').filter({ hasText: 'authenticated' });
+  const authError = page.getByTestId('auth-error');
+  await expect(authenticated.or(authError).first()).toBeVisible();
+  if ((await authError.count()) > 0) {
+    const message = await page.getByTestId('auth-error-message').textContent();
+    expect(
+      `${await authError.textContent()}: ${message}`,
+      'auth error instead of "authenticated"',
+    ).toBe('');
+  }
+  await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
+}

@@ -187,6 +187,16 @@ describe('OidcClient', () => {
     });
   });
 
+  it('refuses to look for an access token with responseType id_token, which never has one', async () => {
+    const tab = await restored({ session: { accessToken: undefined }, config: { responseType: 'id_token' } });
+
+    const err = await rejectionOf(tab.client.getAccessToken());
+
+    expect(err.code).toBe('invalid_configuration');
+    expect(err.details.option).toBe('responseType');
+    expect(provider.requests).toEqual([]);
+  });
+
   describe('getAccessToken with a refresh token', () => {
     it('returns the cached token without any request while it is fresh', async () => {
       const tab = await restored();

@@ -151,11 +151,18 @@ export class OidcClient {
    *
    * @returns The access token, or `null` when nobody is logged in.
    * @throws {AuthError} `login_required` (session over), `consent_required`,
-   *   `interaction_required`, `timeout`, `token_request_failed`, `network_error`, …
+   *   `interaction_required`, `timeout`, `token_request_failed`, `network_error`, …;
+   *   `invalid_configuration` with `responseType: 'id_token'`, which has no access token.
    */
   async getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
     await this.initialize();
     if (!this.session) return null;
+    if (this.config.responseType === 'id_token') {
+      // OIDC Core 1.0 §3.2.2.5: response_type=id_token issues no access token, ever.
+      throw new AuthError('invalid_configuration', 'responseType "id_token" never returns an access token; use "code" (or "id_token token") to call APIs.', {
+        option: 'responseType',
+      });
+    }
     const request = this.normalize(options);
     if (!options.forceRefresh) {
       const cached = this.cached(request);
