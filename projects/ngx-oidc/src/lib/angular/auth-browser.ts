@@ -1,5 +1,5 @@
-import { DOCUMENT } from '@angular/common';
-import { inject, InjectionToken } from '@angular/core';
+import { DOCUMENT, isPlatformBrowser } from '@angular/common';
+import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 import { AuthError } from '../core/errors';
 import type { AuthPlatform, TabChannel } from '../core/platform';
 
@@ -13,7 +13,8 @@ export type AuthBrowser = AuthPlatform;
 export const AUTH_BROWSER = new InjectionToken<AuthBrowser>('ngx-oidc AUTH_BROWSER', {
   providedIn: 'root',
   factory: () => {
-    const view = inject(DOCUMENT).defaultView;
+    // platform-server has a document (and sometimes a defaultView) too: ask the platform.
+    const view = isPlatformBrowser(inject(PLATFORM_ID)) ? inject(DOCUMENT).defaultView : null;
     return view ? windowPlatform(view) : serverPlatform();
   },
 });
@@ -123,8 +124,9 @@ function openChannel(view: Window & typeof globalThis, name: string): TabChannel
 }
 
 /** Without a window (server rendering) nothing is authenticated and nothing leaves the app. */
-function serverPlatform(): AuthPlatform {
+export function serverPlatform(): AuthPlatform {
   return {
+    server: true,
     origin: 'http://localhost',
     href: () => 'http://localhost/',
     assign: () => undefined,

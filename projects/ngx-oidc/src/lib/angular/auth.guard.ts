@@ -1,4 +1,5 @@
-import { inject } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { inject, PLATFORM_ID } from '@angular/core';
 import { Router, type CanActivateFn, type CanMatchFn, type UrlTree } from '@angular/router';
 import { AuthService } from './auth.service';
 
@@ -9,8 +10,13 @@ import { AuthService } from './auth.service';
  * the page first asked for. Waits for start-up (callback processing) before deciding.
  *
  * Usable as `canActivate`, `canActivateChild` and `canMatch`.
+ *
+ * During server rendering nobody is authenticated and no login can start: the guard answers
+ * `false`, so protected content is never rendered on the server; the browser decides after
+ * hydration.
  */
 export const authGuard: CanActivateFn & CanMatchFn = async (_route, stateOrSegments): Promise<boolean | UrlTree> => {
+  if (isPlatformServer(inject(PLATFORM_ID))) return false;
   const auth = inject(AuthService);
   const router = inject(Router);
   await auth.initialize();

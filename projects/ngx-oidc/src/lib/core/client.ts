@@ -87,16 +87,17 @@ export class OidcClient {
     private readonly listener: ClientListener,
   ) {
     this.now = () => platform.now?.() ?? Date.now();
-    const transactions = openWebStorage('session', platform.warn);
+    // On a server there is no browser storage; memory keeps every code path the same.
+    const transactions = platform.server ? new MemoryStorage() : openWebStorage('session', platform.warn);
     this.ctx = { config, fetch: platform.fetch, transactions, now: this.now };
     this.tokenStorage =
       typeof config.storage === 'object'
         ? config.storage
-        : config.storage === 'memory'
+        : config.storage === 'memory' || platform.server
           ? new MemoryStorage()
           : openWebStorage(config.storage, platform.warn);
     this.endpoints = providerEndpoints(config.authority);
-    this.shared = openWebStorage('local', () => undefined);
+    this.shared = platform.server ? new MemoryStorage() : openWebStorage('local', () => undefined);
     this.channel = platform.openChannel?.(`ngx-oidc:${config.clientId}`);
     this.channel?.onMessage((message) => this.receive(message as TabMessage));
   }
@@ -112,6 +113,7 @@ export class OidcClient {
    * @throws {AuthError} (also reported to the listener); nothing is stored when it throws.
    */
   async login(options: LoginOptions = {}): Promise<void> {
+    if (this.platform.server) return; // the browser logs in; a server render cannot redirect
     try {
       const returnUrl = sanitizeReturnUrl(options.returnUrl ?? this.currentPath(), this.config.appOrigin);
       const { url, transaction } = await startLogin(this.ctx, { ...options, returnUrl });
@@ -198,6 +200,11 @@ export class OidcClient {
   }
 
   private async runInitialize(): Promise<void> {
+    if (this.platform.server) {
+      // Server rendering: anonymous, and the callback (if any) is the browser's to complete.
+      this.listener.update({ isLoading: false });
+      return;
+    }
     const now = this.now();
     purgeExpiredTransactions(this.ctx.transactions, now);
     const restored = loadSession(this.tokenStorage, this.config.clientId, now);

@@ -29,6 +29,11 @@ export interface AuthPlatform {
   openChannel?(name: string): TabChannel | undefined;
   /** Runs `fn` while holding an exclusive lock shared by the app's tabs (Web Locks API). */
   withLock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * True when rendering on a server: nobody is authenticated, nothing is stored, fetched or
+   * scheduled, and the browser decides once it takes over.
+   */
+  readonly server?: boolean;
 }
 
 /** A message channel between the tabs of one app. */

@@ -1,0 +1,25 @@
+import { NgModule, type ModuleWithProviders } from '@angular/core';
+import type { AuthConfig } from '../core/config';
+import { provideAuth } from './provide-auth';
+
+/**
+ * ngx-oidc for NgModule apps: the same providers as {@link provideAuth}.
+ *
+ * ```ts
+ * @NgModule({
+ *   imports: [BrowserModule, AuthModule.forRoot({ authority: 'https://tenant.example.com/', clientId: 'spa' })],
+ *   providers: [provideHttpClient(withInterceptors([authInterceptor]))],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@NgModule({})
+export class AuthModule {
+  /**
+   * @param config Constructor-time options, as for `provideAuth()`.
+   * @throws {AuthError} `invalid_configuration` at once for a missing or malformed option.
+   */
+  static forRoot(config: AuthConfig): ModuleWithProviders<AuthModule> {
+    return { ngModule: AuthModule, providers: [provideAuth(config)] };
+  }
+}

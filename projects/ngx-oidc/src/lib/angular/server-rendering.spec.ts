@@ -1,0 +1,62 @@
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Component, PLATFORM_ID } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { firstValueFrom } from 'rxjs';
+import { TEST_CONFIG } from '../../test-support/fake-browser';
+import { authGuard } from './auth.guard';
+import { authInterceptor } from './auth.interceptor';
+import { AuthService } from './auth.service';
+import { provideAuth } from './provide-auth';
+
+@Component({ template: 'secret page' })
+class SecretPage {}
+
+describe('on the server (PLATFORM_ID server)', () => {
+  let fetchSpy: jasmine.Spy;
+
+  beforeEach(() => {
+    sessionStorage.clear();
+    fetchSpy = spyOn(window, 'fetch').and.callThrough();
+    spyOn(Storage.prototype, 'setItem').and.callThrough();
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: PLATFORM_ID, useValue: 'server' },
+        provideAuth(TEST_CONFIG),
+        provideRouter([{ path: 'secret', component: SecretPage, canActivate: [authGuard] }]),
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+      ],
+    });
+  });
+
+  it('starts anonymous without touching storage, the network or the address bar', async () => {
+    const replaceState = spyOn(history, 'replaceState').and.callThrough();
+    const auth = TestBed.inject(AuthService);
+    await auth.initialize();
+    expect(auth.isAuthenticated()).toBeFalse();
+    expect(auth.isLoading()).toBeFalse();
+    expect(Storage.prototype.setItem).not.toHaveBeenCalled();
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(replaceState).not.toHaveBeenCalled();
+  });
+
+  it('renders no protected page and starts no login from the guard', async () => {
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/secret');
+    expect(harness.routeNativeElement?.textContent ?? '').not.toContain('secret page');
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('does not redirect on login(), and sends no token from the interceptor', async () => {
+    const auth = TestBed.inject(AuthService);
+    await auth.login(); // would fetch discovery, then leave the page, in a browser
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(auth.nonce()).toBeNull();
+    const error = await firstValueFrom(TestBed.inject(HttpClient).get('https://api.example.com/v1/x')).catch((e: unknown) => e);
+    expect(error).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+    TestBed.inject(HttpTestingController).expectNone('https://api.example.com/v1/x');
+  });
+});
