@@ -2,6 +2,7 @@
  * Public API Surface of ngx-oidc. Re-exports only.
  */
 export { provideAuth } from './lib/angular/provide-auth';
+export { AuthModule } from './lib/angular/auth.module';
 export { AUTH_CONFIG } from './lib/angular/auth-config';
 export { AUTH_BROWSER, type AuthBrowser } from './lib/angular/auth-browser';
 export { AuthService, type AuthUser, type LogoutOptions } from './lib/angular/auth.service';
