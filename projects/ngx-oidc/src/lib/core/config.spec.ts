@@ -194,7 +194,14 @@ describe('resolveConfig', () => {
     it('rejects an unsupported responseType', () => {
       refused({ responseType: 'token' }, 'responseType');
       refused({ responseType: 'code token' }, 'responseType');
-      refused({ responseType: 'id_token code' }, 'responseType');
+      refused({ responseType: 'token' }, 'responseType');
+    });
+
+    it('accepts the values of a response type in any order (Lock wrote "token id_token")', () => {
+      const resolve2 = (responseType: string) =>
+        resolveConfig({ authority: 'https://idp.example.com', clientId: 'c', responseType: responseType as never }, 'https://app.example.com').responseType;
+      expect(resolve2('token id_token')).toBe('id_token token');
+      expect(resolve2('id_token code')).toBe('code id_token');
     });
 
     it('accepts the implicit and hybrid response types', () => {

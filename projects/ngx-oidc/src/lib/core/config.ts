@@ -154,7 +154,8 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   if (!scope.split(' ').includes('openid')) {
     throw invalid('scope', `scope "${scope}" must contain "openid" for an OpenID Connect login`);
   }
-  const responseType = config.responseType ?? 'code';
+  // OAuth 2.0 Multiple Response Types §2: the order of the space-separated values is irrelevant.
+  const responseType = canonicalResponseType(config.responseType ?? 'code');
   if (!RESPONSE_TYPES.includes(responseType)) {
     throw invalid('responseType', `responseType "${String(responseType)}" is not supported; use one of ${RESPONSE_TYPES.map((t) => `"${t}"`).join(', ')} ("code" is the default and recommended)`);
   }
@@ -251,6 +252,12 @@ function checkUrl(option: string, value: unknown): string {
     throw invalid(option, `${option} "${value}" is not an absolute http(s) URL`);
   }
   return value;
+}
+
+function canonicalResponseType(value: unknown): ResponseType {
+  if (typeof value !== 'string') return value as ResponseType;
+  const key = value.trim().split(/\s+/).sort().join(' ');
+  return RESPONSE_TYPES.find((type) => type.split(' ').sort().join(' ') === key) ?? (value as ResponseType);
 }
 
 function isStorage(value: unknown): value is AuthStorage {
