@@ -26,4 +26,14 @@ export type { LoginOptions } from './lib/core/login-flow';
 export type { AuthorizeParams } from './lib/core/authorize-url';
 export { AuthError, isAuthError, type AuthErrorCode, type AuthErrorDetails } from './lib/core/errors';
 export { MemoryStorage, type AuthStorage } from './lib/core/storage';
+export {
+  diagnoseToken,
+  type TokenDiagnosis,
+  type TokenExpectations,
+  type TokenFinding,
+  type TokenFindingCode,
+  type TokenKind,
+  type TokenTime,
+  type TokenTimes,
+} from './lib/core/diagnose-token';
 export type { DiscoveryDocument, IdTokenClaims, TokenSet } from './lib/core/types';

@@ -17,6 +17,13 @@ export const routes: Routes = [
   },
   { path: 'api', component: ApiPage, title: 'API · ngx-oidc demo' },
   { path: 'options', component: OptionsPage, title: 'Options · ngx-oidc demo' },
+  // Lazy: diagnoseToken() then stays out of the initial bundle (the interceptor only uses it in
+  // development mode).
+  {
+    path: 'inspector',
+    loadComponent: () => import('./inspector/inspector').then((m) => m.Inspector),
+    title: 'Token inspector · ngx-oidc demo',
+  },
   // provideAuth() completes the login and rewrites the address bar before the first
   // navigation, so /callback is only ever routed on a direct visit. Its query (a stray code or
   // state) is dropped rather than carried over to the home page.

@@ -23,6 +23,7 @@ export class App {
     { path: '/profile', label: 'Profile', exact: false },
     { path: '/api', label: 'API', exact: false },
     { path: '/options', label: 'Options', exact: false },
+    { path: '/inspector', label: 'Token inspector', exact: false },
   ];
 
   protected login(): void {

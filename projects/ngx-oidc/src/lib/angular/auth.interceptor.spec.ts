@@ -8,6 +8,7 @@ import { saveSession } from '../core/session-store';
 import type { TokenSet } from '../core/types';
 import type { AuthConfig } from '../core/config';
 import { HttpHeaders } from '@angular/common/http';
+import { generateKeyPair, SignJWT } from 'jose';
 import { authInterceptor, SKIP_AUTH } from './auth.interceptor';
 
 describe('authInterceptor', () => {
@@ -229,6 +230,99 @@ describe('authInterceptor', () => {
       expect(await authorizationFor('https://api.example.com/v1/messages')).toBe('Bearer the-access-token');
       expect(await authorizationFor('https://mgmt.example.com/api/users/me')).toBe('Bearer for https://mgmt.example.com/ read:current_user');
       expect(provider.requestsTo(provider.discovery.token_endpoint!).length).toBe(1);
+    });
+  });
+  describe('development-mode diagnosis of a refused token', () => {
+    const API = 'https://api.example.com/v1/messages';
+    let warn: jasmine.Spy;
+
+    beforeEach(() => {
+      warn = spyOn(console, 'warn');
+    });
+
+    async function settle(): Promise<void> {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r));
+    }
+
+    /** Sends a GET, answers it with `status` and `challenge`, and returns what the app got. */
+    async function refuse(url: string, status: number, challenge: string): Promise<unknown> {
+      const response = firstValueFrom(http.get(url)).catch((e: unknown) => e);
+      await settle();
+      backend.expectOne(url).flush(null, { status, statusText: 'Refused', headers: new HttpHeaders({ 'WWW-Authenticate': challenge }) });
+      await settle();
+      return response;
+    }
+
+    /** Everything logged, as one string. */
+    function logged(): string {
+      return warn.calls.allArgs().flat().join('\n');
+    }
+
+    it('logs opaque_token once, after the renewal and retry, however often the API refuses it', async () => {
+      await setUp(true, 300, { refreshToken: 'refresh-1' });
+      let refreshes = 0;
+      provider.on(provider.discovery.token_endpoint!, () => {
+        refreshes++;
+        return { status: 200, json: { access_token: `opaque-${refreshes}`, token_type: 'Bearer', expires_in: 300, refresh_token: `refresh-${refreshes + 1}` } };
+      });
+      const challenge = 'Bearer realm="api", error="invalid_token", error_description="the access token is not a JWT; request an audience at login"';
+      for (let round = 0; round < 3; round++) {
+        const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+        await settle();
+        backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: new HttpHeaders({ 'WWW-Authenticate': challenge }) });
+        await settle();
+        expect(warn).not.toHaveBeenCalled(); // not before the retry has been answered
+        backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: new HttpHeaders({ 'WWW-Authenticate': challenge }) });
+        await settle();
+        expect(await response).toEqual(jasmine.objectContaining({ status: 401 }));
+        expect(warn).toHaveBeenCalledTimes(round === 0 ? 1 : 0);
+        warn.calls.reset();
+      }
+      expect(refreshes).toBe(3);
+    });
+
+    it('names opaque_token, the API and its error_description, never the token', async () => {
+      await setUp(true, 300, { refreshToken: 'refresh-1' });
+      // The provider renews to the same opaque token: the 401 goes to the app.
+      provider.on(provider.discovery.token_endpoint!, () => ({ status: 200, json: { access_token: 'the-access-token', token_type: 'Bearer', expires_in: 300 } }));
+      await refuse(API, 401, 'Bearer realm="api", error="invalid_token", error_description="not a JWT"');
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(logged()).toContain('opaque_token');
+      expect(logged()).toContain('GET https://api.example.com/v1/messages was refused with 401');
+      expect(logged()).toContain('"not a JWT"');
+      expect(logged()).not.toContain('the-access-token');
+    });
+
+    it('logs missing_scope for a 403 insufficient_scope, with the scope the API asked for', async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = await new SignJWT({ iss: ISSUER, sub: 'alice', aud: 'https://api.example.com', iat: now, exp: now + 300, scope: 'openid read:messages' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .sign(privateKey);
+      await setUp(true, 300, { accessToken: jwt });
+      const error = await refuse(API, 403, 'Bearer error="insufficient_scope", scope="read:messages write:messages", error_description="needs write:messages"');
+      expect(error).toEqual(jasmine.objectContaining({ status: 403 }));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(logged()).toContain('- missing_scope: ');
+      expect(logged()).toContain('"write:messages"');
+      expect(logged()).not.toMatch(/opaque_token|audience_mismatch|issuer_mismatch|expired/);
+      expect(logged()).not.toContain(jwt);
+      // The same cause at the same API is not logged again.
+      await refuse('https://api.example.com/v1/other', 403, 'Bearer error="insufficient_scope", scope="write:messages"');
+      expect(warn).toHaveBeenCalledTimes(1);
+    });
+
+    it('logs nothing for a successful answer', async () => {
+      await setUp(true);
+      expect(await authorizationFor(API)).toBe('Bearer the-access-token');
+      expect(warn).not.toHaveBeenCalled();
+    });
+
+    it('logs nothing for a URL that is not allow-listed', async () => {
+      await setUp(true);
+      await refuse('https://other.example.com/api', 401, 'Bearer error="invalid_token"');
+      await refuse('https://other.example.com/api', 403, 'Bearer error="insufficient_scope", scope="write:messages"');
+      expect(warn).not.toHaveBeenCalled();
     });
   });
 });

@@ -1,6 +1,8 @@
-import { HttpContextToken, HttpErrorResponse, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
+import { HttpContextToken, HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { catchError, from, switchMap, throwError } from 'rxjs';
+import { catchError, defer, from, switchMap, tap, throwError, type Observable } from 'rxjs';
+import type { AllowedUrlMatcher } from '../core/allowed-url';
+import { diagnoseToken } from '../core/diagnose-token';
 import { AuthError } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
 import { AuthService } from './auth.service';
@@ -26,6 +28,11 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  * When nobody is logged in, an allow-listed request fails with `AuthError('login_required')`,
  * unless its entry says `allowAnonymous`, in which case it is sent without a token.
  *
+ * In development mode only, when an allow-listed API still answers 401 or 403 (after that
+ * retry), the interceptor logs with `console.warn` what `diagnoseToken()` finds in the token it
+ * sent (opaque, foreign `aud` or `iss`, expired, missing scope, …) with the API's
+ * `error_description`, once per cause and API origin. Production builds drop this code.
+ *
  * Register with `provideHttpClient(withInterceptors([authInterceptor]))`.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
@@ -36,7 +43,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
   return from(auth.getAccessToken(request)).pipe(
     switchMap((token) => {
-      if (token) return sendWithRetry(auth, req, next, token, request);
+      if (token) return sendWithRetry(auth, req, next, token, request, entry);
       if (entry.allowAnonymous) return next(req);
       return throwError(
         () =>
@@ -49,19 +56,93 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   );
 };
 
-function sendWithRetry(auth: AuthService, req: HttpRequest<unknown>, next: HttpHandlerFn, token: string, request: TokenRequest) {
-  return next(withToken(req, token)).pipe(
-    catchError((error: unknown) => {
-      if (!isInvalidToken(error)) return throwError(() => error);
-      // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
-      return from(auth.renewAfterRejection(token, request)).pipe(
-        // A renewal that fails says why (login_required: the session is over).
-        catchError((renewError: unknown) => throwError(() => (renewError instanceof AuthError ? renewError : error))),
-        // The retry's own answer, a second 401 included, goes to the app as it is.
-        switchMap((renewed) => (renewed && renewed !== token ? next(withToken(req, renewed)) : throwError(() => error))),
-      );
-    }),
-  );
+function sendWithRetry(
+  auth: AuthService,
+  req: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  token: string,
+  request: TokenRequest,
+  entry: AllowedUrlMatcher,
+) {
+  const send = (onSend: (token: string) => void): Observable<HttpEvent<unknown>> => {
+    return next(withToken(req, token)).pipe(
+      catchError((error: unknown) => {
+        if (!isInvalidToken(error)) return throwError(() => error);
+        // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
+        return from(auth.renewAfterRejection(token, request)).pipe(
+          // A renewal that fails says why (login_required: the session is over).
+          catchError((renewError: unknown) => throwError(() => (renewError instanceof AuthError ? renewError : error))),
+          // The retry's own answer, a second 401 included, goes to the app as it is.
+          switchMap((renewed) => {
+            if (!renewed || renewed === token) return throwError(() => error);
+            onSend(renewed);
+            return next(withToken(req, renewed));
+          }),
+        );
+      }),
+    );
+  };
+  // Behind ngDevMode so that production builds drop the call, and with it diagnose-token.
+  if (typeof ngDevMode === 'undefined' || ngDevMode) {
+    return defer(() => {
+      // The token of the request whose answer reaches the app: the first one, or the retry's.
+      let sent = token;
+      return send((t) => (sent = t)).pipe(tap({ error: (error: unknown) => reportRejection(auth, req, entry, sent, error) }));
+    });
+  }
+  return send(() => undefined);
+}
+
+/** Per app (AuthService instance): the causes already logged, as "codes origin". */
+let reported: WeakMap<AuthService, Set<string>> | undefined;
+
+/**
+ * Development mode: explains a 401/403 from an allow-listed API by diagnosing the token that
+ * was sent against what the client knows. Logs each cause once per API origin; never throws,
+ * never logs the token.
+ */
+function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: AllowedUrlMatcher, token: string, error: unknown): void {
+  if (!(error instanceof HttpErrorResponse) || (error.status !== 401 && error.status !== 403)) return;
+  try {
+    const challenge = parseBearerChallenge(error.headers?.get('WWW-Authenticate') ?? '');
+    const config = auth.configuration;
+    const iss = auth.user()?.['iss'];
+    const { findings } = diagnoseToken(token, {
+      // The ID token's iss was checked to be the discovery document's issuer: prefer it.
+      issuer: typeof iss === 'string' ? iss : config.authority,
+      audience: entry.audience ?? config.audience,
+      // RFC 6750 §3: with insufficient_scope, scope="..." names the scopes the API requires.
+      requiredScopes: challenge['scope'],
+      clientId: config.clientId,
+      clockSkewSeconds: config.clockSkewSeconds,
+    });
+    const url = new URL(req.url, globalThis.location?.href);
+    const key = `${findings.map((f) => f.code).sort().join(',')} ${url.origin}`;
+    reported ??= new WeakMap();
+    const seen = reported.get(auth) ?? new Set<string>();
+    reported.set(auth, seen);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const answer = [challenge['error'], challenge['error_description'] && `"${challenge['error_description']}"`].filter(Boolean).join(': ');
+    console.warn(
+      `ngx-oidc: ${req.method} ${url.origin}${url.pathname} was refused with ${error.status}${answer ? ` (${answer})` : ''}. ` +
+        (findings.length
+          ? `The access token sent (decoded, not verified) shows:\n${findings.map((f) => `- ${f.code}: ${f.message}`).join('\n')}`
+          : 'The access token sent (decoded, not verified) meets what the client knows (issuer, audience, expiry, scope); see the API\'s logs.'),
+    );
+  } catch {
+    // A diagnosis is a hint: it never changes what the app receives.
+  }
+}
+
+/** RFC 6750 §3: the auth-params of a `Bearer` challenge (`error`, `error_description`, `scope`). */
+function parseBearerChallenge(header: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (!/^\s*Bearer\b/i.test(header)) return params;
+  for (const [, name, quoted, token] of header.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+    params[name.toLowerCase()] = (quoted ?? token ?? '').replace(/\\(.)/g, '$1');
+  }
+  return params;
 }
 
 function withToken(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
