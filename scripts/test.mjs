@@ -49,9 +49,21 @@ const STEPS = [
   },
   {
     name: 'build',
-    title: 'library build (ng build ngx-oidc)',
-    args: () => [NG, 'build', 'ngx-oidc'],
+    title: 'library build (scripts/build-lib.mjs: ng-packagr + schematics)',
+    args: () => [join(ROOT, 'scripts', 'build-lib.mjs')],
     timeoutMs: 6 * MIN,
+  },
+  {
+    name: 'schematics',
+    title: 'ng add schematics (node --test: unit tests + ng new/ng add/ng build smoke)',
+    args: () => [
+      '--test',
+      '--test-reporter=tap',
+      join(ROOT, 'projects', 'ngx-oidc', 'schematics', 'ng-add', 'index.test.mjs'),
+      join(ROOT, 'scripts', 'ng-add-smoke.mjs'),
+    ],
+    timeoutMs: 15 * MIN,
+    parse: parseNodeTest,
   },
   {
     name: 'demo',

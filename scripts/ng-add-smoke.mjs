@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// Smoke test of `ng add ngx-oidc` on a real, freshly generated Angular app (node:test file):
+//
+//   1. `ng new smoke` (the workspace's installed CLI) in a temp dir, Angular pinned to the
+//      versions installed in this workspace; `npm install --prefer-offline` in it;
+//   2. `npm pack` of dist/ngx-oidc (build it first: node scripts/build-lib.mjs) — of a copy,
+//      with the schematics compiled afresh from source, since other builds may wipe them;
+//   3. `ng add <tarball> --authority=… --client-id=… --api-url=… --audience=… --skip-confirmation`
+//      (the app's own CLI, non-interactive);
+//   4. `ng build`, and the built bundle carries the configuration.
+//
+//   node scripts/ng-add-smoke.mjs          (or: node --test scripts/ng-add-smoke.mjs)
+//   KEEP_SMOKE_APP=1 …                     keep the temp app for inspection
+//   NGX_OIDC_SKIP_SMOKE=1 …                skip (e.g. without access to the npm registry)
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildSchematics, checkPackage } from './build-lib.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist', 'ngx-oidc');
+const MIN = 60_000;
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+const AUTHORITY = 'https://idp.example.com';
+const API = 'https://api.example.com';
+
+/** Environment for the child processes: no npm_* leaking from an outer `npm test`. */
+const ENV = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+  NG_CLI_ANALYTICS: 'false',
+  NO_COLOR: '1',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_prefer_offline: 'true',
+  npm_config_loglevel: 'error',
+};
+delete ENV.FORCE_COLOR;
+
+const timings = [];
+
+/** Runs a command; resolves with its output, rejects (with the output's tail) on failure. */
+function run(title, command, args, { cwd, timeoutMs = 5 * MIN, nodeArgs = [] } = {}) {
+  const [cmd, argv] =
+    command === 'node' ? [process.execPath, [...nodeArgs, ...args]] : [command, args];
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      out += `\n[smoke] ${title}: timed out after ${timeoutMs / 1000}s`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const seconds = (Date.now() - started) / 1000;
+      timings.push(`${title}: ${seconds.toFixed(1)}s`);
+      console.log(`[smoke] ${title}: exit ${code} in ${seconds.toFixed(1)}s`);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(
+            `${title} failed (exit ${code}):\n$ ${command} ${args.join(' ')}\n` +
+              out.split('\n').slice(-60).join('\n'),
+          ),
+        );
+    });
+  });
+}
+
+const installedVersion = (name) =>
+  JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+
+const skip = process.env.NGX_OIDC_SKIP_SMOKE
+  ? 'NGX_OIDC_SKIP_SMOKE is set'
+  : !existsSync(join(DIST, 'fesm2022'))
+    ? 'dist/ngx-oidc is not built: run node scripts/build-lib.mjs first'
+    : false;
+
+describe('ng new + ng add ngx-oidc + ng build (smoke)', { skip }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ngx-oidc-smoke-'));
+  const app = join(tmp, 'smoke');
+  const ngApp = join(app, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
+  let failed = false;
+  let tarball;
+  let addOutput = '';
+
+  /** Steps run in order; after a failure the rest are skipped. */
+  const step = (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip('an earlier step failed');
+      try {
+        await fn(t);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    });
+
+  after(() => {
+    console.log(`[smoke] timings: ${timings.join(', ')}`);
+    if (process.env.KEEP_SMOKE_APP) console.log(`[smoke] app kept in ${app}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  });
+
+  step('ng new (installed CLI) with Angular pinned to the workspace versions', async () => {
+    // The workspace CLI finds /work/main/angular.json next to its own install and then refuses
+    // `ng new` ("inside a workspace"). Run it through a node_modules symlink in the temp dir,
+    // with symlinks preserved, so that it looks for a workspace from there instead.
+    const link = join(tmp, 'node_modules');
+    symlinkSync(join(ROOT, 'node_modules'), link, 'dir');
+    try {
+      await run(
+        'ng new',
+        'node',
+        [
+          join(link, '@angular', 'cli', 'bin', 'ng.js'),
+          'new',
+          'smoke',
+          '--skip-git',
+          '--skip-install',
+          '--skip-tests',
+          '--defaults',
+          '--ssr=false',
+          '--zoneless',
+          '--style=css',
+        ],
+        { cwd: tmp, nodeArgs: ['--preserve-symlinks', '--preserve-symlinks-main'] },
+      );
+    } finally {
+      unlinkSync(link); // the app must not resolve packages from the workspace
+    }
+    const pkgPath = join(app, 'package.json');
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+    for (const section of [pkg.dependencies, pkg.devDependencies]) {
+      for (const name of Object.keys(section ?? {})) {
+        if (name.startsWith('@angular/') && existsSync(join(ROOT, 'node_modules', name))) {
+          section[name] = installedVersion(name);
+        }
+      }
+    }
+    writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
+    assert.ok(existsSync(join(app, 'src', 'app', 'app.config.ts')));
+  });
+
+  step('npm install in the new app', async () => {
+    await run('npm install', NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: app,
+      timeoutMs: 8 * MIN,
+    });
+    assert.ok(existsSync(ngApp));
+  });
+
+  step('npm pack dist/ngx-oidc', async () => {
+    const pkgDir = join(tmp, 'package');
+    cpSync(DIST, pkgDir, { recursive: true });
+    buildSchematics(pkgDir);
+    assert.deepEqual(checkPackage(pkgDir), []);
+    const out = await run('npm pack', NPM, ['pack', pkgDir, '--pack-destination', tmp, '--json'], {
+      cwd: tmp,
+    });
+    const [{ filename, files }] = JSON.parse(out.slice(out.indexOf('[')));
+    tarball = join(tmp, filename);
+    assert.ok(existsSync(tarball), `${tarball} missing`);
+    const paths = files.map((f) => f.path);
+    assert.ok(paths.includes('schematics/collection.json'), 'the package ships the collection');
+    assert.ok(paths.includes('schematics/package.json'), 'the package ships schematics/package.json');
+    assert.ok(!paths.some((p) => p.endsWith('.test.mjs') || p.endsWith('.ts') && !p.endsWith('.d.ts')));
+  });
+
+  step('ng add <tarball> (non-interactive)', async () => {
+    addOutput = await run(
+      'ng add',
+      'node',
+      [
+        ngApp,
+        'add',
+        tarball,
+        `--authority=${AUTHORITY}`,
+        '--client-id=spa',
+        `--api-url=${API}`,
+        `--audience=${API}`,
+        '--skip-confirmation',
+      ],
+      { cwd: app, timeoutMs: 5 * MIN },
+    );
+    const config = readFileSync(join(app, 'src', 'app', 'app.config.ts'), 'utf8');
+    assert.match(config, /provideAuth\(\{/, `ng add output:\n${addOutput}`);
+    assert.ok(config.includes(`authority: '${AUTHORITY}',`), config);
+    assert.ok(config.includes(`allowedUrls: ['${API}'],`), config);
+    assert.match(config, /provideHttpClient\(withInterceptors\(\[authInterceptor\]\)\)/);
+    assert.match(config, /from 'ngx-oidc'/);
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+    assert.ok(pkg.dependencies['ngx-oidc'], 'ngx-oidc is a dependency');
+    assert.ok(existsSync(join(app, 'public', 'silent-callback.html')));
+    assert.match(addOutput, /<origin>\/callback/);
+  });
+
+  step('ng build', async () => {
+    await run('ng build', 'node', [ngApp, 'build'], { cwd: app, timeoutMs: 5 * MIN });
+    const out = join(app, 'dist', 'smoke', 'browser');
+    const bundles = readdirSync(out).filter((f) => f.endsWith('.js'));
+    const code = bundles.map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    assert.ok(code.includes(AUTHORITY), 'the built app contains the authority of provideAuth');
+    assert.ok(code.includes(API), 'the built app contains the allowed API URL');
+  });
+
+  step('a second ng-add run changes nothing', async () => {
+    const file = join(app, 'src', 'app', 'app.config.ts');
+    const before = readFileSync(file, 'utf8');
+    await run(
+      'ng generate ngx-oidc:ng-add',
+      'node',
+      [ngApp, 'generate', 'ngx-oidc:ng-add', `--authority=${AUTHORITY}`, '--client-id=spa', '--flow=code', `--api-url=${API}`, `--audience=${API}`],
+      { cwd: app },
+    );
+    assert.equal(readFileSync(file, 'utf8'), before);
+  });
+});
