@@ -3,14 +3,14 @@
 // after a failure so that all failures are shown.
 //
 //   npm test                          all steps
-//   npm test -- --only=lib,e2e        a subset (lib, build, demo, backend, e2e;
-//                                     aliases: unit = lib,demo,backend)
+//   npm test -- --only=lib,e2e        a subset (lib, build, schematics, ssr, demo,
+//                                     backend, e2e; aliases: unit = lib,demo,backend)
 //   npm test -- --list                show the steps and exit
 //
-// Steps: lib (karma, ng test ngx-oidc) → build (ng build ngx-oidc) →
-// demo (karma, ng test demo) → backend (node --test projects/demo-backend/test/)
-// → e2e (playwright test). The library build comes before the demo unit tests
-// because the demo imports `ngx-oidc` from dist/ngx-oidc (tsconfig paths).
+// Steps: lib (karma, ng test ngx-oidc) → build (scripts/build-lib.mjs: the package
+// with its schematics) → schematics (ng add unit tests + a real ng new/ng add/ng build)
+// → ssr (server rendering with the built package) → demo (karma, ng test demo) →
+// backend (node --test projects/demo-backend/test/) → e2e (playwright test).
 //
 // Prints a summary table and, as the very last line, `N passed, N failed`
 // (test counts parsed from the runners' output). Exit code 1 if any step failed.
@@ -63,6 +63,13 @@ const STEPS = [
       join(ROOT, 'scripts', 'ng-add-smoke.mjs'),
     ],
     timeoutMs: 15 * MIN,
+    parse: parseNodeTest,
+  },
+  {
+    name: 'ssr',
+    title: 'server rendering with the built package (node --test, zoneless and zone.js)',
+    args: () => ['--test', '--test-reporter=tap', join(ROOT, 'projects', 'ngx-oidc', 'ssr', 'render.test.mjs')],
+    timeoutMs: 3 * MIN,
     parse: parseNodeTest,
   },
   {
