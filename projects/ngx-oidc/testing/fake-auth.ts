@@ -123,7 +123,9 @@ export class FakeAuthService implements AuthServiceApi {
   /** The state of the login in progress (`login` behaviour `'pending'`), or `null`. */
   readonly loginState: Signal<string | null> = this.select((s) => s.pending?.state ?? null);
   /** See {@link FakeAuthService.loginState}. */
-  readonly state$: Observable<string | null> = this.select$((s) => s.pending?.state ?? null);
+  readonly loginState$: Observable<string | null> = this.select$((s) => s.pending?.state ?? null);
+  /** See {@link FakeAuthService.loginState}. */
+  readonly state$: Observable<string | null> = this.loginState$;
   /** What happens: every control and call emits what the real service would (see `AuthEvent`). */
   readonly events$: Observable<AuthEvent> = this.events.asObservable();
 

@@ -1,4 +1,6 @@
 import { TestBed } from '@angular/core/testing';
+import { firstValueFrom, type Observable } from 'rxjs';
+import type { AuthService } from './auth.service';
 import { APP_ORIGIN, CLIENT_ID, createKey, FakeProvider, ISSUER, type TestKey } from '../../test-support/fake-provider';
 import { answerTokenRequest, callbackUrlFor, setUpAuth } from '../../test-support/fake-browser';
 import { AUTH_CONFIG } from './auth-config';
@@ -275,5 +277,25 @@ describe('AuthService', () => {
     expect(failed.auth.error()?.code).toBe('state_mismatch');
     failed.auth.clearError();
     expect(failed.auth.error()).toBeNull();
+  });
+
+  it('has an observable for every signal, and both always agree', async () => {
+    const pairs = ['isLoading', 'isAuthenticated', 'user', 'idToken', 'accessToken', 'expiresAt', 'error', 'nonce', 'loginState'] as const;
+    const check = async (auth: AuthService, when: string) => {
+      for (const name of pairs) {
+        const observable = auth[`${name}$`] as Observable<unknown>;
+        expect(await firstValueFrom(observable)).withContext(`${name} ${when}`).toEqual(auth[name]());
+      }
+    };
+    const pending = await setUpAuth({ provider });
+    await pending.auth.login();
+    await check(pending.auth, 'pending');
+    const authorizeUrl = pending.browser.assigned[0];
+    await answerTokenRequest(provider, authorizeUrl, key);
+    const { auth } = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
+    expect(auth.isAuthenticated()).toBeTrue();
+    await check(auth, 'authenticated');
+    await auth.logout({ localOnly: true });
+    await check(auth, 'logged out');
   });
 });

@@ -60,7 +60,9 @@ export class AuthService {
   readonly nonce$: Observable<string | null> = this.state.select$((s) => s.pending?.nonce ?? null);
   /** The state of the login in progress, between `login()` and its callback. */
   readonly loginState: Signal<string | null> = this.state.select((s) => s.pending?.state ?? null);
-  readonly state$: Observable<string | null> = this.state.select$((s) => s.pending?.state ?? null);
+  readonly loginState$: Observable<string | null> = this.state.select$((s) => s.pending?.state ?? null);
+  /** The same observable as {@link AuthService.loginState$}, under its shorter name. */
+  readonly state$: Observable<string | null> = this.loginState$;
   /** What happens: logins, renewals, expiry, logouts, other tabs (see {@link AuthEvent}). */
   readonly events$: Observable<AuthEvent> = this.events.asObservable();
 
