@@ -1,0 +1,42 @@
+// Bundle budget (node --test bench/bundle-budget.test.mjs): what ngx-oidc adds to a minimal
+// Angular app in production mode. Builds bench/apps/baseline and bench/apps/with-ngx-oidc (and
+// with-ngx-oidc-all, as the control for the feature markers) in the bench workspace, or reuses
+// builds that are newer than their sources and dist/ngx-oidc. 1 kB = 1024 bytes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { attributionDelta, bundleFigures, GZIP_BUDGET, KB } from './lib/bundle.mjs';
+
+const kb = (n) => `${(n / KB).toFixed(1)} kB`;
+let figures;
+const figuresOnce = () => (figures ??= bundleFigures({ log: (m) => console.log(`# ${m}`) }));
+
+test(`with-ngx-oidc adds at most ${GZIP_BUDGET / KB} kB (gzip -9) of JS to the baseline app`, () => {
+  const f = figuresOnce();
+  for (const app of ['baseline', 'with-ngx-oidc', 'with-ngx-oidc-all']) {
+    const r = f[app];
+    const d = r.delta ? ` (+${kb(r.delta.raw)} / +${kb(r.delta.gzip)} / +${kb(r.delta.brotli)})` : '';
+    console.log(`# ${app}: raw ${kb(r.raw)}, gzip ${kb(r.gzip)}, brotli ${kb(r.brotli)}${d}`);
+  }
+  const delta = f['with-ngx-oidc'].delta.gzip;
+  const top = attributionDelta('with-ngx-oidc')
+    .slice(0, 8)
+    .map((r) => `${r.module} +${r.bytes} B`)
+    .join(', ');
+  assert.ok(
+    delta <= GZIP_BUDGET,
+    `gzip delta ${delta} B (${kb(delta)}) exceeds the budget ${GZIP_BUDGET} B (${kb(GZIP_BUDGET)}); biggest contributors (minified bytes): ${top}`,
+  );
+});
+
+test('features the app does not use do not land in the with-ngx-oidc bundle', () => {
+  const f = figuresOnce();
+  // Control: each marker must really be in the app that uses every feature, or the check proves nothing.
+  const missing = f['with-ngx-oidc-all'].markers.filter((m) => !m.present);
+  assert.deepEqual(missing.map((m) => m.feature), [], 'markers not found in with-ngx-oidc-all (stale marker text?)');
+  const landed = f['with-ngx-oidc'].markers.filter((m) => m.present);
+  assert.deepEqual(
+    landed.map((m) => `${m.feature} ("${m.text}")`),
+    [],
+    'unused features found in the with-ngx-oidc bundle',
+  );
+});

@@ -1,0 +1,97 @@
+// Drives the lab page (bench/apps/lab: the real ngx-oidc against an in-page fake provider) in
+// headless Chromium: interceptor overhead, guard decision time, callback completion with ID token
+// validation, jose jwtVerify, and JS heap over 1,000 renewals and 1,000 login/logout cycles.
+import { join } from 'node:path';
+import { buildApp, outDir } from './bundle.mjs';
+import { serveStatic, summarize } from './browser.mjs';
+
+export async function labFigures(browser, { log = console.log, requests = 10_000, rounds = 7, cycles = 1000 } = {}) {
+  const buildSeconds = buildApp('lab', { log });
+  const server = await serveStatic(join(outDir('lab'), 'browser'));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(server.url + '/');
+    await page.waitForFunction(() => document.body.dataset.labReady && document.body.dataset.labReady !== 'loading', null, { timeout: 60_000 });
+    const ready = await page.evaluate(() => document.body.dataset.labReady);
+    if (ready !== 'yes') throw new Error(`lab failed to start: ${ready} ${errors.join('; ')}`);
+    const cdp = await context.newCDPSession(page);
+    const heap = async () => {
+      for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+      await page.evaluate(() => window.gc?.());
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    };
+
+    // Interceptor overhead: alternate rounds with and without, after a warm-up of each.
+    log(`lab: interceptor overhead (${rounds} rounds × ${requests} requests each way)`);
+    await page.evaluate((n) => window.lab.http(n, false), 2000);
+    await page.evaluate((n) => window.lab.http(n, true), 2000);
+    const without = [];
+    const withAuth = [];
+    for (let r = 0; r < rounds; r++) {
+      without.push(await page.evaluate((n) => window.lab.http(n, false), requests));
+      withAuth.push(await page.evaluate((n) => window.lab.http(n, true), requests));
+    }
+    const w = summarize(withAuth);
+    const wo = summarize(without);
+
+    log('lab: guard decisions');
+    await page.evaluate(() => window.lab.guard(1000));
+    const guardRounds = [];
+    for (let r = 0; r < rounds; r++) guardRounds.push(((await page.evaluate(() => window.lab.guard(10_000))) / 10_000) * 1000);
+
+    log('lab: jose jwtVerify');
+    await page.evaluate(() => window.lab.joseVerify(50));
+    const joseRounds = [];
+    for (let r = 0; r < rounds; r++) joseRounds.push((await page.evaluate(() => window.lab.joseVerify(200))) / 200);
+    const jose = summarize(joseRounds, 3);
+
+    log(`lab: memory, ${cycles} renewals`);
+    await page.evaluate((n) => window.lab.renewals(n), cycles); // warm-up as long as the run: a 100-op warm-up left ~170 kB of one-time growth (JIT feedback, caches) that does not recur
+    const renewBefore = await heap();
+    const tRenew = Date.now();
+    await page.evaluate((n) => window.lab.renewals(n), cycles);
+    const renewSeconds = (Date.now() - tRenew) / 1000;
+    const renewAfter = await heap();
+
+    log(`lab: memory, ${cycles} login/logout cycles`);
+    await page.evaluate((n) => window.lab.loginLogoutCycles(n), cycles); // warm-up, as above
+    const cycleBefore = await heap();
+    const tCycles = Date.now();
+    const callbackMs = await page.evaluate((n) => window.lab.loginLogoutCycles(n), cycles);
+    const cycleSeconds = (Date.now() - tCycles) / 1000;
+    const cycleAfter = await heap();
+    // Noise: the same measurement with nothing in between.
+    const idle1 = await heap();
+    const idle2 = await heap();
+    const counters = await page.evaluate(() => window.lab.counters);
+    if (errors.length) log(`lab page errors: ${errors.join('; ')}`);
+
+    return {
+      buildSeconds,
+      interceptor: {
+        requestsPerRound: requests,
+        rounds,
+        withoutMs: wo,
+        withMs: w,
+        perRequestUs: { without: (wo.median * 1000) / requests, with: (w.median * 1000) / requests },
+        ratio: Math.round((w.median / wo.median) * 1000) / 1000,
+      },
+      guardUsPerDecision: summarize(guardRounds, 2),
+      callbackCompletionMs: summarize(callbackMs),
+      joseJwtVerifyMs: jose,
+      memory: {
+        renewals: { count: cycles, before: renewBefore, after: renewAfter, growth: renewAfter - renewBefore, seconds: renewSeconds },
+        loginLogout: { count: cycles, before: cycleBefore, after: cycleAfter, growth: cycleAfter - cycleBefore, seconds: cycleSeconds },
+        noise: Math.abs(idle2 - idle1),
+      },
+      fakeProviderRequests: counters,
+      pageErrors: errors,
+    };
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}

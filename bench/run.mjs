@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// `npm run bench` (node bench/run.mjs): every performance figure of ngx-oidc in one table, with
+// its target and whether it is met; also written to bench/results.json. Nothing here is a timed
+// test; the deterministic figures (bytes, feature markers) are budget-tested by
+// bench/bundle-budget.test.mjs, the request counts by the e2e tests.
+//
+//   node bench/run.mjs [--runs=20] [--cycles=1000] [--requests=10000] [--only=bundle,provider,lab]
+//
+// Needs Chromium (CHROME_BIN or /usr/bin/chromium) and the built library (dist/ngx-oidc; built
+// when missing). Builds the bench apps (bench/angular.json) and the demo (production, into
+// bench/.out/demo) when their outputs are older than their sources. 1 kB = 1024 bytes.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attributionDelta, BENCH, bundleFigures, GZIP_BUDGET, KB, REPORTED_IN_ISSUE_6 } from './lib/bundle.mjs';
+import { launch } from './lib/browser.mjs';
+import { labFigures } from './lib/lab-runs.mjs';
+import { providerFigures } from './lib/provider-runs.mjs';
+
+const arg = (name, fallback) => {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+};
+const RUNS = Number(arg('runs', 20));
+const CYCLES = Number(arg('cycles', 1000));
+const REQUESTS = Number(arg('requests', 10_000));
+const ONLY = new Set(arg('only', 'bundle,provider,lab').split(','));
+const started = Date.now();
+const log = (m) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`);
+
+const kb = (n) => `${(n / KB).toFixed(1)} kB`;
+const signedKb = (n) => `${n >= 0 ? '+' : ''}${kb(n)}`;
+const ms = (s) => `${s.median} ms (p10 ${s.p10}, p90 ${s.p90}, min ${s.min}, max ${s.max}; n=${s.n})`;
+const rows = [];
+/** met: true / false / undefined (no target). */
+const row = (section, figure, value, target = '', met = undefined) => rows.push({ section, figure, value, target, met });
+
+const results = { startedAt: new Date().toISOString(), node: process.version, kB: 1024 };
+let failedSections = 0;
+
+if (ONLY.has('bundle')) {
+  try {
+    log('bundles: building/measuring bench apps');
+    const b = bundleFigures({ log });
+    results.bundle = b;
+    for (const app of ['baseline', 'with-ngx-oidc', 'with-ngx-oidc-all']) {
+      const r = b[app];
+      row('bundle', `${app}: all emitted JS (${r.files} file${r.files === 1 ? '' : 's'}) raw / gzip -9 / brotli 11`, `${kb(r.raw)} / ${kb(r.gzip)} / ${kb(r.brotli)}`);
+    }
+    const d = b['with-ngx-oidc'].delta;
+    row('bundle', 'with-ngx-oidc − baseline, raw / brotli', `${signedKb(d.raw)} / ${signedKb(d.brotli)}`);
+    row('bundle', 'with-ngx-oidc − baseline, gzip', `${signedKb(d.gzip)} (${d.gzip} B)`, `≤ 12 kB (${GZIP_BUDGET} B)`, d.gzip <= GZIP_BUDGET);
+    const da = b['with-ngx-oidc-all'].delta;
+    row('bundle', 'with-ngx-oidc-all − baseline, raw / gzip / brotli', `${signedKb(da.raw)} / ${signedKb(da.gzip)} / ${signedKb(da.brotli)}`);
+    for (const m of b['with-ngx-oidc'].markers) {
+      const control = b['with-ngx-oidc-all'].markers.find((x) => x.text === m.text).present;
+      row('bundle', `unused feature absent from with-ngx-oidc: ${m.feature}`, m.present ? 'present' : 'absent', `absent (control: ${control ? 'present' : 'MISSING'} in -all)`, !m.present && control);
+    }
+    const contributors = attributionDelta('with-ngx-oidc');
+    results.bundle.contributors = contributors;
+    row('bundle', 'biggest contributors to the delta (minified bytes, esbuild metafile)', contributors.slice(0, 6).map((c) => `${c.module} ${signedKb(c.bytes)}`).join('; '));
+    for (const r of REPORTED_IN_ISSUE_6) row('bundle', `${r.lib}, gzip added (Angular 21.2)`, `+${r.gzipKb} kB`, 'reported in issue #6, not measured here');
+  } catch (err) {
+    failedSections++;
+    log(`bundle section failed: ${err?.stack ?? err}`);
+    row('bundle', 'bundle figures', `FAILED: ${String(err?.message ?? err).split('\n')[0]}`, '', false);
+  }
+}
+
+let browser;
+try {
+  if (ONLY.has('provider') || ONLY.has('lab')) browser = await launch();
+
+  if (ONLY.has('provider')) {
+    try {
+      log(`provider: ${RUNS} code-flow logins (+1 warm-up), each with a reload and a renewal; 3 implicit logins`);
+      const p = await providerFigures(browser, { runs: RUNS, log });
+      results.provider = p;
+      const q = p.requests;
+      const count = (c) => `${c.max}${c.all.length > 1 ? ` (seen ${c.all.join(', ')})` : ''}${c.requests?.length ? `: ${c.requests.join(', ')}` : ''}`;
+      row('requests', 'callback URL → authenticated, code flow: provider requests', count(q.codeCallback), '1', q.codeCallback.max === 1 && q.codeCallback.all.length === 1);
+      row('requests', "callback URL → authenticated, implicit 'id_token token': provider requests", count(q.implicitCallback), '0', q.implicitCallback.max === 0);
+      row('requests', "reload with a valid session (storage 'session'): provider requests", count(q.reloadValidSession), '0', q.reloadValidSession.max === 0);
+      row('requests', 'one renewal (refresh token): provider requests', count(q.renewal), '1', q.renewal.max === 1 && q.renewal.all.length === 1);
+      row('time', 'callback document fetchStart → auth-status "authenticated" (demo, prod build, local provider)', ms(p.time.callbackToAuthenticated));
+      row('time', 'reload (valid session) fetchStart → "authenticated"', ms(p.time.reloadToAuthenticated));
+      row('time', 'one renewal: "Renew" click → "renewed" (incl. Playwright round trips)', ms(p.time.renewalButtonToRenewed));
+      row('time', "time in the library's own code on the callback path (performance marks)", 'n/a: the library sets no performance marks/measures; see the in-page callback completion below');
+    } catch (err) {
+      failedSections++;
+      log(`provider section failed: ${err?.stack ?? err}`);
+      row('requests', 'provider figures', `FAILED: ${String(err?.message ?? err).split('\n')[0]}`, '', false);
+    }
+  }
+
+  if (ONLY.has('lab')) {
+    try {
+      log('lab: real ngx-oidc against an in-page fake provider');
+      const l = await labFigures(browser, { log, requests: REQUESTS, cycles: CYCLES });
+      results.lab = l;
+      row('time', 'callback completion in-page: AuthService.initialize() on the callback URL (in-memory token exchange + ID token validation, warm JWKS)', ms(l.callbackCompletionMs));
+      row('time', 'jose jwtVerify of an RS256 ID token, warm local JWKS (reference, not ngx-oidc code)', `${l.joseJwtVerifyMs.median} ms per verify (p10 ${l.joseJwtVerifyMs.p10}, p90 ${l.joseJwtVerifyMs.p90}; ${l.joseJwtVerifyMs.n} rounds of 200)`);
+      const i = l.interceptor;
+      row('time', `HttpClient, ${i.requestsPerRound} sequential GETs, instant backend, without authInterceptor`, ms(i.withoutMs) + ` = ${i.perRequestUs.without.toFixed(2)} µs/request`);
+      row('time', `… with authInterceptor (allow-listed URL, authenticated)`, ms(i.withMs) + ` = ${i.perRequestUs.with.toFixed(2)} µs/request`);
+      row('time', 'interceptor overhead ratio (median with / median without)', String(i.ratio), '≤ 1.05', i.ratio <= 1.05);
+      const g = l.guardUsPerDecision;
+      row('time', 'authGuard decision, authenticated user', `${g.median} µs (p10 ${g.p10}, p90 ${g.p90}; ${g.n} rounds of 10,000)`);
+      const MEM_TARGET = 100 * KB;
+      const m = l.memory;
+      row('memory', `JS heap after forced GC, ${m.renewals.count} renewals (refresh token) in one page, after as many warm-up renewals`, `${kb(m.renewals.before)} → ${kb(m.renewals.after)} (${signedKb(m.renewals.growth)}, ${m.renewals.seconds} s)`, `growth ≤ 100 kB (noise ${m.noise} B)`, m.renewals.growth <= MEM_TARGET);
+      row('memory', `JS heap after forced GC, ${m.loginLogout.count} login/logout cycles (fresh injectors, destroyed) in one page, after as many warm-up cycles`, `${kb(m.loginLogout.before)} → ${kb(m.loginLogout.after)} (${signedKb(m.loginLogout.growth)}, ${m.loginLogout.seconds} s)`, `growth ≤ 100 kB (noise ${m.noise} B)`, m.loginLogout.growth <= MEM_TARGET);
+    } catch (err) {
+      failedSections++;
+      log(`lab section failed: ${err?.stack ?? err}`);
+      row('time', 'lab figures', `FAILED: ${String(err?.message ?? err).split('\n')[0]}`, '', false);
+    }
+  }
+} finally {
+  await browser?.close();
+}
+
+results.rows = rows;
+results.seconds = Math.round((Date.now() - started) / 100) / 10;
+writeFileSync(join(BENCH, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+// One table.
+const met = (m) => (m === undefined ? '' : m ? 'yes' : 'NO');
+const cols = [
+  ['section', (r) => r.section],
+  ['figure', (r) => r.figure],
+  ['value', (r) => r.value],
+  ['target', (r) => r.target],
+  ['met', (r) => met(r.met)],
+];
+const widths = cols.map(([h, f]) => Math.min(90, Math.max(h.length, ...rows.map((r) => String(f(r)).length))));
+const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+console.log(line(cols.map(([h]) => h)));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const r of rows) console.log(line(cols.map(([, f]) => f(r))));
+const targets = rows.filter((r) => r.met !== undefined);
+console.log(
+  `\n${targets.filter((r) => r.met).length} of ${targets.length} targets met; run time ${results.seconds} s; written to bench/results.json`,
+);
+process.exitCode = failedSections ? 1 : 0;
