@@ -231,6 +231,14 @@ export class FakeAuthService implements AuthServiceApi {
     return Promise.resolve(this.tokenFor(options));
   }
 
+  /**
+   * Always `undefined`, so the interceptor asks {@link FakeAuthService.getAccessToken}, where
+   * every call is recorded and `setAccessTokenError()` applies.
+   */
+  peekAccessToken(_request?: TokenRequest): string | undefined {
+    return undefined;
+  }
+
   /** Forgets the last error. */
   clearError(): void {
     this.update({ error: null });

@@ -41,6 +41,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const entry = auth.matchAllowedUrl(req.url, req.method);
   if (!entry) return next(req);
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
+  // Fast path: a fresh token in hand needs no promise, no scheduling.
+  const cached = auth.peekAccessToken(request);
+  if (cached) return sendWithRetry(auth, req, next, cached, request, entry);
   return from(auth.getAccessToken(request)).pipe(
     switchMap((token) => {
       if (token) return sendWithRetry(auth, req, next, token, request, entry);

@@ -129,6 +129,14 @@ export class AuthService {
     return this.client.getAccessToken(options);
   }
 
+  /**
+   * The cached access token for `audience`/`scope` if it is fresh and start-up is done, else
+   * `undefined`. Never renews and never waits: {@link AuthService.getAccessToken} does both.
+   */
+  peekAccessToken(request: TokenRequest = {}): string | undefined {
+    return this.client.peekAccessToken(request);
+  }
+
   /** Forgets the last error (e.g. after the app showed it). */
   clearError(): void {
     this.state.update({ error: null });

@@ -187,6 +187,19 @@ describe('OidcClient', () => {
     });
   });
 
+  it('peeks at a fresh cached token without waiting or renewing, and only after start-up', async () => {
+    const storage = new MemoryStorage();
+    saveSession(storage, CLIENT_ID, await aliceSession());
+    const tab = newTab({ storage });
+    expect(tab.client.peekAccessToken()).toBeUndefined();
+    await tab.client.initialize();
+    expect(tab.client.peekAccessToken()).toBe('access-token-0');
+    expect(tab.client.peekAccessToken({ audience: 'https://other.example.com' })).toBeUndefined();
+    clock.advance(3600_000);
+    expect(tab.client.peekAccessToken()).toBeUndefined();
+    expect(provider.requests).toEqual([]);
+  });
+
   it('refuses to look for an access token with responseType id_token, which never has one', async () => {
     const tab = await restored({ session: { accessToken: undefined }, config: { responseType: 'id_token' } });
 

@@ -19,6 +19,9 @@ import type { TokenSet } from './types';
 /** The longest delay `setTimeout` can hold (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How many URL answers the allowlist remembers. */
+const MATCH_CACHE_SIZE = 256;
+
 /** How long a tab waits for another tab's renewal to arrive before renewing itself. */
 const RENEWAL_BROADCAST_WAIT_MS = 2000;
 
@@ -77,6 +80,8 @@ export class OidcClient {
   private readonly sessionWaiters = new Set<() => void>();
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
+  private readonly matches = new Map<string, AllowedUrlMatcher | null>();
+  private ready = false;
   private cancelTimer?: () => void;
   private initialized?: Promise<void>;
   private destroyed = false;
@@ -188,8 +193,26 @@ export class OidcClient {
   /** The allowlist entry a request may send the token to; never a provider endpoint. */
   matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined {
     if (this.config.allowedUrls.length === 0) return undefined;
-    if (isProviderEndpoint(this.endpoints, url, this.config.appOrigin)) return undefined;
-    return matchAllowedUrl(this.config.allowedUrls, url, method, this.config.appOrigin);
+    // Every HttpClient request asks; parsing the URL is the cost, so answers are remembered
+    // per method + URL (bounded, and forgotten when the provider's endpoints become known).
+    const key = `${method} ${url}`;
+    const known = this.matches.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const match = isProviderEndpoint(this.endpoints, url, this.config.appOrigin)
+      ? undefined
+      : matchAllowedUrl(this.config.allowedUrls, url, method, this.config.appOrigin);
+    if (this.matches.size >= MATCH_CACHE_SIZE) this.matches.clear();
+    this.matches.set(key, match ?? null);
+    return match;
+  }
+
+  /**
+   * The cached access token for a request if it is fresh and start-up is done, else
+   * `undefined`; never renews, never waits. The interceptor's fast path.
+   */
+  peekAccessToken(request: TokenRequest = {}): string | undefined {
+    if (!this.ready || !this.session || this.config.responseType === 'id_token') return undefined;
+    return this.cached(this.normalize(request))?.accessToken;
   }
 
   /** Stops timers and the tab channel. */
@@ -221,6 +244,7 @@ export class OidcClient {
       const pending = latestTransaction(this.ctx.transactions, now);
       if (pending) this.listener.update({ pending: { nonce: pending.nonce, state: pending.state } });
     }
+    this.ready = true;
     this.listener.update({ isLoading: false });
   }
 
@@ -228,6 +252,7 @@ export class OidcClient {
     try {
       const { tokens, user, transaction, discovery } = await completeLogin(this.ctx, href);
       this.endpoints = providerEndpoints(this.config.authority, discovery);
+      this.matches.clear();
       this.setSession({ tokens, user }, true);
       this.listener.update({ error: null, pending: null });
       this.listener.event({ type: 'login_completed' });
