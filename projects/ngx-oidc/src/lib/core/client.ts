@@ -11,10 +11,10 @@ import { sanitizeReturnUrl } from './return-url';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
 import { silentLogin } from './silent-auth';
 import { MemoryStorage, openWebStorage, readJson, writeJson, type AuthStorage } from './storage';
-import { isFresh, renewAt, requestKey, satisfies, upsertEntry, type AccessTokenEntry, type TokenRequest } from './token-cache';
+import { applyRefreshResponse, applySilentResult, primaryEntry } from './renewed-session';
+import { isFresh, renewAt, requestKey, satisfies, type AccessTokenEntry, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
-import type { TokenSet } from './types';
 
 /** The longest delay `setTimeout` can hold (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -362,13 +362,8 @@ export class OidcClient {
       }
       throw err;
     }
-    const obtainedAt = this.now();
-    const expiresAt = response.expires_in !== undefined ? obtainedAt + response.expires_in * 1000 : undefined;
-    // RFC 6749 §6 and RFC 9700 §4.14.2: a rotated refresh token replaces the old one at once.
-    const refreshToken = response.refresh_token ?? session.tokens.refreshToken;
-    let tokens: TokenSet = { ...session.tokens, refreshToken };
+    let claims;
     if (response.id_token) {
-      let claims;
       try {
         claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
           issuer: metadata.discovery.issuer,
@@ -386,26 +381,12 @@ export class OidcClient {
         }
         throw err;
       }
-      tokens = { ...tokens, idToken: response.id_token, claims };
     }
     // Logged out (here or in another tab) while the request was out: nothing to renew.
     if (!this.session) throw new AuthError('login_required', 'The session ended during the renewal.');
-    let extra = session.extra ?? [];
-    if (primary) {
-      tokens = { ...tokens, accessToken: response.access_token, tokenType: response.token_type, expiresAt, obtainedAt, scope: response.scope ?? tokens.scope };
-    } else {
-      extra = upsertEntry(extra, {
-        accessToken: response.access_token,
-        tokenType: response.token_type,
-        expiresAt,
-        obtainedAt,
-        audience: request.audience,
-        requestedScope: request.scope ?? '',
-        scope: response.scope ?? request.scope ?? '',
-      });
-    }
-    this.setSession({ ...session, tokens, extra }, true);
-    return primary ? response.access_token : extra[extra.length - 1].accessToken;
+    const renewed = applyRefreshResponse(session, response, claims, request, primary, this.now());
+    this.setSession(renewed.session, true);
+    return renewed.accessToken;
   }
 
   private renewable(session: StoredSession): boolean {
@@ -433,23 +414,9 @@ export class OidcClient {
     );
     const session = this.session;
     if (!session) throw new AuthError('login_required', 'The session ended during silent authentication.');
-    if (result.tokens.claims.sub !== session.tokens.claims.sub) {
-      // Another user logged in at the provider meanwhile: this session is not theirs.
-      throw new AuthError('login_required', `Silent authentication returned another user ("${result.tokens.claims.sub}").`, {
-        claim: 'sub',
-        expected: session.tokens.claims.sub,
-        actual: result.tokens.claims.sub,
-      });
-    }
-    const accessToken = result.tokens.accessToken;
-    if (!accessToken) throw new AuthError('invalid_response', 'Silent authentication returned no access token.');
-    if (primary) {
-      this.setSession({ ...session, tokens: { ...result.tokens, refreshToken: session.tokens.refreshToken }, user: result.user }, true);
-    } else {
-      const entry: AccessTokenEntry = { ...primaryEntry(result.tokens), requestedScope: request.scope ?? result.tokens.requestedScope };
-      this.setSession({ ...session, extra: upsertEntry(session.extra ?? [], entry) }, true);
-    }
-    return accessToken;
+    const renewed = applySilentResult(session, result, request, primary);
+    this.setSession(renewed.session, true);
+    return renewed.accessToken;
   }
 
   /** Installs a session: state, storage, other tabs, renewal timer. */
@@ -598,16 +565,4 @@ export class OidcClient {
 
 function withOpenid(scope: string): string {
   return [...new Set(['openid', ...normalizeScope(scope).split(' ')])].join(' ');
-}
-
-function primaryEntry(tokens: TokenSet): AccessTokenEntry {
-  return {
-    accessToken: tokens.accessToken ?? '',
-    tokenType: tokens.tokenType,
-    expiresAt: tokens.expiresAt,
-    obtainedAt: tokens.obtainedAt,
-    audience: tokens.audience,
-    requestedScope: tokens.requestedScope,
-    scope: tokens.scope,
-  };
 }
