@@ -7,6 +7,10 @@
 //                          sets it after its own library build step)
 //   E2E_SKIP_DEMO_BUILD=1  reuse an existing dist/e2e-demo build
 //   E2E_BACKEND_MAIN=path  start another backend entry point (default projects/demo-backend/main.mjs)
+//   E2E_DEMO_DIR=path      serve a prebuilt demo from this folder (its browser/ subfolder; relative
+//                          to the repo root) instead of building dist/e2e-demo; neither the library
+//                          nor the demo is built then. demo-env.json and e2e-env.json are written
+//                          there. Used by scripts/compat.mjs (demo built with another Angular major).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   createWriteStream,
@@ -17,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import {
   DEMO_BROWSER_DIR,
@@ -33,6 +37,17 @@ const NG = join(REPO_ROOT, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
 const BACKEND_MAIN =
   process.env['E2E_BACKEND_MAIN'] ?? join(REPO_ROOT, 'projects', 'demo-backend', 'main.mjs');
 const SERVE_STATIC = join(REPO_ROOT, 'scripts', 'serve-static.mjs');
+
+/** A prebuilt demo to serve (E2E_DEMO_DIR), or undefined to build and serve dist/e2e-demo. */
+const PREBUILT_DEMO_DIST = process.env['E2E_DEMO_DIR']
+  ? resolve(REPO_ROOT, process.env['E2E_DEMO_DIR'])
+  : undefined;
+const DEMO_DIST_USED = PREBUILT_DEMO_DIST ?? DEMO_DIST;
+const DEMO_BROWSER_DIR_USED = PREBUILT_DEMO_DIST ? join(PREBUILT_DEMO_DIST, 'browser') : DEMO_BROWSER_DIR;
+const DEMO_ENV_FILE_USED = PREBUILT_DEMO_DIST
+  ? join(DEMO_BROWSER_DIR_USED, 'demo-env.json')
+  : DEMO_ENV_FILE;
+const E2E_ENV_FILE_USED = PREBUILT_DEMO_DIST ? join(PREBUILT_DEMO_DIST, 'e2e-env.json') : E2E_ENV_FILE;
 
 function log(msg: string): void {
   console.log(`[e2e setup] ${msg}`);
@@ -187,7 +202,14 @@ process.once('exit', () => {
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   // 1. The demo imports `ngx-oidc` from dist/ngx-oidc (tsconfig paths), so the
   //    library must be built first.
-  if (
+  if (PREBUILT_DEMO_DIST) {
+    if (!existsSync(join(DEMO_BROWSER_DIR_USED, 'index.html'))) {
+      throw new Error(
+        `E2E_DEMO_DIR: ${join(DEMO_BROWSER_DIR_USED, 'index.html')} does not exist; build the demo there first`,
+      );
+    }
+    log(`E2E_DEMO_DIR: serving the prebuilt demo in ${DEMO_DIST_USED} (no library/demo build)`);
+  } else if (
     process.env['E2E_SKIP_LIB_BUILD'] !== '1' ||
     !existsSync(join(REPO_ROOT, 'dist', 'ngx-oidc'))
   ) {
@@ -195,7 +217,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
 
   // 2. Build the demo once (before the backend writes demo-env.json into it).
-  if (
+  if (PREBUILT_DEMO_DIST) {
+    // nothing to build
+  } else if (
     process.env['E2E_SKIP_DEMO_BUILD'] === '1' &&
     existsSync(join(DEMO_BROWSER_DIR, 'index.html'))
   ) {
@@ -215,7 +239,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 
   // The build may have copied a demo-env.json from projects/demo/public (written
   // by `npm start`); the backend must write the one for this run.
-  rmSync(DEMO_ENV_FILE, { force: true });
+  rmSync(DEMO_ENV_FILE_USED, { force: true });
 
   if (!existsSync(BACKEND_MAIN)) {
     throw new Error(`${BACKEND_MAIN} does not exist (yet); cannot run the e2e tests.`);
@@ -240,29 +264,29 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
         IDP_PORT: String(idp),
         API_PORT: String(api),
         DEMO_PORT: String(demo),
-        DEMO_ENV_FILE,
+        DEMO_ENV_FILE: DEMO_ENV_FILE_USED,
       },
       'demo-backend ready',
       60_000,
     );
     await startProcess(
       'serve-static',
-      [SERVE_STATIC, DEMO_BROWSER_DIR, `--port=${demo}`, '--host=127.0.0.1'],
+      [SERVE_STATIC, DEMO_BROWSER_DIR_USED, `--port=${demo}`, '--host=127.0.0.1'],
       {},
       'serve-static ready',
       15_000,
     );
-    if (!existsSync(DEMO_ENV_FILE)) {
-      throw new Error(`the backend did not write ${DEMO_ENV_FILE}`);
+    if (!existsSync(DEMO_ENV_FILE_USED)) {
+      throw new Error(`the backend did not write ${DEMO_ENV_FILE_USED}`);
     }
-    env.demoEnv = JSON.parse(readFileSync(DEMO_ENV_FILE, 'utf8'));
+    env.demoEnv = JSON.parse(readFileSync(DEMO_ENV_FILE_USED, 'utf8'));
   } catch (err) {
     await stopAll();
     throw err;
   }
 
-  writeFileSync(E2E_ENV_FILE, JSON.stringify(env, null, 2) + '\n');
-  process.env['E2E_ENV_FILE'] = E2E_ENV_FILE;
+  writeFileSync(E2E_ENV_FILE_USED, JSON.stringify(env, null, 2) + '\n');
+  process.env['E2E_ENV_FILE'] = E2E_ENV_FILE_USED;
   process.env['E2E_DEMO_URL'] = env.demoUrl;
   process.env['E2E_ISSUER'] = env.issuer;
   process.env['E2E_API_URL'] = env.apiUrl;

@@ -4,13 +4,14 @@
 //
 //   npm test                          all steps
 //   npm test -- --only=lib,e2e        a subset (lib, build, schematics, ssr, demo,
-//                                     backend, e2e; aliases: unit = lib,demo,backend)
+//                                     backend, e2e, compat; aliases: unit = lib,demo,backend)
 //   npm test -- --list                show the steps and exit
 //
 // Steps: lib (karma, ng test ngx-oidc) → build (scripts/build-lib.mjs: the package
 // with its schematics) → schematics (ng add unit tests + a real ng new/ng add/ng build)
 // → ssr (server rendering with the built package) → demo (karma, ng test demo) →
-// backend (node --test projects/demo-backend/test/) → e2e (playwright test).
+// backend (node --test projects/demo-backend/test/) → e2e (playwright test) → compat (the packed
+// library in a fresh Angular 20 app: demo build + the e2e suite against it; needs the npm registry).
 //
 // Prints a summary table and, as the very last line, `N passed, N failed`
 // (test counts parsed from the runners' output). Exit code 1 if any step failed.
@@ -103,6 +104,15 @@ const STEPS = [
     env: () =>
       results.find((r) => r.name === 'build')?.status === 'ok' ? { E2E_SKIP_LIB_BUILD: '1' } : {},
     timeoutMs: 15 * MIN,
+    parse: parsePlaywright,
+  },
+  {
+    name: 'compat',
+    title: 'Angular 20 compatibility (scripts/compat.mjs: npm pack → Angular 20.3 app → demo build → e2e)',
+    skipIf: () => (process.env.NGX_OIDC_SKIP_COMPAT ? 'NGX_OIDC_SKIP_COMPAT is set' : undefined),
+    args: () => [join(ROOT, 'scripts', 'compat.mjs'), '--angular=20'],
+    // Packs dist/ngx-oidc as built by the build step (builds it itself if missing).
+    timeoutMs: 20 * MIN,
     parse: parsePlaywright,
   },
 ];
@@ -307,7 +317,7 @@ async function main() {
   }
   const startedAll = Date.now();
 
-  const needsBrowser = selected.some((n) => ['lib', 'demo', 'e2e'].includes(n));
+  const needsBrowser = selected.some((n) => ['lib', 'demo', 'e2e', 'compat'].includes(n));
   if (needsBrowser) {
     try {
       process.env.CHROME_BIN = ensureChromium();
