@@ -81,6 +81,11 @@ export class FakeAuthService {
       return this.audienceTokens.get(options.audience) ?? token;
     });
 
+  /** The interceptor's fast path; `undefined` sends it to `getAccessToken`, which is recorded. */
+  peekAccessToken(): string | undefined {
+    return undefined;
+  }
+
   /** Used by the real `authInterceptor` after a 401 `invalid_token`: a new token. */
   readonly renewAfterRejection = jasmine
     .createSpy<(rejectedToken: string, request: TokenRequest) => Promise<string | null>>(
