@@ -84,7 +84,8 @@ try {
       row('time', 'callback document fetchStart → auth-status "authenticated" (demo, prod build, local provider)', ms(p.time.callbackToAuthenticated));
       row('time', 'reload (valid session) fetchStart → "authenticated"', ms(p.time.reloadToAuthenticated));
       row('time', 'one renewal: "Renew" click → "renewed" (incl. Playwright round trips)', ms(p.time.renewalButtonToRenewed));
-      row('time', "time in the library's own code on the callback path (performance marks)", 'n/a: the library sets no performance marks/measures; see the in-page callback completion below');
+      row('time', 'library span of the callback (User Timing measure ngx-oidc:callback, incl. the token request)', p.time.callbackLibrarySpan ? ms(p.time.callbackLibrarySpan) : 'n/a: no ngx-oidc:callback entries');
+      row('time', "time in the library's own code on the callback path (span minus the provider's answer)", p.time.callbackLibraryOwn ? ms(p.time.callbackLibraryOwn) : 'n/a: no ngx-oidc:callback:own-time entries');
     } catch (err) {
       failedSections++;
       log(`provider section failed: ${err?.stack ?? err}`);

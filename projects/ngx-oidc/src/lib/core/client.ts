@@ -8,6 +8,7 @@ import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
 import { loadProviderMetadata } from './provider-metadata';
 import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { sanitizeReturnUrl } from './return-url';
+import { timeCallback } from './timing';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
 import { silentLogin } from './silent-auth';
 import { MemoryStorage, openWebStorage, readJson, writeJson, type AuthStorage } from './storage';
@@ -249,8 +250,9 @@ export class OidcClient {
   }
 
   private async handleCallback(href: string): Promise<void> {
+    const timing = timeCallback(this.ctx.fetch);
     try {
-      const { tokens, user, transaction, discovery } = await completeLogin(this.ctx, href);
+      const { tokens, user, transaction, discovery } = await completeLogin({ ...this.ctx, fetch: timing.fetch }, href);
       this.endpoints = providerEndpoints(this.config.authority, discovery);
       this.matches.clear();
       this.setSession({ tokens, user }, true);
@@ -264,6 +266,8 @@ export class OidcClient {
       const error = this.fail(err);
       this.listener.event({ type: 'login_failed', error });
       this.platform.replaceUrl('/');
+    } finally {
+      timing.done();
     }
   }
 
