@@ -154,6 +154,5 @@ function withToken(req: HttpRequest<unknown>, token: string): HttpRequest<unknow
 
 function isInvalidToken(error: unknown): boolean {
   if (!(error instanceof HttpErrorResponse) || error.status !== 401) return false;
-  const challenge = error.headers?.get('WWW-Authenticate') ?? '';
-  return /^\s*Bearer\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token"?/i.test(challenge);
+  return parseBearerChallenge(error.headers?.get('WWW-Authenticate') ?? '')['error'] === 'invalid_token';
 }

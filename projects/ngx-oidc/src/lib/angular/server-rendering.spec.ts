@@ -2,7 +2,7 @@ import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Component, PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import { provideRouter, Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { firstValueFrom } from 'rxjs';
 import { TEST_CONFIG } from '../../test-support/fake-browser';
@@ -48,6 +48,24 @@ describe('on the server (PLATFORM_ID server)', () => {
     await harness.navigateByUrl('/secret');
     expect(harness.routeNativeElement?.textContent ?? '').not.toContain('secret page');
     expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('does not redirect to the app\'s login route either: the browser decides after hydration', async () => {
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: PLATFORM_ID, useValue: 'server' },
+        provideAuth({ ...TEST_CONFIG, loginRoute: '/login' }),
+        provideRouter([
+          { path: 'secret', component: SecretPage, canActivate: [authGuard] },
+          { path: 'login', component: SecretPage },
+        ]),
+      ],
+    });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/secret');
+    expect(TestBed.inject(Router).url).not.toContain('/login');
+    expect(harness.routeNativeElement?.textContent ?? '').not.toContain('secret page');
   });
 
   it('does not redirect on login(), and sends no token from the interceptor', async () => {
