@@ -166,6 +166,33 @@ function parsePlaywright(out) {
   };
 }
 
+/**
+ * The failing tests' names (and, for Playwright, the first error line of each), so that the end
+ * of the log — often all a CI page shows — says what failed, not only how many.
+ */
+function failureLines(out) {
+  const lines = out.split('\n');
+  const found = [];
+  for (let i = 0; i < lines.length && found.length < 12; i++) {
+    const line = lines[i];
+    // Playwright: "  1) [chromium] › e2e/a.spec.ts:12:3 › title ───"
+    const pw = /^\s+\d+\) (\[\w+\] › .*?)\s*─*$/.exec(line);
+    if (pw) {
+      const error = lines.slice(i + 1, i + 12).find((l) => /^\s*(Error|TimeoutError|Test timeout)/.test(l));
+      found.push(pw[1] + (error ? `\n      ${error.trim().slice(0, 240)}` : ''));
+      continue;
+    }
+    // Karma progress: "Chrome Headless ... suite name test name FAILED"
+    if (/\) .+ FAILED$/.test(line)) found.push(line.trim().slice(0, 240));
+    // Build errors (esbuild / Angular compiler): "✘ [ERROR] TS2304: Cannot find name …"
+    else if (/^\s*✘ \[ERROR\]/.test(line)) found.push(line.trim().slice(0, 240));
+    // node:test (TAP / spec): "not ok 3 - title", "✖ title"
+    else if (/^\s*not ok \d+ - /.test(line) || /^\s*✖ (?!failing tests)/.test(line))
+      found.push(line.trim().slice(0, 240));
+  }
+  return [...new Set(found)];
+}
+
 // ---------------------------------------------------------------- running
 
 /** @type {{ name: string, title: string, status: 'ok'|'FAILED'|'skipped', ms: number, counts?: Counts, note?: string }[]} */
@@ -235,6 +262,7 @@ function runStep(step) {
       const counts = step.parse?.(stripAnsi(out));
       const ok = code === 0 && !timedOut && !(counts && counts.failed > 0);
       resolveStep({
+        failures: ok ? [] : failureLines(stripAnsi(out)),
         name: step.name,
         title: step.title,
         status: ok ? 'ok' : 'FAILED',
@@ -302,6 +330,11 @@ function printSummary(totalMs) {
   const failedSteps = results.filter((r) => r.status === 'FAILED').map((r) => r.name);
   console.log('');
   if (failedSteps.length) console.log(`FAILED steps: ${failedSteps.join(', ')}`);
+  for (const r of results.filter((r) => r.failures?.length)) {
+    console.log(`\n${r.name} — failing:`);
+    for (const f of r.failures) console.log(`  ${f}`);
+  }
+  if (failedSteps.length) console.log('');
   const passed = results.reduce((n, r) => n + (r.counts?.passed ?? 0), 0);
   const failed = results.reduce((n, r) => n + (r.counts?.failed ?? 0), 0);
   console.log(`${passed} passed, ${failed} failed`);

@@ -111,6 +111,9 @@ function openChannel(view: Window & typeof globalThis, name: string): TabChannel
   return {
     post: (message) => {
       const type = (message as { type?: string }).type;
+      // A renewal under way is announced to tabs that could see the renewal marker in this
+      // same storage anyway; as a `reload` it would only make them re-read it for nothing.
+      if (type === 'renewing') return;
       try {
         storage.setItem(key, JSON.stringify({ type, at: Date.now(), id: Math.random() }));
         storage.removeItem(key);

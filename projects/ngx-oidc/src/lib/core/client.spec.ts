@@ -854,6 +854,53 @@ describe('OidcClient', () => {
       expect(tokens(b).refreshToken).toBe('refresh-token-1');
     });
 
+    it('waits for the renewing tab even when the renewal marker has not reached it yet', async () => {
+      const { a, b } = await twoTabs();
+      // Chromium hands another renderer a localStorage write later than the lock: B may get the
+      // lock while the marker is still missing for it. The `renewing` message must suffice.
+      const renewedA = a.client.getAccessToken({ forceRefresh: true });
+      await until(() => hub.posted.some((p) => (p.message as { type?: string }).type === 'renewing'));
+      hub.holding = true; // A's session broadcast is slow; its `renewing` message has left
+      expect(await renewedA).toBe('access-token-1');
+      localStorage.removeItem(`ngx-oidc.renewed.${CLIENT_ID}`);
+
+      const tokenB = b.client.getAccessToken({ forceRefresh: true });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(server.refreshRequests().length).toBe(1);
+      hub.release();
+
+      expect(await tokenB).toBe('access-token-1');
+      expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0']);
+      expect(b.recorder.types).not.toContain('renew_failed');
+    });
+
+    it('renews after a bounded wait when the renewing tab never reports back', async () => {
+      const { a, b } = await twoTabs();
+      // A says it is renewing generation X, then its page goes away before any result.
+      const generation = b.recorder.state.session!.id!;
+      hub.channel(`ngx-oidc:${CLIENT_ID}`).post({ type: 'renewing', from: generation });
+      await hub.flush();
+      a.client.destroy();
+      jasmine.clock().install();
+      let tokenB: Promise<string | null>;
+      try {
+        tokenB = b.client.getAccessToken({ forceRefresh: true });
+        // B takes the lock, lets a task pass (tick 0), then waits up to RENEWAL_BROADCAST_WAIT_MS.
+        for (let i = 0; i < 20; i++) {
+          await Promise.resolve();
+          jasmine.clock().tick(0);
+        }
+        jasmine.clock().tick(1999);
+        for (let i = 0; i < 20; i++) await Promise.resolve();
+        expect(server.refreshRequests().length).withContext('refresh requests within the wait').toBe(0);
+        jasmine.clock().tick(1);
+      } finally {
+        jasmine.clock().uninstall();
+      }
+      expect(await tokenB).toBe('access-token-1');
+      expect(server.refreshRequests().length).toBe(1);
+    });
+
     it('refreshes once when both tabs renewal timers fire together', async () => {
       const { a, b } = await twoTabs();
       const renewedA = a.recorder.nextEvent('token_renewed', 'renew_failed');

@@ -5,13 +5,14 @@ import type { AuthEvent } from './events';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
 import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
-import { loadProviderMetadata } from './provider-metadata';
+import { loadProviderMetadata, type ProviderMetadata } from './provider-metadata';
 import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
 import { silentLogin } from './silent-auth';
-import { MemoryStorage, openWebStorage, readJson, writeJson, type AuthStorage } from './storage';
+import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
+import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
 import { applyRefreshResponse, applySilentResult, primaryEntry } from './renewed-session';
 import { isFresh, renewAt, requestKey, satisfies, type AccessTokenEntry, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
@@ -22,21 +23,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How many URL answers the allowlist remembers. */
 const MATCH_CACHE_SIZE = 256;
-
-/** How long a tab waits for another tab's renewal to arrive before renewing itself. */
-const RENEWAL_BROADCAST_WAIT_MS = 2000;
-
-/** Written by the tab that renewed, read by a tab about to renew (shared storage). */
-interface RenewalMarker {
-  /** Generation id of the session the renewal replaced. */
-  readonly from: string;
-  /** Generation id of the renewed session. */
-  readonly to: string;
-}
-
-function renewalMarkerKey(clientId: string): string {
-  return `ngx-oidc.renewed.${clientId}`;
-}
 
 /** What the client exposes; the Angular layer turns it into signals and observables. */
 export interface ClientSnapshot {
@@ -58,13 +44,6 @@ export interface AccessTokenOptions extends TokenRequest {
   readonly forceRefresh?: boolean;
 }
 
-/** Messages between the tabs of one app. */
-type TabMessage =
-  | { readonly type: 'session'; readonly session: StoredSession }
-  | { readonly type: 'logout' }
-  /** From the storage-event fallback, which carries no tokens: re-read shared storage. */
-  | { readonly type: 'reload' };
-
 /**
  * The relying party, framework-free: start-up and callback, login, logout, token cache and
  * renewal (refresh token, else silent authentication), single-flight across requests and tabs,
@@ -79,6 +58,8 @@ export class OidcClient {
   /** Shared by the app's tabs; holds only the renewal marker (no token). */
   private readonly shared: AuthStorage;
   private readonly sessionWaiters = new Set<() => void>();
+  /** The session generation another tab said it is renewing (its `renewing` message). */
+  private renewingElsewhere?: string;
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
   private readonly matches = new Map<string, AllowedUrlMatcher | null>();
@@ -307,44 +288,63 @@ export class OidcClient {
         const stored = loadSession(this.tokenStorage, this.config.clientId, this.now());
         if (stored) this.adopt(stored);
       }
-      // The marker says another tab renewed after our session was issued: its broadcast is on
+      // Another tab renewed (or is renewing) the generation this tab holds: its broadcast is on
       // its way. Refreshing now would reuse a rotated refresh token (and may get the whole
-      // grant revoked), so wait for it, for a bounded time.
-      const marker = this.readRenewalMarker();
-      if (marker && this.session && marker.from === this.session.id) {
-        await this.waitForSession(marker.to, RENEWAL_BROADCAST_WAIT_MS);
+      // grant revoked), so wait for it, for a bounded time. The `renewing` message is what
+      // counts: the marker in localStorage can reach this renderer after the lock does.
+      const id = this.session?.id;
+      if (id && (this.renewingElsewhere === id || readRenewalMarker(this.shared, this.config.clientId)?.from === id)) {
+        await this.waitForNewGeneration(id, RENEWAL_BROADCAST_WAIT_MS);
       }
       return fn();
     });
   }
 
   private async renewLocked(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
+    // Loading the provider's metadata can wait for the network, and another tab's renewal can
+    // land meanwhile: decide what to renew, with which refresh token, only after it.
+    let metadata: ProviderMetadata | undefined;
+    try {
+      if (this.session?.tokens.refreshToken) metadata = await this.loadMetadata();
+    } catch (err) {
+      throw this.renewFailed(err, request, this.session !== null && satisfies(primaryEntry(this.session.tokens), request));
+    }
     const fresh = this.cached(request);
     // Someone (another request or tab) renewed since this renewal was asked for.
     if (fresh && (rejectedToken === undefined || fresh.accessToken !== rejectedToken)) return fresh.accessToken;
     const session = this.session;
     if (!session) throw new AuthError('login_required', 'Nobody is logged in.');
     const primary = satisfies(primaryEntry(session.tokens), request);
+    // The other tabs on this generation wait for this renewal instead of starting their own.
+    if (session.id) this.channel?.post({ type: 'renewing', from: session.id } satisfies TabMessage);
     try {
       const token = session.tokens.refreshToken
-        ? await this.renewWithRefreshToken(session, request, primary)
+        ? await this.renewWithRefreshToken(session, metadata ?? (await this.loadMetadata()), request, primary)
         : await this.renewSilently(request, primary);
       this.listener.event({ type: 'token_renewed', audience: request.audience, scope: request.scope });
       return token;
     } catch (err) {
-      const error = err instanceof AuthError ? err : this.fail(err);
-      this.listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
-      // The login's own token cannot be renewed without the user: the session is over.
-      if (primary && this.session && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
-        this.endSession('session_expired');
-        this.listener.update({ error });
-      }
-      throw error;
+      throw this.renewFailed(err, request, primary);
     }
   }
 
-  private async renewWithRefreshToken(session: StoredSession, request: TokenRequest, primary: boolean): Promise<string> {
-    const metadata = await loadProviderMetadata(this.config.authority, this.ctx.fetch, this.ctx.transactions, this.now());
+  /** Reports a failed renewal; the login's own token failing for good ends the session. */
+  private renewFailed(err: unknown, request: TokenRequest, primary: boolean): AuthError {
+    const error = err instanceof AuthError ? err : this.fail(err);
+    this.listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
+    // The login's own token cannot be renewed without the user: the session is over.
+    if (primary && this.session && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
+      this.endSession('session_expired');
+      this.listener.update({ error });
+    }
+    return error;
+  }
+
+  private loadMetadata(): Promise<ProviderMetadata> {
+    return loadProviderMetadata(this.config.authority, this.ctx.fetch, this.ctx.transactions, this.now());
+  }
+
+  private async renewWithRefreshToken(session: StoredSession, metadata: ProviderMetadata, request: TokenRequest, primary: boolean): Promise<string> {
     let response;
     try {
       response = await refreshTokens(
@@ -431,7 +431,7 @@ export class OidcClient {
     this.listener.update({ session });
     if (announce) {
       this.persist(session);
-      if (previous?.id) this.writeRenewalMarker(previous.id, session.id!);
+      if (previous?.id) writeRenewalMarker(this.shared, this.config.clientId, { from: previous.id, to: session.id! });
       this.channel?.post({ type: 'session', session } satisfies TabMessage);
     }
     this.schedule();
@@ -493,7 +493,9 @@ export class OidcClient {
   }
 
   private receive(message: TabMessage): void {
-    if (message?.type === 'logout') {
+    if (message?.type === 'renewing') {
+      this.renewingElsewhere = message.from;
+    } else if (message?.type === 'logout') {
       this.endSession('logged_out');
     } else if (message?.type === 'session' || message?.type === 'reload') {
       const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config.clientId, this.now());
@@ -518,11 +520,11 @@ export class OidcClient {
     this.setSession(session, false);
   }
 
-  /** Resolves once this tab holds the session generation `id` (or none at all), or after `ms`. */
-  private waitForSession(id: string, ms: number): Promise<void> {
+  /** Resolves once this tab holds a session generation other than `id` (or none), or after `ms`. */
+  private waitForNewGeneration(id: string, ms: number): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
-        if (!this.session || this.session.id === id) done();
+        if (this.session?.id !== id) done();
       };
       const timer = setTimeout(() => done(), ms);
       const done = () => {
@@ -533,23 +535,6 @@ export class OidcClient {
       this.sessionWaiters.add(check);
       check();
     });
-  }
-
-  private readRenewalMarker(): RenewalMarker | null {
-    try {
-      return readJson<RenewalMarker>(this.shared, renewalMarkerKey(this.config.clientId));
-    } catch {
-      return null;
-    }
-  }
-
-  /** Tells the other tabs which session generation replaced which: ids only, no token. */
-  private writeRenewalMarker(from: string, to: string): void {
-    try {
-      writeJson(this.shared, renewalMarkerKey(this.config.clientId), { from, to } satisfies RenewalMarker);
-    } catch {
-      // Without the marker a slow broadcast can still race; nothing else breaks.
-    }
   }
 
   private currentPath(): string {
