@@ -1,4 +1,4 @@
-import { AuthError, isAuthError } from './errors';
+import { AuthError, DEV, isAuthError } from './errors';
 
 describe('AuthError', () => {
   it('carries a stable code, a message and its details as cause', () => {
@@ -13,11 +13,26 @@ describe('AuthError', () => {
     expect(err.cause).toEqual(details);
   });
 
+  it('says the code and the compared values when the message is empty (production builds)', () => {
+    const cause = new Error('inner');
+    const err = new AuthError('nonce_mismatch', '', { claim: 'nonce', expected: 'a', actual: 'b', cause });
+
+    expect(err.message).toBe('nonce_mismatch {"claim":"nonce","expected":"a","actual":"b"}');
+    expect(err.details.cause).toBe(cause);
+    expect(new AuthError('login_required', '').message).toBe('login_required');
+  });
+
   it('defaults details to an empty object', () => {
     const err = new AuthError('state_mismatch', 'No such login.');
 
     expect(err.details).toEqual({});
     expect(err.cause).toEqual({});
+  });
+});
+
+describe('DEV', () => {
+  it('is true in development builds (tests run one), so messages are kept', () => {
+    expect(DEV).toBeTrue();
   });
 });
 

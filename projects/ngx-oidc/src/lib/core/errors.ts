@@ -92,6 +92,18 @@ export interface AuthErrorDetails {
   readonly cause?: unknown;
 }
 
+declare const ngDevMode: unknown;
+
+/**
+ * True unless this is an Angular production build: the CLI then defines `ngDevMode` as `false`
+ * and the minifier drops every `DEV ? … : ''` branch, i.e. the long messages and the checks
+ * that only help while developing. Outside Angular's build (node, tests) it is true.
+ *
+ * Use it inline as `DEV ? \`message\` : ''`, never through a helper function: only a
+ * literal condition lets the minifier remove the text.
+ */
+export const DEV = typeof ngDevMode === 'undefined' || !!ngDevMode;
+
 /**
  * The one error type ngx-oidc throws or emits for protocol, configuration and provider failures.
  * Branch on {@link AuthError.code}, which is stable; `message` is for people.
@@ -101,7 +113,8 @@ export class AuthError extends Error {
 
   /**
    * @param code Stable code of the failure.
-   * @param message Human-readable explanation naming expected and actual values.
+   * @param message Human-readable explanation naming expected and actual values; empty in
+   *   production builds (see {@link DEV}), where the message is the code and the details.
    * @param details What was compared; kept in `cause`.
    */
   constructor(
@@ -109,8 +122,24 @@ export class AuthError extends Error {
     message: string,
     readonly details: AuthErrorDetails = {},
   ) {
-    super(message, { cause: details });
+    super(message || productionMessage(code, details), { cause: details });
   }
+}
+
+/**
+ * A production build's message: the code and the compared values (never a token: details only
+ * hold what was compared), e.g. `nonce_mismatch {"claim":"nonce","expected":"…","actual":"…"}`.
+ * docs/errors.md explains every code.
+ */
+function productionMessage(code: AuthErrorCode, details: AuthErrorDetails): string {
+  const { cause, ...compared } = details;
+  let text = '{}';
+  try {
+    text = JSON.stringify(compared);
+  } catch {
+    // Not serializable: the code alone still says what failed.
+  }
+  return text === '{}' ? code : `${code} ${text}`;
 }
 
 /** Narrows an unknown thrown value to an {@link AuthError}. */
