@@ -2,6 +2,7 @@
  * Public API Surface of ngx-oidc. Re-exports only.
  */
 export { provideAuth } from './lib/angular/provide-auth';
+export { withImplicitFlow, withSilentAuthentication, type AuthFeature, type AuthFeatureKind } from './lib/angular/features';
 export { AuthModule } from './lib/angular/auth.module';
 export { AUTH_CONFIG } from './lib/angular/auth-config';
 export { AUTH_BROWSER, type AuthBrowser } from './lib/angular/auth-browser';
@@ -19,6 +20,7 @@ export {
 } from './lib/core/config';
 export type { AccessTokenOptions } from './lib/core/client';
 export type { AuthEvent, AuthEventType } from './lib/core/events';
+export type { ProtocolFeatures } from './lib/core/features';
 export type { AuthPlatform, TabChannel } from './lib/core/platform';
 export type { TokenRequest } from './lib/core/token-cache';
 export type { AllowedUrl, AllowedUrlEntry, AllowedUrlMatcher } from './lib/core/allowed-url';

@@ -1,11 +1,19 @@
-// with-ngx-oidc plus every optional feature: the hybrid response type (implicit/hybrid
-// validation: at_hash/c_hash), silent authentication (silentRedirectUri, no offline_access),
+// with-ngx-oidc plus every optional feature: withImplicitFlow() (hybrid response type, implicit/hybrid
+// validation: at_hash/c_hash), withSilentAuthentication() (silentRedirectUri, no offline_access),
 // token diagnostics (diagnoseToken) and the ngx-oidc/testing entry point, all reachable.
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { Component, inject, signal } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, RouterLink, RouterOutlet, type Routes } from '@angular/router';
-import { authGuard, authInterceptor, AuthService, diagnoseToken, provideAuth } from 'ngx-oidc';
+import {
+  authGuard,
+  authInterceptor,
+  AuthService,
+  diagnoseToken,
+  provideAuth,
+  withImplicitFlow,
+  withSilentAuthentication,
+} from 'ngx-oidc';
 import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
 
 const API = 'https://api.example.com/v1';
@@ -74,9 +82,9 @@ bootstrapApplication(App, {
       audience: 'https://api.example.com',
       scope: 'openid profile email read:messages',
       responseType: 'code id_token',
-      silentRedirectUri: '/silent-callback.html',
+      silentRedirectUri: `${location.origin}/silent-callback.html`,
       allowedUrls: [API],
-    }),
+    }, withImplicitFlow(), withSilentAuthentication()),
     provideHttpClient(withInterceptors([authInterceptor])),
   ],
 }).catch((err: unknown) => console.error(err));

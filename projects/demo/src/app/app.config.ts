@@ -6,7 +6,13 @@ import {
   provideEnvironmentInitializer,
 } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
-import { type AuthConfig, authInterceptor, provideAuth } from 'ngx-oidc';
+import {
+  type AuthConfig,
+  authInterceptor,
+  provideAuth,
+  withImplicitFlow,
+  withSilentAuthentication,
+} from 'ngx-oidc';
 
 import { routes } from './app.routes';
 import { DEMO_ENV, type DemoEnv } from './demo-env';
@@ -67,7 +73,9 @@ export function createAppConfig(env: DemoEnv, appOrigin: string): ApplicationCon
       // Subscribes to auth.events$ before provideAuth()'s initializer processes a callback, so
       // the Session card also lists what happened before it was shown.
       provideEnvironmentInitializer(() => inject(AuthEventLog)),
-      provideAuth(createAuthConfig(env, appOrigin)),
+      // The demo can run every flow (demo-env.json picks one), so it takes both optional parts;
+      // an app that uses the code flow with refresh tokens needs neither.
+      provideAuth(createAuthConfig(env, appOrigin), withImplicitFlow(), withSilentAuthentication()),
     ],
   };
 }

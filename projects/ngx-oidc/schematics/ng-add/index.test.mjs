@@ -247,9 +247,17 @@ describe('ng add ngx-oidc: standalone app', () => {
     assert.doesNotMatch(config, /idp\.example\.com/);
   });
 
-  it('implicit flow sets responseType id_token token', async () => {
+  it('implicit flow sets responseType id_token token and adds withImplicitFlow()', async () => {
     const config = (await ngAdd(await freshApp(), { flow: 'implicit' })).readText(APP_CONFIG);
+    assertValidTs(config, APP_CONFIG);
     assert.match(config, /responseType: 'id_token token',/);
+    assert.match(config, /\n\s+\}, withImplicitFlow\(\)\)/);
+    assert.match(config, /import \{[^}]*\bwithImplicitFlow\b[^}]*\} from 'ngx-oidc';/);
+  });
+
+  it('the code flow adds no feature function', async () => {
+    const config = (await ngAdd(await freshApp())).readText(APP_CONFIG);
+    assert.doesNotMatch(config, /withImplicitFlow|withSilentAuthentication/);
   });
 
   it("keeps the user's own silent-callback.html", async () => {
@@ -359,13 +367,13 @@ describe('ng add ngx-oidc: NgModule app', () => {
     assertValidTs(mod, APP_MODULE);
     assert.match(
       mod,
-      /imports: \[\n\s+BrowserModule,\n\s+AppRoutingModule,\n\s+AuthModule\.forRoot\(\{\n\s+authority: 'https:\/\/idp\.example\.com',\n\s+clientId: 'spa',\n\s+responseType: 'id_token token',\n\s+allowedUrls: \['https:\/\/api\.example\.com'\],\n\s+\}\)\n\s+\]/,
+      /imports: \[\n\s+BrowserModule,\n\s+AppRoutingModule,\n\s+AuthModule\.forRoot\(\{\n\s+authority: 'https:\/\/idp\.example\.com',\n\s+clientId: 'spa',\n\s+responseType: 'id_token token',\n\s+allowedUrls: \['https:\/\/api\.example\.com'\],\n\s+\}, withImplicitFlow\(\)\)\n\s+\]/,
     );
     assert.match(
       mod,
       /providers: \[\n\s+provideBrowserGlobalErrorListeners\(\),\n\s+provideHttpClient\(withInterceptors\(\[authInterceptor\]\)\),\n\s+\]/,
     );
-    assert.match(mod, /import \{ AuthModule, authInterceptor \} from 'ngx-oidc';/);
+    assert.match(mod, /import \{ AuthModule, withImplicitFlow, authInterceptor \} from 'ngx-oidc';/);
     assert.match(mod, /import \{ provideHttpClient, withInterceptors \} from '@angular\/common\/http';/);
     assert.doesNotMatch(mod, /provideAuth/);
     assert.ok(tree.exists('/projects/app/public/silent-callback.html'));

@@ -150,6 +150,14 @@ export function configLiteral(settings: ClientSettings): string {
   return `{\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
 }
 
+/**
+ * The feature functions the settings need after the configuration (`withImplicitFlow()` for the
+ * implicit flow), as `[argument text, names to import]`.
+ */
+export function featureArgs(settings: ClientSettings): [string, string[]] {
+  return settings.flow === 'implicit' ? [', withImplicitFlow()', ['withImplicitFlow']] : ['', []];
+}
+
 const HTTP_PROVIDER = 'provideHttpClient(withInterceptors([authInterceptor]))';
 
 // ------------------------------------------------------------------ AST helpers
@@ -305,8 +313,9 @@ function addToStandaloneApp(
   const locateProviders = () => findProvidersLiteral(locateConfig().node)!;
 
   if (!locateProviders().elements.some((e) => isCallTo(e, 'provideAuth'))) {
-    appendToArray(tree, filePath, locateProviders(), `provideAuth(${configLiteral(settings)})`);
-    addImports(tree, filePath, LIB, ['provideAuth']);
+    const [features, featureNames] = featureArgs(settings);
+    appendToArray(tree, filePath, locateProviders(), `provideAuth(${configLiteral(settings)}${features})`);
+    addImports(tree, filePath, LIB, ['provideAuth', ...featureNames]);
   }
   ensureHttpProvider(tree, filePath, locateProviders, context);
   return filePath;
@@ -348,16 +357,17 @@ function addToNgModuleApp(
     );
 
   // imports: AuthModule.forRoot({...})
-  const authModule = `AuthModule.forRoot(${configLiteral(settings)})`;
+  const [features, featureNames] = featureArgs(settings);
+  const authModule = `AuthModule.forRoot(${configLiteral(settings)}${features})`;
   const imports = locateArray('imports');
   if (!locateField('imports')) {
     addField('imports', authModule);
-    addImports(tree, modulePath, LIB, ['AuthModule']);
+    addImports(tree, modulePath, LIB, ['AuthModule', ...featureNames]);
   } else if (!imports) {
     manual('imports', 'AuthModule.forRoot({...})');
   } else if (!imports.elements.some((e) => referencesIdentifier(e, 'AuthModule'))) {
     appendToArray(tree, modulePath, imports, authModule);
-    addImports(tree, modulePath, LIB, ['AuthModule']);
+    addImports(tree, modulePath, LIB, ['AuthModule', ...featureNames]);
   }
 
   // providers: provideHttpClient(withInterceptors([authInterceptor]))

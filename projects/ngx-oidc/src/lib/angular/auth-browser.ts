@@ -1,7 +1,7 @@
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
-import { AuthError } from '../core/errors';
 import type { AuthPlatform, TabChannel } from '../core/platform';
+import { AUTH_FEATURES, type AuthFeatures } from './features';
 
 /**
  * The browser facilities the client uses, behind a token so tests (and the server side of SSR)
@@ -15,65 +15,28 @@ export const AUTH_BROWSER = new InjectionToken<AuthBrowser>('ngx-oidc AUTH_BROWS
   factory: () => {
     // platform-server has a document (and sometimes a defaultView) too: ask the platform.
     const view = isPlatformBrowser(inject(PLATFORM_ID)) ? inject(DOCUMENT).defaultView : null;
-    return view ? windowPlatform(view) : serverPlatform();
+    return view ? windowPlatform(view, inject(AUTH_FEATURES).frame) : serverPlatform();
   },
 });
 
-/** The real browser. */
-export function windowPlatform(view: Window & typeof globalThis): AuthPlatform {
+/**
+ * The real browser.
+ * @param frame Silent authentication's hidden frame, when `withSilentAuthentication()` is used.
+ */
+export function windowPlatform(view: Window & typeof globalThis, frame?: AuthFeatures['frame']): AuthPlatform {
   return {
+    runFrame: frame && ((url, timeoutMs) => frame(view, url, timeoutMs)),
     origin: view.location.origin,
     href: () => view.location.href,
     assign: (url) => view.location.assign(url),
     replaceUrl: (url) => view.history.replaceState(view.history.state, '', url),
     fetch: (input, init) => view.fetch(input, init),
     warn: (message) => console.warn(message),
-    runFrame: (url, timeoutMs) => runFrame(view, url, timeoutMs),
     openChannel: (name) => openChannel(view, name),
     withLock: view.navigator.locks
       ? <T>(name: string, fn: () => Promise<T>) => view.navigator.locks.request(name, fn) as Promise<T>
       : undefined,
   };
-}
-
-/**
- * Silent authentication's frame: a hidden iframe at the provider, whose final page (the app's
- * silent-callback page, same origin) posts `{ source: 'ngx-oidc', url }` to this window.
- */
-function runFrame(view: Window, url: string, timeoutMs: number): Promise<string> {
-  const doc = view.document;
-  const frame = doc.createElement('iframe');
-  frame.setAttribute('aria-hidden', 'true');
-  frame.setAttribute('tabindex', '-1');
-  frame.title = 'ngx-oidc silent authentication';
-  frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
-  return new Promise<string>((resolve, reject) => {
-    const done = () => {
-      view.clearTimeout(timer);
-      view.removeEventListener('message', onMessage);
-      frame.remove();
-    };
-    const onMessage = (event: MessageEvent) => {
-      // Only our own silent-callback page, in our own frame, may answer.
-      if (event.origin !== view.location.origin || event.source !== frame.contentWindow) return;
-      const data = event.data as { source?: unknown; url?: unknown } | null;
-      if (data?.source !== 'ngx-oidc' || typeof data.url !== 'string') return;
-      done();
-      resolve(data.url);
-    };
-    const timer = view.setTimeout(() => {
-      done();
-      reject(
-        new AuthError(
-          'timeout',
-          `Silent authentication got no answer within ${timeoutMs / 1000} s: the provider may refuse to be framed, third-party cookies may be blocked, or silentRedirectUri does not serve the silent-callback page.`,
-        ),
-      );
-    }, timeoutMs);
-    view.addEventListener('message', onMessage);
-    frame.src = url;
-    doc.body.appendChild(frame);
-  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { inject } from '@angular/core';
 import { catchError, defer, from, switchMap, tap, throwError, type Observable } from 'rxjs';
 import type { AllowedUrlMatcher } from '../core/allowed-url';
 import { diagnoseToken } from '../core/diagnose-token';
-import { AuthError } from '../core/errors';
+import { AuthError, DEV } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
 import { AuthService } from './auth.service';
 
@@ -52,7 +52,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
         () =>
           new AuthError(
             'login_required',
-            `No user is logged in, so ${req.method} ${req.url} was not sent (it needs an access token). Call login() first, or mark the allowedUrls entry allowAnonymous.`,
+            DEV
+              ? `No user is logged in, so ${req.method} ${req.url} was not sent (it needs an access token). Call login() first, or mark the allowedUrls entry allowAnonymous.`
+              : '',
           ),
       );
     }),

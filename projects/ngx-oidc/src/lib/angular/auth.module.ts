@@ -1,5 +1,6 @@
 import { NgModule, type ModuleWithProviders } from '@angular/core';
 import type { AuthConfig } from '../core/config';
+import type { AuthFeature } from './features';
 import { provideAuth } from './provide-auth';
 
 /**
@@ -17,9 +18,10 @@ import { provideAuth } from './provide-auth';
 export class AuthModule {
   /**
    * @param config Constructor-time options, as for `provideAuth()`.
+   * @param features Optional parts, as for `provideAuth()` (`withSilentAuthentication()`, …).
    * @throws {AuthError} `invalid_configuration` at once for a missing or malformed option.
    */
-  static forRoot(config: AuthConfig): ModuleWithProviders<AuthModule> {
-    return { ngModule: AuthModule, providers: [provideAuth(config)] };
+  static forRoot(config: AuthConfig, ...features: AuthFeature[]): ModuleWithProviders<AuthModule> {
+    return { ngModule: AuthModule, providers: [provideAuth(config, ...features)] };
   }
 }

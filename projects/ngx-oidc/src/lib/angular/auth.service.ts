@@ -10,6 +10,7 @@ import type { TokenRequest } from '../core/token-cache';
 import type { IdTokenClaims } from '../core/types';
 import { AUTH_BROWSER } from './auth-browser';
 import { AUTH_CONFIG } from './auth-config';
+import { AUTH_FEATURES } from './features';
 import { AuthState } from './auth-state';
 
 /** Options of {@link AuthService.logout}. */
@@ -69,10 +70,15 @@ export class AuthService {
   constructor() {
     const browser = inject(AUTH_BROWSER);
     const config = resolveConfig(inject(AUTH_CONFIG), browser.origin);
-    this.client = new OidcClient(config, browser, {
-      update: (patch) => this.state.update(patch),
-      event: (event) => this.events.next(event),
-    });
+    this.client = new OidcClient(
+      config,
+      browser,
+      {
+        update: (patch) => this.state.update(patch),
+        event: (event) => this.events.next(event),
+      },
+      inject(AUTH_FEATURES).protocol,
+    );
     inject(DestroyRef).onDestroy(() => {
       this.client.destroy();
       this.state.complete();

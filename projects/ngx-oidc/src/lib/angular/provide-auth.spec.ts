@@ -5,6 +5,8 @@ import { APP_ORIGIN, FakeProvider } from '../../test-support/fake-provider';
 import { AuthError } from '../core/errors';
 import { AUTH_BROWSER } from './auth-browser';
 import { AuthService } from './auth.service';
+import { windowPlatform } from './auth-browser';
+import { withImplicitFlow, withSilentAuthentication } from './features';
 import { provideAuth } from './provide-auth';
 
 describe('provideAuth', () => {
@@ -39,6 +41,29 @@ describe('provideAuth', () => {
 
   it('accepts http on localhost for local development', () => {
     expect(() => provideAuth({ authority: 'http://localhost:9000', clientId: 'demo' })).not.toThrow();
+  });
+
+  it('refuses an implicit responseType without withImplicitFlow(), and takes it with', () => {
+    const config = { ...TEST_CONFIG, responseType: 'id_token token' } as const;
+    const error = configError(config);
+    expect(error.code).toBe('invalid_configuration');
+    expect(error.details.option).toBe('responseType');
+    expect(() => provideAuth(config, withImplicitFlow())).not.toThrow();
+  });
+
+  it('refuses silentRedirectUri without withSilentAuthentication(), and takes it with', () => {
+    const config = { ...TEST_CONFIG, silentRedirectUri: `${APP_ORIGIN}/silent-callback.html` };
+    expect(configError(config).details.option).toBe('silentRedirectUri');
+    expect(() => provideAuth(config, withSilentAuthentication())).not.toThrow();
+  });
+
+  it("gives the browser platform a frame only with withSilentAuthentication()", () => {
+    TestBed.configureTestingModule({ providers: [provideAuth(TEST_CONFIG)] });
+    expect(TestBed.inject(AUTH_BROWSER).runFrame).toBeUndefined();
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({ providers: [provideAuth({ ...TEST_CONFIG, silentRedirectUri: `${location.origin}/silent.html` }, withSilentAuthentication())] });
+    expect(TestBed.inject(AUTH_BROWSER).runFrame).toEqual(jasmine.any(Function));
+    expect(windowPlatform(window).runFrame).toBeUndefined();
   });
 
   it('completes the callback in an app initializer, before the app starts', async () => {

@@ -1,6 +1,8 @@
 import { inject, makeEnvironmentProviders, provideAppInitializer, type EnvironmentProviders } from '@angular/core';
 import { PLACEHOLDER_ORIGIN, resolveConfig, type AuthConfig } from '../core/config';
+import { checkFeatures } from '../core/features';
 import { AUTH_CONFIG } from './auth-config';
+import { AUTH_FEATURES, mergeFeatures, type AuthFeature } from './features';
 import { AuthService } from './auth.service';
 
 /**
@@ -17,16 +19,23 @@ import { AuthService } from './auth.service';
  * ]});
  * ```
  *
+ * Optional parts are added as features, e.g. `provideAuth(config, withSilentAuthentication())`:
+ * {@link withImplicitFlow} and {@link withSilentAuthentication}. Only the ones given end up in
+ * the app's bundle.
+ *
  * @param config Constructor-time options. Per-login options go to `AuthService.login()`.
+ * @param features Optional parts the configuration uses.
  * @throws {AuthError} `invalid_configuration` at once when an option is missing or malformed,
- *   naming the option.
+ *   or needs a feature that was not given, naming the option.
  */
-export function provideAuth(config: AuthConfig): EnvironmentProviders {
+export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
+  const merged = mergeFeatures(features);
   // Fail at start-up, not at the first login: every option that can be checked without the
   // app's origin is checked here (relative URLs resolve against a placeholder).
-  resolveConfig(config, PLACEHOLDER_ORIGIN);
+  checkFeatures(resolveConfig(config, PLACEHOLDER_ORIGIN), merged.protocol);
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG, useValue: config },
+    { provide: AUTH_FEATURES, useValue: merged },
     provideAppInitializer(() => inject(AuthService).initialize()),
   ]);
 }

@@ -1,5 +1,5 @@
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 import { calculateCodeChallenge } from './pkce';
 import type { LoginTransaction } from './transaction';
 import type { DiscoveryDocument } from './types';
@@ -56,13 +56,24 @@ export async function buildAuthorizeUrl(
     if ((RESERVED_PARAMS as readonly string[]).includes(name)) {
       throw new AuthError(
         'reserved_parameter',
-        `extraParams.${name} is set by ngx-oidc and cannot be overridden; ${hintFor(name)}.`,
+        DEV
+          ? `extraParams.${name} is set by ngx-oidc and cannot be overridden; ${
+              name === 'scope' || name === 'state' || name === 'nonce'
+                ? `pass ${name} as a login option`
+                : name === 'redirect_uri' || name === 'response_type' || name === 'client_id'
+                  ? 'set it in provideAuth()'
+                  : 'it is computed per login'
+            }.`
+          : '',
         { parameter: name },
       );
     }
   }
   if (params.maxAge !== undefined && !(Number.isInteger(params.maxAge) && params.maxAge >= 0)) {
-    throw new AuthError('invalid_configuration', 'maxAge must be a whole number of seconds.', { option: 'maxAge' });
+    throw new AuthError('invalid_configuration', DEV ? 'maxAge must be a whole number of seconds.' : '', {
+      option: 'maxAge',
+      actual: params.maxAge,
+    });
   }
   const url = new URL(discovery.authorization_endpoint);
   const query = url.searchParams;
@@ -86,20 +97,4 @@ export async function buildAuthorizeUrl(
   if (params.uiLocales) query.set('ui_locales', params.uiLocales);
   if (params.acrValues) query.set('acr_values', params.acrValues);
   return url.toString();
-}
-
-function hintFor(name: string): string {
-  switch (name) {
-    case 'scope':
-      return 'pass scope as a login option';
-    case 'state':
-    case 'nonce':
-      return `pass ${name} as a login option`;
-    case 'redirect_uri':
-    case 'response_type':
-    case 'client_id':
-      return 'set it in provideAuth()';
-    default:
-      return 'it is computed per login';
-  }
 }

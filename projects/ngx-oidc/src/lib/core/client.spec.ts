@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, rejectionOf, testConfig, type TestKey } from '../../test-support/fake-provider';
 import {
+  ALL_FEATURES,
   ClientRecorder,
   FakeAuthServer,
   FakePlatform,
@@ -83,7 +84,7 @@ describe('OidcClient', () => {
     const storage = kind === 'local' ? localStorage : kind === 'session' ? sessionStorage : kind === 'memory' ? new MemoryStorage() : (kind as AuthStorage);
     const fake = new FakePlatform({ provider, clock, timers: true, ...platform });
     const recorder = new ClientRecorder();
-    const client = new OidcClient(testConfig({ scope: LOGIN_SCOPE, ...config, storage: kind }), fake, recorder);
+    const client = new OidcClient(testConfig({ scope: LOGIN_SCOPE, ...config, storage: kind }), fake, recorder, ALL_FEATURES);
     clients.push(client);
     return { client, platform: fake, recorder, storage };
   }

@@ -2,6 +2,7 @@ import { matchAllowedUrl, type AllowedUrlMatcher } from './allowed-url';
 import { normalizeScope, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { AuthEvent } from './events';
+import { checkFeatures, type ProtocolFeatures } from './features';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
 import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
@@ -10,11 +11,10 @@ import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
-import { silentLogin } from './silent-auth';
 import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
-import { applyRefreshResponse, applySilentResult, primaryEntry } from './renewed-session';
-import { isFresh, renewAt, requestKey, satisfies, type AccessTokenEntry, type TokenRequest } from './token-cache';
+import { applyRefreshResponse } from './renewed-session';
+import { isFresh, primaryEntry, renewAt, requestKey, satisfies, type AccessTokenEntry, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
 
@@ -68,15 +68,22 @@ export class OidcClient {
   private initialized?: Promise<void>;
   private destroyed = false;
 
+  /**
+   * @param features The optional protocol parts the app provided (`withImplicitFlow()`, …).
+   * @throws {AuthError} `invalid_configuration` when the configuration needs a feature that
+   *   is missing.
+   */
   constructor(
     readonly config: ResolvedAuthConfig,
     private readonly platform: AuthPlatform,
     private readonly listener: ClientListener,
+    features: ProtocolFeatures = {},
   ) {
+    checkFeatures(config, features);
     this.now = () => platform.now?.() ?? Date.now();
     // On a server there is no browser storage; memory keeps every code path the same.
     const transactions = platform.server ? new MemoryStorage() : openWebStorage('session', platform.warn);
-    this.ctx = { config, fetch: platform.fetch, transactions, now: this.now };
+    this.ctx = { config, fetch: platform.fetch, transactions, now: this.now, features };
     this.tokenStorage =
       typeof config.storage === 'object'
         ? config.storage
@@ -398,7 +405,7 @@ export class OidcClient {
   }
 
   private canRenewSilently(): boolean {
-    return this.config.silentRedirectUri !== undefined && this.platform.runFrame !== undefined;
+    return this.config.silentRedirectUri !== undefined && this.platform.runFrame !== undefined && this.ctx.features?.silent !== undefined;
   }
 
   private async renewSilently(request: TokenRequest, primary: boolean): Promise<string> {
@@ -408,7 +415,8 @@ export class OidcClient {
         'The access token expired and cannot be renewed: there is no refresh token (ask for offline_access) and silent authentication is not configured (silentRedirectUri).',
       );
     }
-    const result = await silentLogin(
+    const silent = this.ctx.features!.silent!;
+    const result = await silent.login(
       this.ctx,
       this.config.silentRedirectUri!,
       // prompt=none is an OpenID Connect request: without openid there is no ID token to check.
@@ -418,7 +426,7 @@ export class OidcClient {
     );
     const session = this.session;
     if (!session) throw new AuthError('login_required', 'The session ended during silent authentication.');
-    const renewed = applySilentResult(session, result, request, primary);
+    const renewed = silent.apply(session, result, request, primary);
     this.setSession(renewed.session, true);
     return renewed.accessToken;
   }

@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorCode } from './errors';
+import { AuthError, DEV, type AuthErrorCode } from './errors';
 import type { FetchLike } from './types';
 
 /** Default time a request to the provider may take before it fails with `network_error`. */
@@ -8,7 +8,8 @@ export const REQUEST_TIMEOUT_MS = 10_000;
  * Sends a request to the provider and parses a JSON object from the answer.
  *
  * @param code The error code for an unusable answer (`discovery_failed`, `jwks_failed`, …).
- * @param what Human name of the resource, for messages ("discovery document").
+ * @param what Human name of the resource, for messages ("discovery document"); empty in
+ *   production builds.
  * @returns The parsed JSON object and the response status.
  * A GET is retried once after a network failure (not a timeout) or a 5xx answer; other
  * methods never are.
@@ -40,22 +41,17 @@ export async function fetchJson(
   try {
     body = await response.json();
   } catch (cause) {
-    throw new AuthError(code, `The ${what} at ${url} answered HTTP ${response.status} with a body that is not JSON.`, {
+    throw new AuthError(code, DEV ? `The ${what} at ${url} answered HTTP ${response.status} with a body that is not JSON.` : '', {
       status: response.status,
       cause,
     });
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new AuthError(code, `The ${what} at ${url} answered HTTP ${response.status} with JSON that is not an object.`, {
+    throw new AuthError(code, DEV ? `The ${what} at ${url} answered HTTP ${response.status} with JSON that is not an object.` : '', {
       status: response.status,
     });
   }
   return { status: response.status, body: body as Record<string, unknown> };
-}
-
-function describe(cause: unknown): string {
-  if (cause instanceof Error) return cause.name === 'AbortError' ? 'timed out' : cause.message;
-  return String(cause);
 }
 
 function isTimeout(err: unknown): boolean {
@@ -69,7 +65,13 @@ async function send(fetchFn: FetchLike, url: string, init: RequestInit, what: st
   try {
     return await fetchFn(url, { ...init, signal: controller.signal });
   } catch (cause) {
-    throw new AuthError('network_error', `Could not reach the ${what} at ${url}: ${describe(cause)}.`, { cause });
+    throw new AuthError(
+      'network_error',
+      DEV
+        ? `Could not reach the ${what} at ${url}: ${cause instanceof Error ? (cause.name === 'AbortError' ? 'timed out' : cause.message) : String(cause)}.`
+        : '',
+      { cause },
+    );
   } finally {
     clearTimeout(timer);
   }

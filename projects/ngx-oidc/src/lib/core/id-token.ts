@@ -1,7 +1,7 @@
 import { errors, jwtVerify } from 'jose';
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 import type { KeyResolver } from './jwks';
-import { validateTokenHash } from './token-hash';
+import type { validateTokenHash } from './token-hash';
 import type { IdTokenClaims } from './types';
 
 /** What an ID token is checked against. */
@@ -28,6 +28,11 @@ export interface IdTokenExpectations {
   readonly accessToken?: TokenBinding;
   /** The authorization code received with the ID token, checked against `c_hash`. */
   readonly code?: TokenBinding;
+  /**
+   * The `at_hash` / `c_hash` check (`withImplicitFlow()`). Without it a binding that is not
+   * required is skipped, and a required one is a configuration error.
+   */
+  readonly tokenHash?: typeof validateTokenHash;
 }
 
 /** A value an ID token hash claim must describe, and whether the flow requires the claim. */
@@ -129,14 +134,24 @@ export async function validateIdToken(
     }
   }
   // OIDC Core 1.0 §3.2.2.9 and §3.1.3.8: at_hash binds the access token to the ID token.
-  if (expected.accessToken) {
-    await validateTokenHash('at_hash', claims['at_hash'], expected.accessToken.value, alg, expected.accessToken.required);
-  }
+  if (expected.accessToken) await checkBinding('at_hash', claims['at_hash'], expected.accessToken, alg, expected.tokenHash);
   // OIDC Core 1.0 §3.3.2.11: c_hash binds the code of a hybrid response to the ID token.
-  if (expected.code) {
-    await validateTokenHash('c_hash', claims['c_hash'], expected.code.value, alg, expected.code.required);
-  }
+  if (expected.code) await checkBinding('c_hash', claims['c_hash'], expected.code, alg, expected.tokenHash);
   return claims;
+}
+
+async function checkBinding(
+  claim: 'at_hash' | 'c_hash',
+  actual: unknown,
+  binding: TokenBinding,
+  alg: string,
+  tokenHash: typeof validateTokenHash | undefined,
+): Promise<void> {
+  if (tokenHash) return tokenHash(claim, actual, binding.value, alg, binding.required);
+  if (binding.required) {
+    // checkFeatures() refuses such a configuration up front; this only guards direct callers.
+    throw new AuthError('invalid_configuration', DEV ? `Checking ${claim} needs withImplicitFlow().` : '', { option: 'responseType', claim });
+  }
 }
 
 function translate(err: unknown, expected: IdTokenExpectations, algorithms: readonly string[]): unknown {

@@ -16,6 +16,7 @@ import {
   type TestKey,
 } from '../../test-support/fake-provider';
 import { calculateCodeChallenge } from './pkce';
+import { ALL_FEATURES } from '../../test-support/fake-platform';
 import { calculateTokenHash } from './token-hash';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext } from './login-flow';
 import { MemoryStorage, keysWithPrefix } from './storage';
@@ -339,7 +340,7 @@ describe('login flow', () => {
 
     function useResponseType(responseType: string): void {
       provider.discovery = { ...DISCOVERY, response_types_supported: ALL_TYPES };
-      ctx = { ...ctx, config: testConfig({ responseType }) };
+      ctx = { ...ctx, config: testConfig({ responseType }), features: ALL_FEATURES };
     }
 
     /** The fragment callback a provider would send for a login. */
@@ -470,12 +471,23 @@ describe('login flow', () => {
       expect(err.details).toEqual(jasmine.objectContaining({ claim: 'sub', expected: 'alice', actual: 'mallory' }));
     });
 
-    it('checks at_hash in the code flow when the ID token carries one', async () => {
+    it('checks at_hash in the code flow when the ID token carries one (withImplicitFlow)', async () => {
+      ctx = { ...ctx, features: ALL_FEATURES };
       const { transaction } = await startLogin(ctx);
       const idToken = await signToken(key, idTokenClaims(transaction.nonce, { at_hash: await calculateTokenHash('another-token', 'RS256') }));
       provider.on(TOKEN_ENDPOINT, tokenRoute(idToken));
       const err = await rejectionOf(completeLogin(ctx, callbackFor(transaction)));
       expect(err.code).toBe('at_hash_mismatch');
+    });
+
+    it('leaves at_hash of the code flow unchecked without withImplicitFlow (OIDC Core 3.1.3.8: optional)', async () => {
+      const { transaction } = await startLogin(ctx);
+      const idToken = await signToken(key, idTokenClaims(transaction.nonce, { at_hash: await calculateTokenHash('another-token', 'RS256') }));
+      provider.on(TOKEN_ENDPOINT, tokenRoute(idToken));
+
+      const result = await completeLogin(ctx, callbackFor(transaction));
+
+      expect(result.tokens.claims.sub).toBe('alice');
     });
   });
 });

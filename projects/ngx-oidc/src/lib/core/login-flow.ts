@@ -3,6 +3,7 @@ import { buildAuthorizeUrl } from './authorize-url';
 import { isCallbackUrl, parseCallbackUrl, providerError, responseModeOf, validateAuthResponse } from './callback';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
+import type { ProtocolFeatures } from './features';
 import { validateIdToken, type IdTokenExpectations } from './id-token';
 import { loadProviderMetadata, saveProviderMetadata, type ProviderMetadata } from './provider-metadata';
 import type { AuthStorage } from './storage';
@@ -31,6 +32,8 @@ export interface FlowContext {
   readonly transactions: AuthStorage;
   /** Current time in epoch milliseconds. */
   readonly now: () => number;
+  /** The optional protocol parts the app provided. */
+  readonly features?: ProtocolFeatures;
 }
 
 /** The outcome of a completed login. */
@@ -107,6 +110,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
     now: ctx.now(),
     maxAge: transaction.maxAge,
     algorithms: discovery.id_token_signing_alg_values_supported,
+    tokenHash: ctx.features?.tokenHash,
   };
   // OIDC Core 1.0 §3.2.2.11 and §3.3.2.12: an ID token from the authorization endpoint is
   // validated like any other, and binds what came with it: at_hash for the access token

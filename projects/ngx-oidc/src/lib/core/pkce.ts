@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 import { encodeBase64Url, generateRandom } from './random';
 
 /**
@@ -22,7 +22,8 @@ export async function calculateCodeChallenge(codeVerifier: string): Promise<stri
   if (!subtle) {
     throw new AuthError(
       'invalid_configuration',
-      'Web Crypto (crypto.subtle) is not available; PKCE needs a secure context (https or localhost).',
+      DEV ? 'Web Crypto (crypto.subtle) is not available; PKCE needs a secure context (https or localhost).' : '',
+      { expected: 'crypto.subtle' },
     );
   }
   // RFC 7636 §4.2: code_challenge = BASE64URL(SHA256(ASCII(code_verifier))).

@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 
 /**
  * Returns a base64url string of 32 random bytes (256 bits) from `crypto.getRandomValues`.
@@ -13,7 +13,8 @@ export function generateRandom(): string {
   if (!crypto?.getRandomValues) {
     throw new AuthError(
       'invalid_configuration',
-      'Web Crypto (crypto.getRandomValues) is not available; ngx-oidc needs a secure context (https or localhost).',
+      DEV ? 'Web Crypto (crypto.getRandomValues) is not available; ngx-oidc needs a secure context (https or localhost).' : '',
+      { expected: 'crypto.getRandomValues' },
     );
   }
   return encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));

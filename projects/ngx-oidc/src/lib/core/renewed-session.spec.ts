@@ -1,6 +1,7 @@
 import { CLIENT_ID, ISSUER, NOW, thrownBy } from '../../test-support/fake-provider';
 import type { LoginResult } from './login-flow';
-import { applyRefreshResponse, applySilentResult } from './renewed-session';
+import { applyRefreshResponse } from './renewed-session';
+import { applySilentResult } from './silent-auth';
 import type { StoredSession } from './session-store';
 import type { TokenSet } from './types';
 

@@ -1,7 +1,19 @@
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 import { completeLogin, startLogin, type FlowContext, type LoginOptions, type LoginResult } from './login-flow';
+import type { RenewedSession } from './renewed-session';
+import type { StoredSession } from './session-store';
 import { safeRemove } from './storage';
+import { primaryEntry, upsertEntry, type AccessTokenEntry, type TokenRequest } from './token-cache';
 import { TRANSACTION_PREFIX } from './transaction';
+
+/** What `withSilentAuthentication()` gives the client. */
+export interface SilentRenewal {
+  readonly login: typeof silentLogin;
+  readonly apply: typeof applySilentResult;
+}
+
+/** The silent authentication feature's core: renewal without a refresh token. */
+export const SILENT_RENEWAL: SilentRenewal = { login: silentLogin, apply: applySilentResult };
 
 /** Default time a silent authentication may take. */
 export const SILENT_TIMEOUT_MS = 10_000;
@@ -35,7 +47,33 @@ export async function silentLogin(
     // No answer: the transaction will never be completed.
     safeRemove(ctx.transactions, TRANSACTION_PREFIX + transaction.state);
     if (err instanceof AuthError) throw err;
-    throw new AuthError('timeout', `Silent authentication failed to load: ${String(err)}.`, { cause: err });
+    throw new AuthError('timeout', DEV ? `Silent authentication failed to load: ${String(err)}.` : '', { cause: err });
   }
   return completeLogin(silentCtx, callbackUrl);
+}
+
+/**
+ * The session after a silent authentication: for the login's token the whole login result
+ * replaces the session (keeping a refresh token it had); for another audience only its access
+ * token is cached.
+ *
+ * @throws {AuthError} `login_required` when the provider's session is another user's;
+ *   `invalid_response` when no access token came back.
+ */
+export function applySilentResult(session: StoredSession, result: LoginResult, request: TokenRequest, primary: boolean): RenewedSession {
+  if (result.tokens.claims.sub !== session.tokens.claims.sub) {
+    // Another user logged in at the provider meanwhile: this session is not theirs.
+    throw new AuthError('login_required', DEV ? `Silent authentication returned another user ("${result.tokens.claims.sub}").` : '', {
+      claim: 'sub',
+      expected: session.tokens.claims.sub,
+      actual: result.tokens.claims.sub,
+    });
+  }
+  const accessToken = result.tokens.accessToken;
+  if (!accessToken) throw new AuthError('invalid_response', DEV ? 'Silent authentication returned no access token.' : '');
+  if (primary) {
+    return { session: { ...session, tokens: { ...result.tokens, refreshToken: session.tokens.refreshToken }, user: result.user }, accessToken };
+  }
+  const entry: AccessTokenEntry = { ...primaryEntry(result.tokens), requestedScope: request.scope ?? result.tokens.requestedScope };
+  return { session: { ...session, extra: upsertEntry(session.extra ?? [], entry) }, accessToken };
 }

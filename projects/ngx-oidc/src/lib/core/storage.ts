@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 
 /**
  * The subset of the Web Storage API ngx-oidc uses; `sessionStorage`, `localStorage` and
@@ -46,7 +46,11 @@ export function openWebStorage(kind: 'session' | 'local', warn: (message: string
     storage.removeItem(probe);
     return storage;
   } catch (cause) {
-    warn(`ngx-oidc: ${kind}Storage is not usable (${String(cause)}); falling back to memory, so a login cannot survive a page load.`);
+    warn(
+      DEV
+        ? `ngx-oidc: ${kind}Storage is not usable (${String(cause)}); falling back to memory, so a login cannot survive a page load.`
+        : 'ngx-oidc: storage_error',
+    );
     return new MemoryStorage();
   }
 }
@@ -61,14 +65,14 @@ export function readJson<T>(storage: AuthStorage, key: string): T | null {
   try {
     raw = storage.getItem(key);
   } catch (cause) {
-    throw new AuthError('storage_error', `Could not read "${key}" from storage.`, { cause });
+    throw new AuthError('storage_error', DEV ? `Could not read "${key}" from storage.` : '', { cause });
   }
   if (raw === null) return null;
   try {
     return JSON.parse(raw) as T;
   } catch (cause) {
     safeRemove(storage, key);
-    throw new AuthError('storage_error', `The stored "${key}" is corrupted and was removed.`, { cause });
+    throw new AuthError('storage_error', DEV ? `The stored "${key}" is corrupted and was removed.` : '', { cause });
   }
 }
 
@@ -80,7 +84,9 @@ export function writeJson(storage: AuthStorage, key: string, value: unknown): vo
   try {
     storage.setItem(key, JSON.stringify(value));
   } catch (cause) {
-    throw new AuthError('storage_error', `Could not write "${key}" to storage (quota exceeded or storage disabled).`, { cause });
+    throw new AuthError('storage_error', DEV ? `Could not write "${key}" to storage (quota exceeded or storage disabled).` : '', {
+      cause,
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { normalizeScope } from './config';
+import type { TokenSet } from './types';
 
 /** An access token for one API audience and scope, beside the login's own. */
 export interface AccessTokenEntry {
@@ -62,4 +63,17 @@ export function requestKey(request: TokenRequest): string {
 export function upsertEntry(entries: readonly AccessTokenEntry[], entry: AccessTokenEntry): AccessTokenEntry[] {
   const key = requestKey({ audience: entry.audience, scope: entry.requestedScope });
   return [...entries.filter((e) => requestKey({ audience: e.audience, scope: e.requestedScope }) !== key), entry];
+}
+
+/** The login's own access token as a cache entry. */
+export function primaryEntry(tokens: TokenSet): AccessTokenEntry {
+  return {
+    accessToken: tokens.accessToken ?? '',
+    tokenType: tokens.tokenType,
+    expiresAt: tokens.expiresAt,
+    obtainedAt: tokens.obtainedAt,
+    audience: tokens.audience,
+    requestedScope: tokens.requestedScope,
+    scope: tokens.scope,
+  };
 }

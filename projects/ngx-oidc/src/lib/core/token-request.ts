@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 import { fetchJson } from './http';
 import type { DiscoveryDocument, FetchLike, TokenEndpointResponse } from './types';
 
@@ -46,7 +46,7 @@ export async function requestTokens(
   fetchFn: FetchLike,
 ): Promise<TokenEndpointResponse> {
   const endpoint = discovery.token_endpoint;
-  if (!endpoint) throw new AuthError('discovery_failed', 'The provider has no token_endpoint.');
+  if (!endpoint) throw new AuthError('discovery_failed', DEV ? 'The provider has no token_endpoint.' : '', { claim: 'token_endpoint' });
   const answer = await fetchJson(
     fetchFn,
     endpoint,
@@ -56,19 +56,22 @@ export async function requestTokens(
       body: body.toString(),
     },
     'token_request_failed',
-    'token endpoint',
+    DEV ? 'token endpoint' : '',
   );
   const { status, body: json } = answer;
   if (status !== 200) {
     // RFC 6749 §5.2: error responses carry "error" and optionally "error_description".
     const error = typeof json['error'] === 'string' ? json['error'] : undefined;
     const description = typeof json['error_description'] === 'string' ? json['error_description'] : undefined;
-    const reason = error ? `${error}${description ? `: ${description}` : ''}` : `HTTP ${status}`;
-    throw new AuthError('token_request_failed', `The token endpoint refused the request (${reason}).`, {
-      status,
-      error,
-      error_description: description,
-    });
+    throw new AuthError(
+      'token_request_failed',
+      DEV ? `The token endpoint refused the request (${error ? `${error}${description ? `: ${description}` : ''}` : `HTTP ${status}`}).` : '',
+      {
+        status,
+        error,
+        error_description: description,
+      },
+    );
   }
   return validateTokenResponse(json);
 }
@@ -80,21 +83,22 @@ export async function requestTokens(
  */
 export function validateTokenResponse(json: Record<string, unknown>): TokenEndpointResponse {
   if (typeof json['access_token'] !== 'string' || json['access_token'] === '') {
-    throw invalidField('access_token', 'is missing');
+    throw invalidField('access_token', DEV ? 'is missing' : '');
   }
   // RFC 6749 §7.1 and RFC 6750: only Bearer tokens are supported; the type is case-insensitive.
   if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer') {
-    throw invalidField('token_type', `is "${String(json['token_type'])}", expected "Bearer"`);
+    throw invalidField('token_type', DEV ? `is "${String(json['token_type'])}", expected "Bearer"` : '');
   }
   if (json['expires_in'] !== undefined && !(typeof json['expires_in'] === 'number' && json['expires_in'] >= 0)) {
-    throw invalidField('expires_in', 'is not a non-negative number');
+    throw invalidField('expires_in', DEV ? 'is not a non-negative number' : '');
   }
   for (const field of ['id_token', 'refresh_token', 'scope'] as const) {
-    if (json[field] !== undefined && typeof json[field] !== 'string') throw invalidField(field, 'is not a string');
+    if (json[field] !== undefined && typeof json[field] !== 'string') throw invalidField(field, DEV ? 'is not a string' : '');
   }
   return json as unknown as TokenEndpointResponse;
 }
 
+/** @param problem What is wrong with the field, empty in production builds. */
 function invalidField(field: string, problem: string): AuthError {
-  return new AuthError('invalid_response', `The token response's "${field}" ${problem}.`, { claim: field });
+  return new AuthError('invalid_response', DEV ? `The token response's "${field}" ${problem}.` : '', { claim: field });
 }

@@ -1,4 +1,4 @@
-import { AuthError } from './errors';
+import { AuthError, DEV } from './errors';
 import { fetchJson } from './http';
 import type { DiscoveryDocument, FetchLike } from './types';
 
@@ -17,23 +17,29 @@ export async function fetchUserInfo(
   fetchFn: FetchLike,
 ): Promise<Record<string, unknown>> {
   const endpoint = discovery.userinfo_endpoint;
-  if (!endpoint) throw new AuthError('invalid_response', 'loadUserInfo is set but the provider has no userinfo_endpoint.');
+  if (!endpoint) {
+    throw new AuthError('invalid_response', DEV ? 'loadUserInfo is set but the provider has no userinfo_endpoint.' : '', {
+      option: 'loadUserInfo',
+      claim: 'userinfo_endpoint',
+    });
+  }
   const { status, body } = await fetchJson(
     fetchFn,
     endpoint,
     { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
     'invalid_response',
-    'UserInfo endpoint',
+    DEV ? 'UserInfo endpoint' : '',
   );
   if (status !== 200) {
-    throw new AuthError('invalid_response', `The UserInfo endpoint answered HTTP ${status}${typeof body['error'] === 'string' ? ` (${body['error']})` : ''}.`, {
+    const error = typeof body['error'] === 'string' ? body['error'] : undefined;
+    throw new AuthError('invalid_response', DEV ? `The UserInfo endpoint answered HTTP ${status}${error !== undefined ? ` (${error})` : ''}.` : '', {
       status,
-      error: typeof body['error'] === 'string' ? body['error'] : undefined,
+      error,
     });
   }
   // OIDC Core 1.0 §5.3.2: the sub in the UserInfo response MUST match the ID token's sub.
   if (body['sub'] !== sub) {
-    throw new AuthError('userinfo_sub_mismatch', `UserInfo describes sub "${String(body['sub'])}", not the ID token's "${sub}".`, {
+    throw new AuthError('userinfo_sub_mismatch', DEV ? `UserInfo describes sub "${String(body['sub'])}", not the ID token's "${sub}".` : '', {
       claim: 'sub',
       expected: sub,
       actual: body['sub'],

@@ -1,0 +1,67 @@
+import { InjectionToken } from '@angular/core';
+import type { ProtocolFeatures } from '../core/features';
+import { SILENT_RENEWAL } from '../core/silent-auth';
+import { validateTokenHash } from '../core/token-hash';
+import { runFrame } from './silent-frame';
+
+/** Which optional part a feature adds. */
+export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication';
+
+/**
+ * An optional part of ngx-oidc, given to `provideAuth(config, ...features)`. Its code lands in
+ * the app's bundle only when the app calls the function that makes it.
+ */
+export interface AuthFeature<Kind extends AuthFeatureKind = AuthFeatureKind> {
+  readonly kind: Kind;
+  /** @internal What the feature gives the protocol core. */
+  readonly ɵprotocol: ProtocolFeatures;
+  /** @internal Loads a URL in a hidden frame of `view` (silent authentication). */
+  readonly ɵframe?: (view: Window, url: string, timeoutMs: number) => Promise<string>;
+}
+
+/** The features `provideAuth()` was given, merged. */
+export interface AuthFeatures {
+  readonly protocol: ProtocolFeatures;
+  readonly frame?: (view: Window, url: string, timeoutMs: number) => Promise<string>;
+}
+
+/** The features given to `provideAuth()` (none when absent). */
+export const AUTH_FEATURES = new InjectionToken<AuthFeatures>('ngx-oidc AUTH_FEATURES', {
+  providedIn: 'root',
+  factory: () => ({ protocol: {} }),
+});
+
+/** Merges the features of a `provideAuth()` call. */
+export function mergeFeatures(features: readonly AuthFeature[]): AuthFeatures {
+  return {
+    protocol: Object.assign({}, ...features.map((f) => f.ɵprotocol)) as ProtocolFeatures,
+    frame: features.find((f) => f.ɵframe)?.ɵframe,
+  };
+}
+
+/**
+ * Response types that return tokens from the authorization endpoint: `"id_token token"`,
+ * `"id_token"` (implicit) and `"code id_token"` (hybrid), with the `at_hash` / `c_hash` checks
+ * they need (OpenID Connect Core 1.0 §3.2.2.9, §3.3.2.11). Authorization code + PKCE, the
+ * default, does not need it.
+ *
+ * ```ts
+ * provideAuth({ authority, clientId, responseType: 'id_token token' }, withImplicitFlow())
+ * ```
+ */
+export function withImplicitFlow(): AuthFeature<'implicit_flow'> {
+  return { kind: 'implicit_flow', ɵprotocol: { tokenHash: validateTokenHash } };
+}
+
+/**
+ * Renewal without a refresh token: a `prompt=none` login in a hidden iframe that ends on the
+ * app's `silentRedirectUri` page (auth0.js's `checkSession`). Needs the `silentRedirectUri`
+ * option; without this feature that option is refused.
+ *
+ * ```ts
+ * provideAuth({ authority, clientId, silentRedirectUri: '/silent-callback.html' }, withSilentAuthentication())
+ * ```
+ */
+export function withSilentAuthentication(): AuthFeature<'silent_authentication'> {
+  return { kind: 'silent_authentication', ɵprotocol: { silent: SILENT_RENEWAL }, ɵframe: runFrame };
+}

@@ -1,0 +1,41 @@
+import { AuthError, DEV } from '../core/errors';
+
+/**
+ * Silent authentication's frame: a hidden iframe at the provider, whose final page (the app's
+ * silent-callback page, same origin) posts `{ source: 'ngx-oidc', url }` to this window.
+ */
+export function runFrame(view: Window, url: string, timeoutMs: number): Promise<string> {
+  const doc = view.document;
+  const frame = doc.createElement('iframe');
+  frame.setAttribute('aria-hidden', 'true');
+  frame.setAttribute('tabindex', '-1');
+  frame.title = 'ngx-oidc silent authentication';
+  frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
+  return new Promise<string>((resolve, reject) => {
+    const done = () => {
+      view.clearTimeout(timer);
+      view.removeEventListener('message', onMessage);
+      frame.remove();
+    };
+    const onMessage = (event: MessageEvent) => {
+      // Only our own silent-callback page, in our own frame, may answer.
+      if (event.origin !== view.location.origin || event.source !== frame.contentWindow) return;
+      const data = event.data as { source?: unknown; url?: unknown } | null;
+      if (data?.source !== 'ngx-oidc' || typeof data.url !== 'string') return;
+      done();
+      resolve(data.url);
+    };
+    const timer = view.setTimeout(() => {
+      done();
+      reject(
+        new AuthError(
+          'timeout',
+          DEV ? `Silent authentication got no answer within ${timeoutMs / 1000} s: the provider may refuse to be framed, third-party cookies may be blocked, or silentRedirectUri does not serve the silent-callback page.` : '',
+        ),
+      );
+    }, timeoutMs);
+    view.addEventListener('message', onMessage);
+    frame.src = url;
+    doc.body.appendChild(frame);
+  });
+}

@@ -1,0 +1,42 @@
+import type { ResolvedAuthConfig } from './config';
+import { AuthError, DEV } from './errors';
+import type { SilentRenewal } from './silent-auth';
+import type { validateTokenHash } from './token-hash';
+
+/**
+ * The optional parts of the protocol. Each comes from an Angular feature function
+ * (`withImplicitFlow()`, `withSilentAuthentication()`) and nothing else in the core imports
+ * them, so an app that does not use one does not ship its code.
+ */
+export interface ProtocolFeatures {
+  /**
+   * Checks `at_hash` and `c_hash` (OIDC Core 1.0 §3.2.2.9, §3.3.2.11): what the response types
+   * that return tokens from the authorization endpoint need. Without it only `"code"` is
+   * allowed, and an `at_hash` in the token endpoint's ID token is not checked (§3.1.3.8 makes
+   * that check optional: the access token came over TLS from the token endpoint itself).
+   */
+  readonly tokenHash?: typeof validateTokenHash;
+  /** Renewal by a `prompt=none` login in a hidden frame (`silentRedirectUri`). */
+  readonly silent?: SilentRenewal;
+}
+
+/**
+ * Checks that the configuration only uses features that were provided.
+ * @throws {AuthError} `invalid_configuration` naming the option and the feature it needs.
+ */
+export function checkFeatures(config: Pick<ResolvedAuthConfig, 'responseType' | 'silentRedirectUri'>, features: ProtocolFeatures): void {
+  if (config.responseType !== 'code' && !features.tokenHash) {
+    throw new AuthError(
+      'invalid_configuration',
+      DEV ? `responseType "${config.responseType}" needs withImplicitFlow(): provideAuth(config, withImplicitFlow()). Without it only "code" is built in.` : '',
+      { option: 'responseType', expected: 'withImplicitFlow()', actual: config.responseType },
+    );
+  }
+  if (config.silentRedirectUri !== undefined && !features.silent) {
+    throw new AuthError(
+      'invalid_configuration',
+      DEV ? 'silentRedirectUri needs withSilentAuthentication(): provideAuth(config, withSilentAuthentication()).' : '',
+      { option: 'silentRedirectUri', expected: 'withSilentAuthentication()' },
+    );
+  }
+}
