@@ -3,13 +3,14 @@
 // after a failure so that all failures are shown.
 //
 //   npm test                          all steps
-//   npm test -- --only=lib,e2e        a subset (lib, build, schematics, ssr, demo,
+//   npm test -- --only=lib,e2e        a subset (lib, build, schematics, size, ssr, demo,
 //                                     backend, e2e, compat; aliases: unit = lib,demo,backend)
 //   npm test -- --list                show the steps and exit
 //
 // Steps: lib (karma, ng test ngx-oidc) → build (scripts/build-lib.mjs: the package
 // with its schematics) → schematics (ng add unit tests + a real ng new/ng add/ng build)
-// → ssr (server rendering with the built package) → demo (karma, ng test demo) →
+// → size (bench/bundle-budget.test.mjs: bytes ngx-oidc adds to a production app, and no unused
+// feature in it) → ssr (server rendering with the built package) → demo (karma, ng test demo) →
 // backend (node --test projects/demo-backend/test/) → e2e (playwright test) → compat (the packed
 // library in a fresh Angular 20 app: demo build + the e2e suite against it; needs the npm registry).
 //
@@ -64,6 +65,13 @@ const STEPS = [
       join(ROOT, 'scripts', 'ng-add-smoke.mjs'),
     ],
     timeoutMs: 15 * MIN,
+    parse: parseNodeTest,
+  },
+  {
+    name: 'size',
+    title: 'bundle budget of the bench apps (node --test bench/bundle-budget.test.mjs, production builds)',
+    args: () => ['--test', '--test-reporter=tap', join(ROOT, 'bench', 'bundle-budget.test.mjs')],
+    timeoutMs: 8 * MIN,
     parse: parseNodeTest,
   },
   {

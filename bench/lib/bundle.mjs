@@ -16,7 +16,7 @@ export const GZIP_BUDGET = 12 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [
-  { feature: 'implicit/hybrid validation (at_hash/c_hash)', text: 'although this flow requires it to bind the' },
+  { feature: 'implicit/hybrid validation (at_hash/c_hash)', text: 'c_hash_mismatch' },
   { feature: 'silent authentication frame', text: 'ngx-oidc silent authentication' },
   { feature: 'token diagnostics (diagnoseToken finding)', text: 'a shared secret: the API cannot check it' },
   { feature: 'testing entry point (FakeAuthService)', text: 'ngx-oidc/testing: the fake AuthService never' },

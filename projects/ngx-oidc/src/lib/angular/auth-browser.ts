@@ -97,7 +97,7 @@ export function serverPlatform(): AuthPlatform {
     href: () => 'http://localhost/',
     assign: () => undefined,
     replaceUrl: () => undefined,
-    fetch: () => Promise.reject(new Error('ngx-oidc does not call the provider during server rendering')),
+    fetch: () => Promise.reject(new Error((typeof ngDevMode === 'undefined' || ngDevMode) ? 'ngx-oidc does not call the provider during server rendering' : 'ngx-oidc: server rendering')),
     warn: (message) => console.warn(message),
     setTimer: () => () => undefined,
   };

@@ -1,4 +1,4 @@
-import { AuthError, DEV } from '../core/errors';
+import { AuthError } from '../core/errors';
 
 /**
  * Silent authentication's frame: a hidden iframe at the provider, whose final page (the app's
@@ -30,7 +30,7 @@ export function runFrame(view: Window, url: string, timeoutMs: number): Promise<
       reject(
         new AuthError(
           'timeout',
-          DEV ? `Silent authentication got no answer within ${timeoutMs / 1000} s: the provider may refuse to be framed, third-party cookies may be blocked, or silentRedirectUri does not serve the silent-callback page.` : '',
+          (typeof ngDevMode === 'undefined' || ngDevMode) ? `Silent authentication got no answer within ${timeoutMs / 1000} s: the provider may refuse to be framed, third-party cookies may be blocked, or silentRedirectUri does not serve the silent-callback page.` : '',
         ),
       );
     }, timeoutMs);

@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 
 /**
  * One entry of the interceptor's allowlist: the URLs that may receive the access token.
@@ -51,42 +51,42 @@ export function parseAllowedUrls(
   appOrigin: string,
 ): AllowedUrlMatcher[] {
   if (!Array.isArray(entries)) {
-    throw invalidEntry(-1, DEV ? 'must be an array of URL prefixes or { uri } objects' : '');
+    throw invalidEntry(-1, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'must be an array of URL prefixes or { uri } objects' : '');
   }
   return entries.map((entry, index) => {
     const uri = typeof entry === 'string' ? entry : entry?.uri;
     if (typeof uri !== 'string' || uri.trim() === '') {
-      throw invalidEntry(index, DEV ? 'needs a non-empty URL (string or { uri })' : '');
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'needs a non-empty URL (string or { uri })' : '');
     }
     if (uri.includes('*')) {
-      throw invalidEntry(index, DEV ? `"${uri}" contains "*"; wildcards are not supported, list each URL prefix` : '', uri);
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `"${uri}" contains "*"; wildcards are not supported, list each URL prefix` : '', uri);
     }
     let url: URL;
     try {
       url = new URL(uri, appOrigin);
     } catch {
-      throw invalidEntry(index, DEV ? `"${uri}" is not a valid URL` : '', uri);
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `"${uri}" is not a valid URL` : '', uri);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw invalidEntry(index, DEV ? `"${uri}" must be an http(s) URL` : '', url.protocol);
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `"${uri}" must be an http(s) URL` : '', url.protocol);
     }
     if (url.username || url.password) {
-      throw invalidEntry(index, DEV ? `"${uri}" must not contain credentials` : '');
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `"${uri}" must not contain credentials` : '');
     }
     if (url.search || url.hash) {
-      throw invalidEntry(index, DEV ? `"${uri}" must not contain a query or fragment` : '', uri);
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `"${uri}" must not contain a query or fragment` : '', uri);
     }
     const method = typeof entry === 'string' ? undefined : entry.httpMethod?.toUpperCase();
     if (method !== undefined && !HTTP_METHODS.includes(method)) {
-      throw invalidEntry(index, DEV ? `httpMethod "${method}" is not one of ${HTTP_METHODS.join(', ')}` : '', method);
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `httpMethod "${method}" is not one of ${HTTP_METHODS.join(', ')}` : '', method);
     }
     const audience = typeof entry === 'string' ? undefined : entry.audience;
     const scope = typeof entry === 'string' ? undefined : entry.scope;
     if (audience !== undefined && (typeof audience !== 'string' || audience === '')) {
-      throw invalidEntry(index, DEV ? 'audience must be a non-empty string' : '');
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'audience must be a non-empty string' : '');
     }
     if (scope !== undefined && (typeof scope !== 'string' || scope.trim() === '')) {
-      throw invalidEntry(index, DEV ? 'scope must be a non-empty string' : '');
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'scope must be a non-empty string' : '');
     }
     return {
       origin: url.origin,
@@ -135,5 +135,5 @@ export function matchAllowedUrl(
 /** @param problem What is wrong, empty in production builds. @param actual The refused value. */
 function invalidEntry(index: number, problem: string, actual?: string): AuthError {
   const option = index < 0 ? 'allowedUrls' : `allowedUrls[${index}]`;
-  return new AuthError('invalid_configuration', DEV ? `ngx-oidc: ${option} ${problem}.` : '', actual === undefined ? { option } : { option, actual });
+  return new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ${option} ${problem}.` : '', actual === undefined ? { option } : { option, actual });
 }

@@ -1,5 +1,5 @@
 import type { ResolvedAuthConfig } from './config';
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { calculateCodeChallenge } from './pkce';
 import type { LoginTransaction } from './transaction';
 import type { DiscoveryDocument } from './types';
@@ -56,7 +56,7 @@ export async function buildAuthorizeUrl(
     if ((RESERVED_PARAMS as readonly string[]).includes(name)) {
       throw new AuthError(
         'reserved_parameter',
-        DEV
+        (typeof ngDevMode === 'undefined' || ngDevMode)
           ? `extraParams.${name} is set by ngx-oidc and cannot be overridden; ${
               name === 'scope' || name === 'state' || name === 'nonce'
                 ? `pass ${name} as a login option`
@@ -70,7 +70,7 @@ export async function buildAuthorizeUrl(
     }
   }
   if (params.maxAge !== undefined && !(Number.isInteger(params.maxAge) && params.maxAge >= 0)) {
-    throw new AuthError('invalid_configuration', DEV ? 'maxAge must be a whole number of seconds.' : '', {
+    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'maxAge must be a whole number of seconds.' : '', {
       option: 'maxAge',
       actual: params.maxAge,
     });

@@ -84,25 +84,25 @@ export function parseCallbackUrl(url: string, mode: ResponseMode = 'query'): Cal
     const parsed = new URL(url);
     query = mode === 'query' ? parsed.searchParams : new URLSearchParams(parsed.hash.slice(1));
   } catch {
-    throw malformed('the callback URL cannot be parsed');
+    throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? 'the callback URL cannot be parsed' : '');
   }
   const result: Record<string, string> = {};
   for (const name of CALLBACK_PARAMS) {
     const values = query.getAll(name);
     // RFC 6749 §3.1: request and response parameters MUST NOT be included more than once.
-    if (values.length > 1) throw malformed(`parameter "${name}" appears ${values.length} times`, name);
+    if (values.length > 1) throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `parameter "${name}" appears ${values.length} times` : '', name);
     if (values.length === 0) continue;
     const value = values[0];
     const max = TOKEN_PARAMS.includes(name) ? MAX_TOKEN_LENGTH : MAX_PARAM_LENGTH;
-    if (value.length > max) throw malformed(`parameter "${name}" is longer than ${max} characters`, name);
+    if (value.length > max) throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `parameter "${name}" is longer than ${max} characters` : '', name);
     if (name !== 'error_description' && name !== 'iss' && !VSCHAR.test(value)) {
-      throw malformed(`parameter "${name}" contains characters outside printable ASCII`, name);
+      throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `parameter "${name}" contains characters outside printable ASCII` : '', name);
     }
     result[name] = value;
   }
   const granted = ['code', 'id_token', 'access_token'].find((name) => result[name] !== undefined);
   if (granted && result['error'] !== undefined) {
-    throw malformed(`it carries both "${granted}" and "error"`);
+    throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `it carries both "${granted}" and "error"` : '');
   }
   return result;
 }
@@ -127,7 +127,7 @@ export function validateAuthResponse(
 ): AuthorizationResponse {
   // RFC 6749 §10.12: compare state exactly; it is the CSRF defence of the redirect.
   if (params.state !== expectedState) {
-    throw new AuthError('state_mismatch', 'The callback\'s state is not the one this login sent.', {
+    throw new AuthError('state_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The callback\'s state is not the one this login sent.' : '', {
       claim: 'state',
       expected: expectedState,
       actual: params.state,
@@ -141,7 +141,7 @@ export function validateAuthResponse(
     if (params.iss !== issuer) {
       throw new AuthError(
         'iss_parameter_mismatch',
-        `The authorization response's iss "${params.iss ?? '(missing)'}" is not the provider's issuer "${issuer}" (mix-up attack?).`,
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization response's iss "${params.iss ?? '(missing)'}" is not the provider's issuer "${issuer}" (mix-up attack?).` : '',
         { claim: 'iss', expected: issuer, actual: params.iss },
       );
     }
@@ -151,20 +151,20 @@ export function validateAuthResponse(
   const required = responseType.split(' ').map((part) => (part === 'token' ? 'access_token' : part));
   for (const name of required) {
     if (!params[name as keyof CallbackParams]) {
-      throw malformed(`response_type "${responseType}" requires "${name}", which is missing`, name);
+      throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `response_type "${responseType}" requires "${name}", which is missing` : '', name);
     }
   }
   if (params.access_token !== undefined) {
     // RFC 6750: only Bearer tokens are supported; the type is case-insensitive.
     if (params.token_type?.toLowerCase() !== 'bearer') {
-      throw malformed(`token_type is "${params.token_type ?? '(missing)'}", expected "Bearer"`, 'token_type');
+      throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `token_type is "${params.token_type ?? '(missing)'}", expected "Bearer"` : '', 'token_type', params.token_type);
     }
   }
   let expiresIn: number | undefined;
   if (params.expires_in !== undefined) {
     expiresIn = Number(params.expires_in);
     if (!/^\d+$/.test(params.expires_in) || !Number.isSafeInteger(expiresIn)) {
-      throw malformed(`expires_in "${params.expires_in}" is not a number of seconds`, 'expires_in');
+      throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `expires_in "${params.expires_in}" is not a number of seconds` : '', 'expires_in', params.expires_in);
     }
   }
   return {
@@ -193,15 +193,18 @@ const INTERACTION_ERRORS = ['login_required', 'consent_required', 'interaction_r
  * (`access_denied`, …). `details.error` and `details.error_description` keep the provider's words.
  */
 export function providerError(params: { error?: string; error_description?: string }): AuthError {
-  const description = params.error_description ? `: ${params.error_description}` : '';
   const error = params.error === 'account_selection_required' ? 'interaction_required' : params.error;
   const code = INTERACTION_ERRORS.find((e) => e === error) ?? 'authorization_error';
-  return new AuthError(code, `The provider refused the login (${params.error})${description}.`, {
+  return new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The provider refused the login (${params.error})${params.error_description ? `: ${params.error_description}` : ''}.` : '', {
     error: params.error,
     error_description: params.error_description,
   });
 }
 
-function malformed(problem: string, parameter?: string): AuthError {
-  return new AuthError('invalid_response', `Malformed callback URL: ${problem}.`, { parameter });
+/**
+ * @param problem What is wrong, empty in production builds.
+ * @param actual The refused value, for the production message (never a token or code).
+ */
+function malformed(problem: string, parameter?: string, actual?: string): AuthError {
+  return new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Malformed callback URL: ${problem}.` : '', actual === undefined ? { parameter } : { parameter, actual });
 }

@@ -155,9 +155,11 @@ export class OidcClient {
     if (!this.session) return null;
     if (this.config.responseType === 'id_token') {
       // OIDC Core 1.0 §3.2.2.5: response_type=id_token issues no access token, ever.
-      throw new AuthError('invalid_configuration', 'responseType "id_token" never returns an access token; use "code" (or "id_token token") to call APIs.', {
-        option: 'responseType',
-      });
+      throw new AuthError(
+        'invalid_configuration',
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? 'responseType "id_token" never returns an access token; use "code" (or "id_token token") to call APIs.' : '',
+        { option: 'responseType', actual: 'id_token' },
+      );
     }
     const request = this.normalize(options);
     if (!options.forceRefresh) {
@@ -320,7 +322,7 @@ export class OidcClient {
     // Someone (another request or tab) renewed since this renewal was asked for.
     if (fresh && (rejectedToken === undefined || fresh.accessToken !== rejectedToken)) return fresh.accessToken;
     const session = this.session;
-    if (!session) throw new AuthError('login_required', 'Nobody is logged in.');
+    if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Nobody is logged in.' : '');
     const primary = satisfies(primaryEntry(session.tokens), request);
     // The other tabs on this generation wait for this renewal instead of starting their own.
     if (session.id) this.channel?.post({ type: 'renewing', from: session.id } satisfies TabMessage);
@@ -394,7 +396,7 @@ export class OidcClient {
       }
     }
     // Logged out (here or in another tab) while the request was out: nothing to renew.
-    if (!this.session) throw new AuthError('login_required', 'The session ended during the renewal.');
+    if (!this.session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during the renewal.' : '');
     const renewed = applyRefreshResponse(session, response, claims, request, primary, this.now());
     this.setSession(renewed.session, true);
     return renewed.accessToken;
@@ -412,7 +414,9 @@ export class OidcClient {
     if (!this.canRenewSilently()) {
       throw new AuthError(
         'login_required',
-        'The access token expired and cannot be renewed: there is no refresh token (ask for offline_access) and silent authentication is not configured (silentRedirectUri).',
+        (typeof ngDevMode === 'undefined' || ngDevMode)
+          ? 'The access token expired and cannot be renewed: there is no refresh token (ask for offline_access) and silent authentication is not configured (silentRedirectUri).'
+          : '',
       );
     }
     const silent = this.ctx.features!.silent!;
@@ -425,7 +429,7 @@ export class OidcClient {
       this.config.silentTimeoutSeconds * 1000,
     );
     const session = this.session;
-    if (!session) throw new AuthError('login_required', 'The session ended during silent authentication.');
+    if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during silent authentication.' : '');
     const renewed = silent.apply(session, result, request, primary);
     this.setSession(renewed.session, true);
     return renewed.accessToken;
@@ -464,7 +468,8 @@ export class OidcClient {
     try {
       saveSession(this.tokenStorage, this.config.clientId, stored);
     } catch (err) {
-      this.platform.warn(`ngx-oidc: ${(err as Error).message} The session lives in memory only.`);
+      // A real problem in production too, so a short text stays there.
+      this.platform.warn((typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ${(err as Error).message} The session lives in memory only.` : 'ngx-oidc: storage_error');
     }
   }
 
@@ -554,7 +559,7 @@ export class OidcClient {
     const error =
       err instanceof AuthError
         ? err
-        : new AuthError('invalid_response', `Unexpected failure: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        : new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Unexpected failure: ${err instanceof Error ? err.message : String(err)}` : '', { cause: err });
     this.listener.update({ error });
     return error;
   }

@@ -139,10 +139,10 @@ export const PLACEHOLDER_ORIGIN = 'http://localhost';
  */
 export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAuthConfig {
   if (config === null || typeof config !== 'object') {
-    throw invalid('config', 'provideAuth() needs a configuration object with authority and clientId');
+    throw invalid('config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'provideAuth() needs a configuration object with authority and clientId' : '');
   }
   if (typeof config.clientId !== 'string' || config.clientId.trim() === '') {
-    throw invalid('clientId', 'clientId is required: the client id registered at your provider');
+    throw invalid('clientId', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'clientId is required: the client id registered at your provider' : '');
   }
   const authority = checkAuthority(config.authority);
   const redirectUri = checkUrl('redirectUri', config.redirectUri ?? `${appOrigin}/callback`);
@@ -152,43 +152,62 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   );
   const scope = normalizeScope(config.scope ?? 'openid profile email');
   if (!scope.split(' ').includes('openid')) {
-    throw invalid('scope', `scope "${scope}" must contain "openid" for an OpenID Connect login`);
+    throw invalid('scope', (typeof ngDevMode === 'undefined' || ngDevMode) ? `scope "${scope}" must contain "openid" for an OpenID Connect login` : '', scope);
   }
   // OAuth 2.0 Multiple Response Types §2: the order of the space-separated values is irrelevant.
   const responseType = canonicalResponseType(config.responseType ?? 'code');
   if (!RESPONSE_TYPES.includes(responseType)) {
-    throw invalid('responseType', `responseType "${String(responseType)}" is not supported; use one of ${RESPONSE_TYPES.map((t) => `"${t}"`).join(', ')} ("code" is the default and recommended)`);
+    throw invalid(
+      'responseType',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? `responseType "${String(responseType)}" is not supported; use one of ${RESPONSE_TYPES.map((t) => `"${t}"`).join(', ')} ("code" is the default and recommended)`
+        : '',
+      responseType,
+    );
   }
   const audienceParameter = config.audienceParameter ?? 'audience';
   if (audienceParameter !== 'audience' && audienceParameter !== 'resource') {
-    throw invalid('audienceParameter', 'audienceParameter must be "audience" or "resource"');
+    throw invalid('audienceParameter', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'audienceParameter must be "audience" or "resource"' : '', audienceParameter);
   }
   if (config.audience !== undefined && (typeof config.audience !== 'string' || !config.audience)) {
-    throw invalid('audience', 'audience must be a non-empty string (the API identifier)');
+    throw invalid('audience', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'audience must be a non-empty string (the API identifier)' : '');
   }
   const clockSkewSeconds = checkSeconds('clockSkewSeconds', config.clockSkewSeconds, 60);
   const loginTimeoutSeconds = checkSeconds('loginTimeoutSeconds', config.loginTimeoutSeconds, 600);
   const storage = config.storage ?? 'memory';
   if (typeof storage === 'string' ? !['memory', 'session', 'local'].includes(storage) : !isStorage(storage)) {
-    throw invalid('storage', 'storage must be "memory", "session", "local" or an object with getItem, setItem, removeItem, key and length');
+    throw invalid(
+      'storage',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'storage must be "memory", "session", "local" or an object with getItem, setItem, removeItem, key and length' : '',
+      typeof storage === 'string' ? storage : undefined,
+    );
   }
   if (config.refreshTokenInLocalStorage !== undefined && config.refreshTokenInLocalStorage !== ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE) {
-    throw invalid('refreshTokenInLocalStorage', 'refreshTokenInLocalStorage takes only the constant ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE');
+    throw invalid(
+      'refreshTokenInLocalStorage',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'refreshTokenInLocalStorage takes only the constant ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE' : '',
+      config.refreshTokenInLocalStorage,
+    );
   }
   const silentRedirectUri = config.silentRedirectUri === undefined ? undefined : checkUrl('silentRedirectUri', config.silentRedirectUri);
   if (silentRedirectUri !== undefined && new URL(silentRedirectUri).origin !== new URL(appOrigin).origin && appOrigin !== PLACEHOLDER_ORIGIN) {
-    throw invalid('silentRedirectUri', `silentRedirectUri "${silentRedirectUri}" must be on the app's origin ${appOrigin}: the frame reports back to this window only`);
+    throw invalid(
+      'silentRedirectUri',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `silentRedirectUri "${silentRedirectUri}" must be on the app's origin ${appOrigin}: the frame reports back to this window only` : '',
+      silentRedirectUri,
+      appOrigin,
+    );
   }
   const silentTimeoutSeconds = checkSeconds('silentTimeoutSeconds', config.silentTimeoutSeconds, 10);
   const renewLeadSeconds = checkSeconds('renewLeadSeconds', config.renewLeadSeconds, 60);
   if (config.autoRenew !== undefined && typeof config.autoRenew !== 'boolean') {
-    throw invalid('autoRenew', 'autoRenew must be true or false');
+    throw invalid('autoRenew', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'autoRenew must be true or false' : '', config.autoRenew);
   }
   if (config.nonce !== undefined && (typeof config.nonce !== 'string' || config.nonce.length < 16)) {
-    throw invalid('nonce', 'nonce must be a string of at least 16 characters, or unset to let ngx-oidc generate one per login');
+    throw invalid('nonce', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'nonce must be a string of at least 16 characters, or unset to let ngx-oidc generate one per login' : '');
   }
   if (config.loginRoute !== undefined && (typeof config.loginRoute !== 'string' || !config.loginRoute.startsWith('/'))) {
-    throw invalid('loginRoute', `loginRoute "${config.loginRoute}" must be an app path starting with "/"`);
+    throw invalid('loginRoute', (typeof ngDevMode === 'undefined' || ngDevMode) ? `loginRoute "${config.loginRoute}" must be an app path starting with "/"` : '', config.loginRoute);
   }
   return {
     authority,
@@ -224,32 +243,33 @@ export function normalizeScope(scope: string): string {
 // RFC 9700 §2.6 and OIDC Discovery §3: the issuer is an https URL; plain http only on loopback.
 function checkAuthority(authority: unknown): string {
   if (typeof authority !== 'string' || authority.trim() === '') {
-    throw invalid('authority', 'authority is required: the issuer URL of your OpenID Provider');
+    throw invalid('authority', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'authority is required: the issuer URL of your OpenID Provider' : '');
   }
   let url: URL;
   try {
     url = new URL(authority);
   } catch {
-    throw invalid('authority', `authority "${authority}" is not an absolute URL (e.g. https://tenant.example.com)`);
+    throw invalid('authority', (typeof ngDevMode === 'undefined' || ngDevMode) ? `authority "${authority}" is not an absolute URL (e.g. https://tenant.example.com)` : '', authority);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname))) {
-    throw invalid('authority', `authority "${authority}" must use https (http is allowed only for localhost and 127.0.0.1)`);
+    throw invalid('authority', (typeof ngDevMode === 'undefined' || ngDevMode) ? `authority "${authority}" must use https (http is allowed only for localhost and 127.0.0.1)` : '', url.origin);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw invalid('authority', `authority "${authority}" must not contain a query, fragment or credentials`);
+    // The value is left out of the details: it may hold credentials.
+    throw invalid('authority', (typeof ngDevMode === 'undefined' || ngDevMode) ? `authority "${authority}" must not contain a query, fragment or credentials` : '');
   }
   return authority;
 }
 
 function checkUrl(option: string, value: unknown): string {
-  if (typeof value !== 'string') throw invalid(option, `${option} must be an absolute URL`);
+  if (typeof value !== 'string') throw invalid(option, (typeof ngDevMode === 'undefined' || ngDevMode) ? `${option} must be an absolute URL` : '');
   try {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError();
-    if (url.hash) throw invalid(option, `${option} "${value}" must not contain a fragment`);
+    if (url.hash) throw invalid(option, (typeof ngDevMode === 'undefined' || ngDevMode) ? `${option} "${value}" must not contain a fragment` : '', value);
   } catch (err) {
     if (err instanceof AuthError) throw err;
-    throw invalid(option, `${option} "${value}" is not an absolute http(s) URL`);
+    throw invalid(option, (typeof ngDevMode === 'undefined' || ngDevMode) ? `${option} "${value}" is not an absolute http(s) URL` : '', value);
   }
   return value;
 }
@@ -272,11 +292,17 @@ function isStorage(value: unknown): value is AuthStorage {
 function checkSeconds(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalid(option, `${option} must be a non-negative number of seconds`);
+    throw invalid(option, (typeof ngDevMode === 'undefined' || ngDevMode) ? `${option} must be a non-negative number of seconds` : '', value);
   }
   return value;
 }
 
-function invalid(option: string, message: string): AuthError {
-  return new AuthError('invalid_configuration', `ngx-oidc: ${message}.`, { option });
+/**
+ * @param message What is wrong, empty in production builds.
+ * @param actual The refused value (never a secret), for the production message.
+ * @param expected What `actual` should have been.
+ */
+function invalid(option: string, message: string, actual?: unknown, expected?: unknown): AuthError {
+  const details = actual === undefined ? { option } : expected === undefined ? { option, actual } : { option, expected, actual };
+  return new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ${message}.` : '', details);
 }

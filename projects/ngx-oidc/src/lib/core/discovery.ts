@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { fetchJson } from './http';
 import type { DiscoveryDocument, FetchLike } from './types';
 
@@ -21,9 +21,9 @@ export function discoveryUrl(authority: string): string {
  */
 export async function fetchDiscovery(authority: string, fetchFn: FetchLike): Promise<DiscoveryDocument> {
   const url = discoveryUrl(authority);
-  const { status, body } = await fetchJson(fetchFn, url, { headers: { accept: 'application/json' } }, 'discovery_failed', DEV ? 'discovery document' : '');
+  const { status, body } = await fetchJson(fetchFn, url, { headers: { accept: 'application/json' } }, 'discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'discovery document' : '');
   if (status !== 200) {
-    throw new AuthError('discovery_failed', DEV ? `The discovery document at ${url} answered HTTP ${status}.` : '', { status });
+    throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The discovery document at ${url} answered HTTP ${status}.` : '', { status });
   }
   return validateDiscovery(body, authority);
 }
@@ -35,7 +35,7 @@ export async function fetchDiscovery(authority: string, fetchFn: FetchLike): Pro
 export function validateDiscovery(body: Record<string, unknown>, authority: string): DiscoveryDocument {
   for (const field of ['issuer', 'authorization_endpoint', 'jwks_uri', 'token_endpoint'] as const) {
     if (typeof body[field] !== 'string' || !isHttpUrl(body[field] as string)) {
-      throw new AuthError('discovery_failed', DEV ? `The discovery document has no valid "${field}".` : '', {
+      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The discovery document has no valid "${field}".` : '', {
         claim: field,
         actual: body[field],
       });
@@ -48,7 +48,7 @@ export function validateDiscovery(body: Record<string, unknown>, authority: stri
   if (issuer.replace(/\/+$/, '') !== authority.replace(/\/+$/, '')) {
     throw new AuthError(
       'invalid_issuer',
-      DEV
+      (typeof ngDevMode === 'undefined' || ngDevMode)
         ? `The discovery document's issuer "${issuer}" is not the configured authority "${authority}". Set authority to exactly "${issuer}".`
         : '',
       { claim: 'issuer', expected: authority, actual: issuer },

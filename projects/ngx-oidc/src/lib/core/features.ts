@@ -1,5 +1,5 @@
 import type { ResolvedAuthConfig } from './config';
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import type { SilentRenewal } from './silent-auth';
 import type { validateTokenHash } from './token-hash';
 
@@ -28,14 +28,14 @@ export function checkFeatures(config: Pick<ResolvedAuthConfig, 'responseType' | 
   if (config.responseType !== 'code' && !features.tokenHash) {
     throw new AuthError(
       'invalid_configuration',
-      DEV ? `responseType "${config.responseType}" needs withImplicitFlow(): provideAuth(config, withImplicitFlow()). Without it only "code" is built in.` : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `responseType "${config.responseType}" needs withImplicitFlow(): provideAuth(config, withImplicitFlow()). Without it only "code" is built in.` : '',
       { option: 'responseType', expected: 'withImplicitFlow()', actual: config.responseType },
     );
   }
   if (config.silentRedirectUri !== undefined && !features.silent) {
     throw new AuthError(
       'invalid_configuration',
-      DEV ? 'silentRedirectUri needs withSilentAuthentication(): provideAuth(config, withSilentAuthentication()).' : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'silentRedirectUri needs withSilentAuthentication(): provideAuth(config, withSilentAuthentication()).' : '',
       { option: 'silentRedirectUri', expected: 'withSilentAuthentication()' },
     );
   }

@@ -1,4 +1,4 @@
-import { AuthError, DEV, type AuthErrorCode } from './errors';
+import { AuthError, type AuthErrorCode } from './errors';
 import type { FetchLike } from './types';
 
 /** Default time a request to the provider may take before it fails with `network_error`. */
@@ -41,13 +41,13 @@ export async function fetchJson(
   try {
     body = await response.json();
   } catch (cause) {
-    throw new AuthError(code, DEV ? `The ${what} at ${url} answered HTTP ${response.status} with a body that is not JSON.` : '', {
+    throw new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ${what} at ${url} answered HTTP ${response.status} with a body that is not JSON.` : '', {
       status: response.status,
       cause,
     });
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new AuthError(code, DEV ? `The ${what} at ${url} answered HTTP ${response.status} with JSON that is not an object.` : '', {
+    throw new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ${what} at ${url} answered HTTP ${response.status} with JSON that is not an object.` : '', {
       status: response.status,
     });
   }
@@ -67,7 +67,7 @@ async function send(fetchFn: FetchLike, url: string, init: RequestInit, what: st
   } catch (cause) {
     throw new AuthError(
       'network_error',
-      DEV
+      (typeof ngDevMode === 'undefined' || ngDevMode)
         ? `Could not reach the ${what} at ${url}: ${cause instanceof Error ? (cause.name === 'AbortError' ? 'timed out' : cause.message) : String(cause)}.`
         : '',
       { cause },

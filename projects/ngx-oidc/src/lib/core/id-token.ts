@@ -1,5 +1,5 @@
 import { errors, jwtVerify } from 'jose';
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import type { KeyResolver } from './jwks';
 import type { validateTokenHash } from './token-hash';
 import type { IdTokenClaims } from './types';
@@ -86,35 +86,37 @@ export async function validateIdToken(
   const nowSeconds = Math.floor(expected.now / 1000);
   // OIDC Core 1.0 §3.1.3.7 (10): iat far in the future means a wrong clock or a forged token.
   if (claims.iat > nowSeconds + expected.clockSkewSeconds) {
-    throw new AuthError('iat_in_future', `The ID token was issued at ${iso(claims.iat)}, in the future (now ${iso(nowSeconds)}, skew ${expected.clockSkewSeconds}s).`, {
+    throw new AuthError('iat_in_future', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token was issued at ${new Date(claims.iat * 1000).toISOString()}, in the future (now ${new Date(nowSeconds * 1000).toISOString()}, skew ${expected.clockSkewSeconds}s).` : '', {
       claim: 'iat',
       expected: `<= ${nowSeconds + expected.clockSkewSeconds}`,
       actual: claims.iat,
     });
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') {
-    throw new AuthError('missing_sub', 'The ID token has no "sub" (subject) claim.', { claim: 'sub' });
+    throw new AuthError('missing_sub', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The ID token has no "sub" (subject) claim.' : '', { claim: 'sub' });
   }
   // OIDC Core 1.0 §3.1.3.7 (4)-(5): with several audiences azp is required and must be us.
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if ((audiences.length > 1 && claims.azp === undefined) || (claims.azp !== undefined && claims.azp !== expected.clientId)) {
     throw new AuthError(
       'azp_mismatch',
-      claims.azp === undefined
-        ? `The ID token has several audiences (${audiences.join(', ')}) but no "azp"; expected azp "${expected.clientId}".`
-        : `The ID token's azp "${String(claims.azp)}" is not the client id "${expected.clientId}".`,
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? claims.azp === undefined
+          ? `The ID token has several audiences (${audiences.join(', ')}) but no "azp"; expected azp "${expected.clientId}".`
+          : `The ID token's azp "${String(claims.azp)}" is not the client id "${expected.clientId}".`
+        : '',
       { claim: 'azp', expected: expected.clientId, actual: claims.azp },
     );
   }
   // OIDC Core 1.0 §3.1.3.7 (11) and §15.5.2: the nonce binds the token to this login.
   if (claims.nonce === undefined && expected.nonceRequired !== false) {
-    throw new AuthError('nonce_missing', 'The ID token has no "nonce" although the login sent one.', {
+    throw new AuthError('nonce_missing', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The ID token has no "nonce" although the login sent one.' : '', {
       claim: 'nonce',
       expected: expected.nonce,
     });
   }
   if (claims.nonce !== undefined && claims.nonce !== expected.nonce) {
-    throw new AuthError('nonce_mismatch', `The ID token's nonce "${String(claims.nonce)}" is not the nonce "${expected.nonce}" this login sent.`, {
+    throw new AuthError('nonce_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's nonce "${String(claims.nonce)}" is not the nonce "${expected.nonce}" this login sent.` : '', {
       claim: 'nonce',
       expected: expected.nonce,
       actual: claims.nonce,
@@ -123,10 +125,10 @@ export async function validateIdToken(
   // OIDC Core 1.0 §3.1.3.7 (13): with max_age, auth_time is required and bounds the session age.
   if (expected.maxAge !== undefined) {
     if (typeof claims.auth_time !== 'number') {
-      throw new AuthError('missing_claim', 'The login requested max_age but the ID token has no "auth_time".', { claim: 'auth_time' });
+      throw new AuthError('missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The login requested max_age but the ID token has no "auth_time".' : '', { claim: 'auth_time' });
     }
     if (claims.auth_time + expected.maxAge + expected.clockSkewSeconds < nowSeconds) {
-      throw new AuthError('token_expired', `The user authenticated at ${iso(claims.auth_time)}, longer ago than max_age ${expected.maxAge}s.`, {
+      throw new AuthError('token_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The user authenticated at ${new Date(claims.auth_time * 1000).toISOString()}, longer ago than max_age ${expected.maxAge}s.` : '', {
         claim: 'auth_time',
         expected: `>= ${nowSeconds - expected.maxAge}`,
         actual: claims.auth_time,
@@ -150,58 +152,55 @@ async function checkBinding(
   if (tokenHash) return tokenHash(claim, actual, binding.value, alg, binding.required);
   if (binding.required) {
     // checkFeatures() refuses such a configuration up front; this only guards direct callers.
-    throw new AuthError('invalid_configuration', DEV ? `Checking ${claim} needs withImplicitFlow().` : '', { option: 'responseType', claim });
+    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Checking ${claim} needs withImplicitFlow().` : '', { option: 'responseType', claim });
   }
 }
 
 function translate(err: unknown, expected: IdTokenExpectations, algorithms: readonly string[]): unknown {
   if (err instanceof AuthError) return err;
   if (err instanceof errors.JWSSignatureVerificationFailed) {
-    return new AuthError('invalid_signature', 'The ID token\'s signature does not verify with the provider\'s keys.');
+    return new AuthError('invalid_signature', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The ID token\'s signature does not verify with the provider\'s keys.' : '');
   }
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
-    return new AuthError('unsupported_alg', `The ID token's signing algorithm is not accepted; accepted: ${algorithms.join(', ')} (never "none" or HMAC for a public client).`, {
+    return new AuthError('unsupported_alg', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's signing algorithm is not accepted; accepted: ${algorithms.join(', ')} (never "none" or HMAC for a public client).` : '', {
       claim: 'alg',
       expected: algorithms,
     });
   }
   if (err instanceof errors.JWTExpired) {
     const exp = err.payload['exp'];
-    return new AuthError('token_expired', `The ID token expired at ${typeof exp === 'number' ? iso(exp) : exp} (now ${iso(expected.now / 1000)}, skew ${expected.clockSkewSeconds}s).`, {
+    return new AuthError('token_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token expired at ${typeof exp === 'number' ? new Date(exp * 1000).toISOString() : exp} (now ${new Date(expected.now).toISOString()}, skew ${expected.clockSkewSeconds}s).` : '', {
       claim: 'exp',
+      expected: `> ${Math.floor(expected.now / 1000) - expected.clockSkewSeconds}`,
       actual: exp,
     });
   }
   if (err instanceof errors.JWTClaimValidationFailed) {
     const actual = err.payload[err.claim];
     if (err.reason === 'missing' || err.reason === 'invalid') {
-      return new AuthError(err.claim === 'sub' ? 'missing_sub' : 'missing_claim', `The ID token's "${err.claim}" claim is ${err.reason === 'missing' ? 'missing' : 'malformed'}.`, {
+      return new AuthError(err.claim === 'sub' ? 'missing_sub' : 'missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's "${err.claim}" claim is ${err.reason === 'missing' ? 'missing' : 'malformed'}.` : '', {
         claim: err.claim,
       });
     }
     switch (err.claim) {
       case 'iss':
-        return new AuthError('invalid_issuer', `The ID token's issuer "${String(actual)}" is not "${expected.issuer}".`, {
+        return new AuthError('invalid_issuer', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's issuer "${String(actual)}" is not "${expected.issuer}".` : '', {
           claim: 'iss',
           expected: expected.issuer,
           actual,
         });
       case 'aud':
-        return new AuthError('invalid_audience', `The ID token's audience ${JSON.stringify(actual)} does not contain the client id "${expected.clientId}".`, {
+        return new AuthError('invalid_audience', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's audience ${JSON.stringify(actual)} does not contain the client id "${expected.clientId}".` : '', {
           claim: 'aud',
           expected: expected.clientId,
           actual,
         });
       case 'nbf':
-        return new AuthError('iat_in_future', `The ID token is not valid before ${iso(Number(actual))}.`, { claim: 'nbf', actual });
+        return new AuthError('iat_in_future', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is not valid before ${new Date(Number(actual) * 1000).toISOString()}.` : '', { claim: 'nbf', actual });
     }
   }
   if (err instanceof errors.JOSEError) {
-    return new AuthError('invalid_response', `The ID token is malformed (${err.message}).`, { cause: err });
+    return new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is malformed (${err.message}).` : '', { cause: err });
   }
   return err;
-}
-
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString();
 }

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { fetchJson } from './http';
 import type { FetchLike } from './types';
 
@@ -29,14 +29,14 @@ export function createKeyStore(jwksUri: string, fetchFn: FetchLike, initial?: JS
   let fetchedHere = false;
 
   async function load(): Promise<void> {
-    const { status, body } = await fetchJson(fetchFn, jwksUri, { headers: { accept: 'application/json' } }, 'jwks_failed', DEV ? 'JWKS' : '');
+    const { status, body } = await fetchJson(fetchFn, jwksUri, { headers: { accept: 'application/json' } }, 'jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'JWKS' : '');
     if (status !== 200 || !Array.isArray(body['keys'])) {
-      throw new AuthError('jwks_failed', DEV ? `The JWKS at ${jwksUri} answered HTTP ${status} without a "keys" array.` : '', { status });
+      throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} answered HTTP ${status} without a "keys" array.` : '', { status });
     }
     try {
       local = createLocalJWKSet(body as unknown as JSONWebKeySet);
     } catch (cause) {
-      throw new AuthError('jwks_failed', DEV ? `The JWKS at ${jwksUri} is malformed.` : '', { cause });
+      throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} is malformed.` : '', { cause });
     }
     jwks = body as unknown as JSONWebKeySet;
     fetchedHere = true;
@@ -77,14 +77,14 @@ function explain(err: unknown, header: JWSHeaderParameters): unknown {
   if (err instanceof errors.JWKSNoMatchingKey) {
     return new AuthError(
       'unknown_kid',
-      DEV ? `The provider's JWKS has no ${header.alg} key${header.kid ? ` with kid "${header.kid}"` : ''}, even after a refetch.` : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `The provider's JWKS has no ${header.alg} key${header.kid ? ` with kid "${header.kid}"` : ''}, even after a refetch.` : '',
       { claim: 'kid', actual: header.kid },
     );
   }
   if (err instanceof errors.JWKSMultipleMatchingKeys) {
     return new AuthError(
       'unknown_kid',
-      DEV
+      (typeof ngDevMode === 'undefined' || ngDevMode)
         ? `The token ${header.kid ? `names kid "${header.kid}", which` : 'has no kid and'} matches several keys of the provider's JWKS; the signing key is ambiguous.`
         : '',
       { claim: 'kid', actual: header.kid },

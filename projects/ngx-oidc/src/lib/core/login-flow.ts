@@ -89,7 +89,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
     // An error response without state cannot be matched to a login, but its reason is still
     // the most useful thing to show.
     if (params.error !== undefined) throw providerError(params);
-    throw new AuthError('state_mismatch', 'The callback has no state parameter.', { claim: 'state' });
+    throw new AuthError('state_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The callback has no state parameter.' : '', { claim: 'state' });
   }
   // Consumed before anything else: one authorization response completes at most one login.
   const transaction = takeTransaction(ctx.transactions, params.state, ctx.now());
@@ -157,7 +157,7 @@ function checkResponseTypeOffered(discovery: DiscoveryDocument, responseType: st
   if (!offered.some((type) => type.split(' ').sort().join(' ') === wanted)) {
     throw new AuthError(
       'invalid_configuration',
-      `responseType "${responseType}" is not offered by the provider (response_types_supported: ${offered.join(', ')}).`,
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `responseType "${responseType}" is not offered by the provider (response_types_supported: ${offered.join(', ')}).` : '',
       { option: 'responseType', expected: offered, actual: responseType },
     );
   }
@@ -185,7 +185,7 @@ async function redeemCode(
     ctx.fetch,
   );
   if (!response.id_token) {
-    throw new AuthError('invalid_response', 'The token response has no id_token; is "openid" in the scope?', { claim: 'id_token' });
+    throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The token response has no id_token; is "openid" in the scope?' : '', { claim: 'id_token' });
   }
   const claims = await validateIdToken(response.id_token, metadata.keys.resolve, {
     ...expectations,
@@ -196,7 +196,9 @@ async function redeemCode(
   if (front && (claims.iss !== front.claims.iss || claims.sub !== front.claims.sub)) {
     throw new AuthError(
       'invalid_response',
-      `The token endpoint's ID token is for sub "${claims.sub}" of "${claims.iss}", the authorization response's for sub "${front.claims.sub}" of "${front.claims.iss}".`,
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? `The token endpoint's ID token is for sub "${claims.sub}" of "${claims.iss}", the authorization response's for sub "${front.claims.sub}" of "${front.claims.iss}".`
+        : '',
       { claim: 'sub', expected: front.claims.sub, actual: claims.sub },
     );
   }

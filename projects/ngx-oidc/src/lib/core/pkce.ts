@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { encodeBase64Url, generateRandom } from './random';
 
 /**
@@ -22,7 +22,7 @@ export async function calculateCodeChallenge(codeVerifier: string): Promise<stri
   if (!subtle) {
     throw new AuthError(
       'invalid_configuration',
-      DEV ? 'Web Crypto (crypto.subtle) is not available; PKCE needs a secure context (https or localhost).' : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Web Crypto (crypto.subtle) is not available; PKCE needs a secure context (https or localhost).' : '',
       { expected: 'crypto.subtle' },
     );
   }

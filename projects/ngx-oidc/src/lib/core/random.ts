@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 
 /**
  * Returns a base64url string of 32 random bytes (256 bits) from `crypto.getRandomValues`.
@@ -13,7 +13,7 @@ export function generateRandom(): string {
   if (!crypto?.getRandomValues) {
     throw new AuthError(
       'invalid_configuration',
-      DEV ? 'Web Crypto (crypto.getRandomValues) is not available; ngx-oidc needs a secure context (https or localhost).' : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Web Crypto (crypto.getRandomValues) is not available; ngx-oidc needs a secure context (https or localhost).' : '',
       { expected: 'crypto.getRandomValues' },
     );
   }

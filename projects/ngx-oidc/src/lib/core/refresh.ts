@@ -1,5 +1,5 @@
 import type { AudienceParameter } from './config';
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { validateIdToken, type IdTokenExpectations } from './id-token';
 import type { KeyResolver } from './jwks';
 import { requestTokens } from './token-request';
@@ -45,7 +45,7 @@ export async function refreshTokens(
     if (err instanceof AuthError && err.details.error === 'invalid_grant') {
       throw new AuthError(
         'login_required',
-        DEV
+        (typeof ngDevMode === 'undefined' || ngDevMode)
           ? `The provider no longer accepts the refresh token (invalid_grant${err.details.error_description ? `: ${err.details.error_description}` : ''}); the session is over, log in again.`
           : '',
         { error: 'invalid_grant', error_description: err.details.error_description, status: err.details.status },
@@ -71,7 +71,7 @@ export async function validateRefreshedIdToken(
   const claims = await validateIdToken(idToken, keys, { ...expected, nonce: original.nonce, nonceRequired: false });
   // OIDC Core 1.0 §12.2: iss and sub MUST be the same as in the original ID token.
   if (claims.iss !== original.iss || claims.sub !== original.sub) {
-    throw new AuthError('invalid_response', DEV ? `The refreshed ID token is for sub "${claims.sub}", not "${original.sub}".` : '', {
+    throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The refreshed ID token is for sub "${claims.sub}", not "${original.sub}".` : '', {
       claim: 'sub',
       expected: original.sub,
       actual: claims.sub,

@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { completeLogin, startLogin, type FlowContext, type LoginOptions, type LoginResult } from './login-flow';
 import type { RenewedSession } from './renewed-session';
 import type { StoredSession } from './session-store';
@@ -47,7 +47,7 @@ export async function silentLogin(
     // No answer: the transaction will never be completed.
     safeRemove(ctx.transactions, TRANSACTION_PREFIX + transaction.state);
     if (err instanceof AuthError) throw err;
-    throw new AuthError('timeout', DEV ? `Silent authentication failed to load: ${String(err)}.` : '', { cause: err });
+    throw new AuthError('timeout', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Silent authentication failed to load: ${String(err)}.` : '', { cause: err });
   }
   return completeLogin(silentCtx, callbackUrl);
 }
@@ -63,14 +63,14 @@ export async function silentLogin(
 export function applySilentResult(session: StoredSession, result: LoginResult, request: TokenRequest, primary: boolean): RenewedSession {
   if (result.tokens.claims.sub !== session.tokens.claims.sub) {
     // Another user logged in at the provider meanwhile: this session is not theirs.
-    throw new AuthError('login_required', DEV ? `Silent authentication returned another user ("${result.tokens.claims.sub}").` : '', {
+    throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Silent authentication returned another user ("${result.tokens.claims.sub}").` : '', {
       claim: 'sub',
       expected: session.tokens.claims.sub,
       actual: result.tokens.claims.sub,
     });
   }
   const accessToken = result.tokens.accessToken;
-  if (!accessToken) throw new AuthError('invalid_response', DEV ? 'Silent authentication returned no access token.' : '');
+  if (!accessToken) throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Silent authentication returned no access token.' : '');
   if (primary) {
     return { session: { ...session, tokens: { ...result.tokens, refreshToken: session.tokens.refreshToken }, user: result.user }, accessToken };
   }

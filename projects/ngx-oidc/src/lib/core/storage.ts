@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 
 /**
  * The subset of the Web Storage API ngx-oidc uses; `sessionStorage`, `localStorage` and
@@ -47,7 +47,7 @@ export function openWebStorage(kind: 'session' | 'local', warn: (message: string
     return storage;
   } catch (cause) {
     warn(
-      DEV
+      (typeof ngDevMode === 'undefined' || ngDevMode)
         ? `ngx-oidc: ${kind}Storage is not usable (${String(cause)}); falling back to memory, so a login cannot survive a page load.`
         : 'ngx-oidc: storage_error',
     );
@@ -65,14 +65,14 @@ export function readJson<T>(storage: AuthStorage, key: string): T | null {
   try {
     raw = storage.getItem(key);
   } catch (cause) {
-    throw new AuthError('storage_error', DEV ? `Could not read "${key}" from storage.` : '', { cause });
+    throw new AuthError('storage_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Could not read "${key}" from storage.` : '', { cause });
   }
   if (raw === null) return null;
   try {
     return JSON.parse(raw) as T;
   } catch (cause) {
     safeRemove(storage, key);
-    throw new AuthError('storage_error', DEV ? `The stored "${key}" is corrupted and was removed.` : '', { cause });
+    throw new AuthError('storage_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The stored "${key}" is corrupted and was removed.` : '', { cause });
   }
 }
 
@@ -84,7 +84,7 @@ export function writeJson(storage: AuthStorage, key: string, value: unknown): vo
   try {
     storage.setItem(key, JSON.stringify(value));
   } catch (cause) {
-    throw new AuthError('storage_error', DEV ? `Could not write "${key}" to storage (quota exceeded or storage disabled).` : '', {
+    throw new AuthError('storage_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Could not write "${key}" to storage (quota exceeded or storage disabled).` : '', {
       cause,
     });
   }

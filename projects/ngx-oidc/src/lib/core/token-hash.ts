@@ -34,15 +34,14 @@ export async function validateTokenHash(
   required: boolean,
 ): Promise<void> {
   const code = claim === 'at_hash' ? 'at_hash_mismatch' : 'c_hash_mismatch';
-  const what = claim === 'at_hash' ? 'access token' : 'authorization code';
   if (actual === undefined) {
     if (!required) return;
-    throw new AuthError(code, `The ID token has no "${claim}" although this flow requires it to bind the ${what}.`, { claim });
+    throw new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token has no "${claim}" although this flow requires it to bind the ${claim === 'at_hash' ? 'access token' : 'authorization code'}.` : '', { claim });
   }
   const expected = await calculateTokenHash(value, alg);
   if (actual !== expected) {
     // The hash of the received value is shown, never the value itself.
-    throw new AuthError(code, `The ID token's ${claim} "${String(actual)}" does not match the ${what} received (its hash is "${expected}").`, {
+    throw new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's ${claim} "${String(actual)}" does not match the ${claim === 'at_hash' ? 'access token' : 'authorization code'} received (its hash is "${expected}").` : '', {
       claim,
       expected,
       actual,
@@ -56,5 +55,5 @@ function hashOf(alg: string): 'SHA-256' | 'SHA-384' | 'SHA-512' {
   if (/^(RS|PS|ES)256$/.test(alg)) return 'SHA-256';
   if (/^(RS|PS|ES)384$/.test(alg)) return 'SHA-384';
   if (/^(RS|PS|ES)512$/.test(alg) || alg === 'EdDSA' || alg === 'Ed25519') return 'SHA-512';
-  throw new AuthError('unsupported_alg', `No token hash is defined for alg "${alg}".`, { claim: 'alg', actual: alg });
+  throw new AuthError('unsupported_alg', (typeof ngDevMode === 'undefined' || ngDevMode) ? `No token hash is defined for alg "${alg}".` : '', { claim: 'alg', actual: alg });
 }

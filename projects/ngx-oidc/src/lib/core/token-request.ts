@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { fetchJson } from './http';
 import type { DiscoveryDocument, FetchLike, TokenEndpointResponse } from './types';
 
@@ -46,7 +46,7 @@ export async function requestTokens(
   fetchFn: FetchLike,
 ): Promise<TokenEndpointResponse> {
   const endpoint = discovery.token_endpoint;
-  if (!endpoint) throw new AuthError('discovery_failed', DEV ? 'The provider has no token_endpoint.' : '', { claim: 'token_endpoint' });
+  if (!endpoint) throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The provider has no token_endpoint.' : '', { claim: 'token_endpoint' });
   const answer = await fetchJson(
     fetchFn,
     endpoint,
@@ -56,7 +56,7 @@ export async function requestTokens(
       body: body.toString(),
     },
     'token_request_failed',
-    DEV ? 'token endpoint' : '',
+    (typeof ngDevMode === 'undefined' || ngDevMode) ? 'token endpoint' : '',
   );
   const { status, body: json } = answer;
   if (status !== 200) {
@@ -65,7 +65,7 @@ export async function requestTokens(
     const description = typeof json['error_description'] === 'string' ? json['error_description'] : undefined;
     throw new AuthError(
       'token_request_failed',
-      DEV ? `The token endpoint refused the request (${error ? `${error}${description ? `: ${description}` : ''}` : `HTTP ${status}`}).` : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint refused the request (${error ? `${error}${description ? `: ${description}` : ''}` : `HTTP ${status}`}).` : '',
       {
         status,
         error,
@@ -83,22 +83,22 @@ export async function requestTokens(
  */
 export function validateTokenResponse(json: Record<string, unknown>): TokenEndpointResponse {
   if (typeof json['access_token'] !== 'string' || json['access_token'] === '') {
-    throw invalidField('access_token', DEV ? 'is missing' : '');
+    throw invalidField('access_token', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'is missing' : '');
   }
   // RFC 6749 §7.1 and RFC 6750: only Bearer tokens are supported; the type is case-insensitive.
   if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer') {
-    throw invalidField('token_type', DEV ? `is "${String(json['token_type'])}", expected "Bearer"` : '');
+    throw invalidField('token_type', (typeof ngDevMode === 'undefined' || ngDevMode) ? `is "${String(json['token_type'])}", expected "Bearer"` : '');
   }
   if (json['expires_in'] !== undefined && !(typeof json['expires_in'] === 'number' && json['expires_in'] >= 0)) {
-    throw invalidField('expires_in', DEV ? 'is not a non-negative number' : '');
+    throw invalidField('expires_in', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'is not a non-negative number' : '');
   }
   for (const field of ['id_token', 'refresh_token', 'scope'] as const) {
-    if (json[field] !== undefined && typeof json[field] !== 'string') throw invalidField(field, DEV ? 'is not a string' : '');
+    if (json[field] !== undefined && typeof json[field] !== 'string') throw invalidField(field, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'is not a string' : '');
   }
   return json as unknown as TokenEndpointResponse;
 }
 
 /** @param problem What is wrong with the field, empty in production builds. */
 function invalidField(field: string, problem: string): AuthError {
-  return new AuthError('invalid_response', DEV ? `The token response's "${field}" ${problem}.` : '', { claim: field });
+  return new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token response's "${field}" ${problem}.` : '', { claim: field });
 }

@@ -1,6 +1,6 @@
 import type { ResolvedAuthConfig, ResponseType } from './config';
 import { normalizeScope } from './config';
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { generateCodeVerifier } from './pkce';
 import { generateRandom } from './random';
 import { keysWithPrefix, readJson, safeRemove, writeJson, type AuthStorage } from './storage';
@@ -84,7 +84,7 @@ export function saveTransaction(storage: AuthStorage, tx: LoginTransaction): voi
   if (safeRead(storage, key) !== null) {
     throw new AuthError(
       'invalid_configuration',
-      DEV ? 'A login with this state is already pending; state values must be unique per login.' : '',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'A login with this state is already pending; state values must be unique per login.' : '',
       { option: 'state' },
     );
   }
@@ -105,14 +105,14 @@ export function takeTransaction(storage: AuthStorage, state: string, now: number
   if (tx === null || tx.state !== state) {
     throw new AuthError(
       'state_mismatch',
-      DEV
+      (typeof ngDevMode === 'undefined' || ngDevMode)
         ? 'The callback\'s state matches no login started in this browser session (it was already used, altered, or started in another browser).'
         : '',
       { claim: 'state', actual: state },
     );
   }
   if (tx.expiresAt <= now) {
-    throw new AuthError('state_mismatch', DEV ? `The login for this state expired at ${new Date(tx.expiresAt).toISOString()}; start a new login.` : '', {
+    throw new AuthError('state_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login for this state expired at ${new Date(tx.expiresAt).toISOString()}; start a new login.` : '', {
       claim: 'state',
       expected: `before ${new Date(tx.expiresAt).toISOString()}`,
       actual: new Date(now).toISOString(),
@@ -152,6 +152,6 @@ function safeRead(storage: AuthStorage, key: string): LoginTransaction | null {
 function checkAppValue(option: 'state' | 'nonce', value: string | undefined): void {
   if (value === undefined) return;
   if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || !/^[\x20-\x7e]+$/.test(value)) {
-    throw new AuthError('invalid_configuration', DEV ? `The login option ${option} must be 1 to 4096 printable ASCII characters.` : '', { option });
+    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login option ${option} must be 1 to 4096 printable ASCII characters.` : '', { option });
   }
 }

@@ -1,4 +1,4 @@
-import { AuthError, DEV } from './errors';
+import { AuthError } from './errors';
 import { fetchJson } from './http';
 import type { DiscoveryDocument, FetchLike } from './types';
 
@@ -18,7 +18,7 @@ export async function fetchUserInfo(
 ): Promise<Record<string, unknown>> {
   const endpoint = discovery.userinfo_endpoint;
   if (!endpoint) {
-    throw new AuthError('invalid_response', DEV ? 'loadUserInfo is set but the provider has no userinfo_endpoint.' : '', {
+    throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'loadUserInfo is set but the provider has no userinfo_endpoint.' : '', {
       option: 'loadUserInfo',
       claim: 'userinfo_endpoint',
     });
@@ -28,18 +28,18 @@ export async function fetchUserInfo(
     endpoint,
     { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
     'invalid_response',
-    DEV ? 'UserInfo endpoint' : '',
+    (typeof ngDevMode === 'undefined' || ngDevMode) ? 'UserInfo endpoint' : '',
   );
   if (status !== 200) {
     const error = typeof body['error'] === 'string' ? body['error'] : undefined;
-    throw new AuthError('invalid_response', DEV ? `The UserInfo endpoint answered HTTP ${status}${error !== undefined ? ` (${error})` : ''}.` : '', {
+    throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The UserInfo endpoint answered HTTP ${status}${error !== undefined ? ` (${error})` : ''}.` : '', {
       status,
       error,
     });
   }
   // OIDC Core 1.0 §5.3.2: the sub in the UserInfo response MUST match the ID token's sub.
   if (body['sub'] !== sub) {
-    throw new AuthError('userinfo_sub_mismatch', DEV ? `UserInfo describes sub "${String(body['sub'])}", not the ID token's "${sub}".` : '', {
+    throw new AuthError('userinfo_sub_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? `UserInfo describes sub "${String(body['sub'])}", not the ID token's "${sub}".` : '', {
       claim: 'sub',
       expected: sub,
       actual: body['sub'],
