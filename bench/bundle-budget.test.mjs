@@ -4,7 +4,8 @@
 // builds that are newer than their sources and dist/ngx-oidc. 1 kB = 1024 bytes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attributionDelta, bundleFigures, GZIP_BUDGET, GZIP_CEILING, KB } from './lib/bundle.mjs';
+import { readFileSync } from 'node:fs';
+import { attributionDelta, bundleFigures, DEV_MESSAGES, GZIP_BUDGET, GZIP_CEILING, KB, LIB_FESM } from './lib/bundle.mjs';
 
 const kb = (n) => `${(n / KB).toFixed(1)} kB`;
 let figures;
@@ -42,4 +43,14 @@ test('features the app does not use do not land in the with-ngx-oidc bundle', ()
     [],
     'unused features found in the with-ngx-oidc bundle',
   );
+});
+
+test('production builds carry no development message text', () => {
+  const f = figuresOnce();
+  // Control: the texts are in the package, so their absence below is the minifier's doing.
+  const pkg = readFileSync(LIB_FESM, 'utf8');
+  assert.deepEqual(DEV_MESSAGES.filter((m) => !pkg.includes(m)), [], 'texts not found in dist/ngx-oidc (stale list?)');
+  for (const app of ['with-ngx-oidc', 'with-ngx-oidc-all']) {
+    assert.deepEqual(f[app].devMessages, [], `development messages in the ${app} production bundle`);
+  }
 });

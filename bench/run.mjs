@@ -55,6 +55,10 @@ if (ONLY.has('bundle')) {
       const control = b['with-ngx-oidc-all'].markers.find((x) => x.text === m.text).present;
       row('bundle', `unused feature absent from with-ngx-oidc: ${m.feature}`, m.present ? 'present' : 'absent', `absent (control: ${control ? 'present' : 'MISSING'} in -all)`, !m.present && control);
     }
+    for (const app of ['with-ngx-oidc', 'with-ngx-oidc-all']) {
+      const found = b[app].devMessages;
+      row('bundle', `development-only message texts in ${app} (production build)`, found.length ? found.join('; ') : 'none', 'none', found.length === 0);
+    }
     const contributors = attributionDelta('with-ngx-oidc');
     results.bundle.contributors = contributors;
     row('bundle', 'biggest contributors to the delta (minified bytes, esbuild metafile)', contributors.slice(0, 6).map((c) => `${c.module} ${signedKb(c.bytes)}`).join('; '));
@@ -102,7 +106,10 @@ try {
       row('time', 'jose jwtVerify of an RS256 ID token, warm local JWKS (reference, not ngx-oidc code)', `${l.joseJwtVerifyMs.median} ms per verify (p10 ${l.joseJwtVerifyMs.p10}, p90 ${l.joseJwtVerifyMs.p90}; ${l.joseJwtVerifyMs.n} rounds of 200)`);
       const i = l.interceptor;
       row('time', `HttpClient, ${i.requestsPerRound} sequential GETs, instant backend, without authInterceptor`, ms(i.withoutMs) + ` = ${i.perRequestUs.without.toFixed(2)} µs/request`);
+      row('time', `… with a minimal interceptor that only adds 'Authorization: Bearer x' (reference floor, not ngx-oidc code)`, ms(i.floorMs) + ` = ${i.perRequestUs.floor.toFixed(2)} µs/request`);
       row('time', `… with authInterceptor (allow-listed URL, authenticated)`, ms(i.withMs) + ` = ${i.perRequestUs.with.toFixed(2)} µs/request`);
+      row('time', 'floor ratio (median minimal interceptor / median without): what any header-adding interceptor costs', String(i.floorRatio));
+      row('time', 'authInterceptor over the floor (median with / median minimal interceptor)', String(i.withOverFloor));
       row('time', 'interceptor overhead ratio (median with / median without)', String(i.ratio), '≤ 1.05', i.ratio <= 1.05);
       const g = l.guardUsPerDecision;
       row('time', 'authGuard decision, authenticated user', `${g.median} µs (p10 ${g.p10}, p90 ${g.p90}; ${g.n} rounds of 10,000)`);

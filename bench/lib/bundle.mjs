@@ -117,9 +117,25 @@ export function measureApp(app) {
   return { ...total, text };
 }
 
+/**
+ * Development-only error texts (behind ngDevMode): in the package, never in a production build.
+ * Production errors carry the code and the compared values instead.
+ */
+export const DEV_MESSAGES = [
+  'this login sent.',
+  'for an OpenID Connect login',
+  'The provider refused the login',
+  'is not an absolute http(s) URL',
+];
+
 /** Which feature markers appear in the app's JS. */
 export function markersIn(text) {
   return FEATURE_MARKERS.map((m) => ({ ...m, present: text.includes(m.text) }));
+}
+
+/** Which development messages appear in the app's JS. */
+export function devMessagesIn(text) {
+  return DEV_MESSAGES.filter((m) => text.includes(m));
 }
 
 /** Bytes in the minified output per package (node_modules/<pkg>) or per file of dist/ngx-oidc. */
@@ -159,7 +175,7 @@ export function bundleFigures({ apps = ['baseline', 'with-ngx-oidc', 'with-ngx-o
   for (const app of apps) {
     const buildSeconds = buildApp(app, { log });
     const { text, ...m } = measureApp(app);
-    results[app] = { ...m, buildSeconds, markers: markersIn(text) };
+    results[app] = { ...m, buildSeconds, markers: markersIn(text), devMessages: devMessagesIn(text) };
   }
   const base = results['baseline'];
   for (const app of apps) {

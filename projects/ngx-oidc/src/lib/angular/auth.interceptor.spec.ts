@@ -96,6 +96,11 @@ describe('authInterceptor', () => {
     expect(await authorizationFor('https://api.example.com/v1/x', undefined, { Authorization: 'Basic abc' })).toBe('Basic abc');
   });
 
+  it('keeps an authorization header the app set in another case', async () => {
+    await setUp(true);
+    expect(await authorizationFor('https://api.example.com/v1/x', undefined, { authorization: 'Basic abc' })).toBe('Basic abc');
+  });
+
   it('honours the SKIP_AUTH opt-out', async () => {
     await setUp(true);
     expect(await authorizationFor('https://api.example.com/v1/x', new HttpContext().set(SKIP_AUTH, true))).toBeNull();
@@ -191,6 +196,16 @@ describe('authInterceptor', () => {
       await settle();
       backend.expectOne(API).flush(null, { status: 403, statusText: 'Forbidden', headers: new HttpHeaders({ 'WWW-Authenticate': 'Bearer error="insufficient_scope"' }) });
       expect(await forbidden).toEqual(jasmine.objectContaining({ status: 403 }));
+      expect(refreshes).toBe(0);
+    });
+
+    it('hands other errors to the app as they are, without renewing', async () => {
+      await setUpRenewable();
+      const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      await settle();
+      backend.expectOne(API).flush(null, { status: 500, statusText: 'Server Error' });
+      expect(await response).toEqual(jasmine.objectContaining({ status: 500 }));
+      backend.expectNone(API);
       expect(refreshes).toBe(0);
     });
 

@@ -1,9 +1,9 @@
 import { HttpContextToken, HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { catchError, defer, from, switchMap, tap, throwError, type Observable } from 'rxjs';
+import { catchError, defer, from, switchMap, tap, type Observable } from 'rxjs';
 import type { AllowedUrlMatcher } from '../core/allowed-url';
 import { diagnoseToken } from '../core/diagnose-token';
-import { AuthError, DEV } from '../core/errors';
+import { AuthError } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
 import { AuthService } from './auth.service';
 
@@ -36,66 +36,75 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  * Register with `provideHttpClient(withInterceptors([authInterceptor]))`.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
-  if (req.context.get(SKIP_AUTH) || req.headers.has('Authorization')) return next(req);
+  if (req.context.get(SKIP_AUTH)) return next(req);
   const auth = inject(AuthService);
   const entry = auth.matchAllowedUrl(req.url, req.method);
-  if (!entry) return next(req);
+  // The app's own Authorization header is kept. Lower case: HttpHeaders lower-cases the name
+  // it looks up, which allocates nothing when it already is.
+  if (!entry || req.headers.has('authorization')) return next(req);
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
   // Fast path: a fresh token in hand needs no promise, no scheduling.
   const cached = auth.peekAccessToken(request);
-  if (cached) return sendWithRetry(auth, req, next, cached, request, entry);
+  if (cached) return send(auth, req, next, cached, request, entry);
   return from(auth.getAccessToken(request)).pipe(
     switchMap((token) => {
-      if (token) return sendWithRetry(auth, req, next, token, request, entry);
+      if (token) return send(auth, req, next, token, request, entry);
       if (entry.allowAnonymous) return next(req);
-      return throwError(
-        () =>
-          new AuthError(
-            'login_required',
-            DEV
-              ? `No user is logged in, so ${req.method} ${req.url} was not sent (it needs an access token). Call login() first, or mark the allowedUrls entry allowAnonymous.`
-              : '',
-          ),
+      throw new AuthError(
+        'login_required',
+        (typeof ngDevMode === 'undefined' || ngDevMode)
+          ? `No user is logged in, so ${req.method} ${req.url} was not sent (it needs an access token). Call login() first, or mark the allowedUrls entry allowAnonymous.`
+          : '',
       );
     }),
   );
 };
 
-function sendWithRetry(
+/**
+ * Sends `req` with `token`; after a 401 invalid_token, renews once and retries once. What the
+ * rxjs callbacks below throw reaches the subscriber as an error.
+ */
+function send(
   auth: AuthService,
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
   token: string,
   request: TokenRequest,
   entry: AllowedUrlMatcher,
-) {
-  const send = (onSend: (token: string) => void): Observable<HttpEvent<unknown>> => {
-    return next(withToken(req, token)).pipe(
-      catchError((error: unknown) => {
-        if (!isInvalidToken(error)) return throwError(() => error);
-        // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
-        return from(auth.renewAfterRejection(token, request)).pipe(
-          // A renewal that fails says why (login_required: the session is over).
-          catchError((renewError: unknown) => throwError(() => (renewError instanceof AuthError ? renewError : error))),
-          // The retry's own answer, a second 401 included, goes to the app as it is.
-          switchMap((renewed) => {
-            if (!renewed || renewed === token) return throwError(() => error);
-            onSend(renewed);
-            return next(withToken(req, renewed));
-          }),
-        );
-      }),
-    );
-  };
+  onRetry?: (token: string) => void,
+): Observable<HttpEvent<unknown>> {
   // Behind ngDevMode so that production builds drop the call, and with it diagnose-token.
   if (typeof ngDevMode === 'undefined' || ngDevMode) {
-    return defer(() => {
-      // The token of the request whose answer reaches the app: the first one, or the retry's.
-      let sent = token;
-      return send((t) => (sent = t)).pipe(tap({ error: (error: unknown) => reportRejection(auth, req, entry, sent, error) }));
-    });
+    // The outer call wraps the inner one (onRetry set) with the diagnosis.
+    if (!onRetry) {
+      return defer(() => {
+        // The token of the request whose answer reaches the app: the first one, or the retry's.
+        let sent = token;
+        return send(auth, req, next, token, request, entry, (t) => (sent = t)).pipe(
+          tap({ error: (error: unknown) => reportRejection(auth, req, entry, sent, error) }),
+        );
+      });
+    }
   }
-  return send(() => undefined);
+  return next(withToken(req, token)).pipe(
+    catchError((error: unknown) => {
+      if (!isInvalidToken(error)) throw error;
+      // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
+      return from(
+        auth.renewAfterRejection(token, request).catch((renewError: unknown) => {
+          // A renewal that fails says why (login_required: the session is over).
+          throw renewError instanceof AuthError ? renewError : error;
+        }),
+      ).pipe(
+        // The retry's own answer, a second 401 included, goes to the app as it is.
+        switchMap((renewed) => {
+          if (!renewed || renewed === token) throw error;
+          onRetry?.(renewed);
+          return next(withToken(req, renewed));
+        }),
+      );
+    }),
+  );
 }
 
 /** Per app (AuthService instance): the causes already logged, as "codes origin". */

@@ -14,7 +14,7 @@ import { clearSession, loadSession, saveSession, type StoredSession } from './se
 import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
 import { applyRefreshResponse } from './renewed-session';
-import { isFresh, primaryEntry, renewAt, requestKey, satisfies, type AccessTokenEntry, type TokenRequest } from './token-cache';
+import { isFresh, primaryEntry, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
 
@@ -164,9 +164,9 @@ export class OidcClient {
     const request = this.normalize(options);
     if (!options.forceRefresh) {
       const cached = this.cached(request);
-      if (cached) return cached.accessToken;
+      if (cached) return cached;
     }
-    return this.renew(request, options.forceRefresh ? (this.cached(request, true)?.accessToken ?? '') : undefined);
+    return this.renew(request, options.forceRefresh ? (this.cached(request, true) ?? '') : undefined);
   }
 
   /**
@@ -177,7 +177,7 @@ export class OidcClient {
     if (!this.session) return null;
     const normalized = this.normalize(request);
     const current = this.cached(normalized);
-    if (current && current.accessToken !== rejectedToken) return current.accessToken;
+    if (current && current !== rejectedToken) return current;
     return this.renew(normalized, rejectedToken);
   }
 
@@ -203,7 +203,7 @@ export class OidcClient {
    */
   peekAccessToken(request: TokenRequest = {}): string | undefined {
     if (!this.ready || !this.session || this.config.responseType === 'id_token') return undefined;
-    return this.cached(this.normalize(request))?.accessToken;
+    return this.cached(this.normalize(request));
   }
 
   /** Stops timers and the tab channel. */
@@ -266,15 +266,22 @@ export class OidcClient {
     return { audience: request.audience !== undefined ? request.audience : this.session?.tokens.audience, scope: request.scope };
   }
 
-  /** The cached token for a request: fresh only, unless `any`. */
-  private cached(request: TokenRequest, any = false): AccessTokenEntry | undefined {
+  /**
+   * The cached access token for a request: fresh only, unless `any`. Allocates nothing: the
+   * interceptor asks on every request.
+   */
+  private cached(request: TokenRequest, any = false): string | undefined {
     const session = this.session;
     if (!session) return undefined;
-    const candidates: AccessTokenEntry[] = [...(session.extra ?? [])];
-    if (session.tokens.accessToken) candidates.unshift(primaryEntry(session.tokens));
     // Without a way to renew, a token serves until it expires (the timer then ends the session).
     const lead = this.renewable(session) ? this.config.renewLeadSeconds : 0;
-    return candidates.find((e) => satisfies(e, request) && (any || isFresh(e, this.now(), lead)));
+    const now = this.now();
+    const { tokens } = session;
+    if (tokens.accessToken && satisfies(tokens, request) && (any || isFresh(tokens, now, lead))) return tokens.accessToken;
+    for (const entry of session.extra ?? []) {
+      if (satisfies(entry, request) && (any || isFresh(entry, now, lead))) return entry.accessToken;
+    }
+    return undefined;
   }
 
   private renew(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
@@ -320,7 +327,7 @@ export class OidcClient {
     }
     const fresh = this.cached(request);
     // Someone (another request or tab) renewed since this renewal was asked for.
-    if (fresh && (rejectedToken === undefined || fresh.accessToken !== rejectedToken)) return fresh.accessToken;
+    if (fresh && (rejectedToken === undefined || fresh !== rejectedToken)) return fresh;
     const session = this.session;
     if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Nobody is logged in.' : '');
     const primary = satisfies(primaryEntry(session.tokens), request);

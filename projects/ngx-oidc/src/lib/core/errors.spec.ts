@@ -1,4 +1,4 @@
-import { AuthError, DEV, isAuthError } from './errors';
+import { AuthError, isAuthError } from './errors';
 
 describe('AuthError', () => {
   it('carries a stable code, a message and its details as cause', () => {
@@ -27,12 +27,6 @@ describe('AuthError', () => {
 
     expect(err.details).toEqual({});
     expect(err.cause).toEqual({});
-  });
-});
-
-describe('DEV', () => {
-  it('is true in development builds (tests run one), so messages are kept', () => {
-    expect(DEV).toBeTrue();
   });
 });
 

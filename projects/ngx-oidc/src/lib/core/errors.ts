@@ -92,17 +92,16 @@ export interface AuthErrorDetails {
   readonly cause?: unknown;
 }
 
-declare const ngDevMode: unknown;
-
-/**
- * True unless this is an Angular production build: the CLI then defines `ngDevMode` as `false`
- * and the minifier drops every `DEV ? … : ''` branch, i.e. the long messages and the checks
- * that only help while developing. Outside Angular's build (node, tests) it is true.
+/*
+ * Messages are for development. Every one is written as
  *
- * Use it inline as `DEV ? \`message\` : ''`, never through a helper function: only a
- * literal condition lets the minifier remove the text.
+ *   new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `text` : '', details)
+ *
+ * Angular's production build defines ngDevMode as false and the minifier drops the text, so
+ * production errors say the code and the compared values (see productionMessage). The condition
+ * must be that literal expression at each site: a shared constant is not inlined into the
+ * package's single module, which has imports, so the text would stay.
  */
-export const DEV = typeof ngDevMode === 'undefined' || !!ngDevMode;
 
 /**
  * The one error type ngx-oidc throws or emits for protocol, configuration and provider failures.
@@ -114,7 +113,7 @@ export class AuthError extends Error {
   /**
    * @param code Stable code of the failure.
    * @param message Human-readable explanation naming expected and actual values; empty in
-   *   production builds (see {@link DEV}), where the message is the code and the details.
+   *   production builds, where the message is then the code and the details.
    * @param details What was compared; kept in `cause`.
    */
   constructor(
