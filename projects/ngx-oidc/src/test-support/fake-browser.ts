@@ -4,33 +4,22 @@ import { AUTH_BROWSER, type AuthBrowser } from '../lib/angular/auth-browser';
 import { provideAuth } from '../lib/angular/provide-auth';
 import { AuthService } from '../lib/angular/auth.service';
 import type { AuthConfig } from '../lib/core/config';
+import { FakePlatform } from './fake-platform';
 import { APP_ORIGIN, CLIENT_ID, createKey, FakeProvider, ISSUER, signToken, type TestKey } from './fake-provider';
 
-/** A scripted browser: records redirects and address-bar changes, serves the fake provider. */
-export class FakeBrowser implements AuthBrowser {
-  readonly origin = APP_ORIGIN;
-  readonly assigned: string[] = [];
-  readonly replaced: string[] = [];
-  readonly warnings: string[] = [];
-  readonly warn = (message: string) => void this.warnings.push(message);
+/**
+ * The scripted platform of the Angular specs: {@link FakePlatform} (records redirects and
+ * address-bar changes, serves the fake provider) on the real clock, without timers, frames,
+ * tabs or locks unless a spec adds them.
+ */
+export class FakeBrowser extends FakePlatform implements AuthBrowser {
+  constructor(url: string, provider: FakeProvider) {
+    super({ url, provider });
+  }
 
-  constructor(
-    public url: string,
-    readonly provider: FakeProvider,
-  ) {}
-
-  href(): string {
-    return this.url;
-  }
-  assign(url: string): void {
-    this.assigned.push(url);
-  }
-  replaceUrl(url: string): void {
-    this.replaced.push(url);
-    this.url = new URL(url, this.origin).toString();
-  }
-  get fetch() {
-    return this.provider.fetch;
+  // The Angular specs sign tokens with the real time and let the client's timers run.
+  override now(): number {
+    return Date.now();
   }
 }
 
