@@ -470,7 +470,7 @@ function instructions(settings: ClientSettings, editedFile: string, standalone: 
         `Register these URIs for client "${settings.clientId}" at ${settings.authority}`,
         `(<origin> is where the app is served, e.g. http://localhost:4200):`,
         `  redirect URI:              <origin>/callback`,
-        `  silent authentication:     <origin>/silent-callback.html  (set silentRedirectUri to use it)`,
+        `  silent authentication:     <origin>/silent-callback.html  (to use it: silentRedirectUri + withSilentAuthentication())`,
         `  post-logout redirect URI:  <origin>/`,
         ``,
         `No route is guarded yet. To require a login for a page:`,
