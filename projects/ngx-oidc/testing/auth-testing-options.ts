@@ -3,6 +3,7 @@ import type {
   AllowedUrl,
   AuthConfig,
   AuthError,
+  AuthFeature,
   AuthService,
   AuthUser,
   TokenRequest,
@@ -77,6 +78,20 @@ export interface AuthTestingOptions extends FakeTokens {
    * `provideAuth()` would, but nothing is ever fetched from `authority`.
    */
   readonly config?: Partial<AuthConfig>;
+  /**
+   * The features the app gives `provideAuth(config, ...features)`, so that a configuration
+   * using them (`silentRedirectUri` needs `withSilentAuthentication()`, an implicit
+   * `responseType` needs `withImplicitFlow()`) is accepted, as `provideAuth()` would. They
+   * only let the configuration resolve: the fake never renews in a frame or reads a callback.
+   * Default: those of a `provideAuth()` provided before `provideAuthTesting()`, else none.
+   *
+   * @example
+   * ```ts
+   * provideAuthTesting({ config: { silentRedirectUri: `${location.origin}/silent.html` },
+   *                      features: [withSilentAuthentication()] });
+   * ```
+   */
+  readonly features?: readonly AuthFeature[];
   /** What `login()` does. Default `'complete'`. */
   readonly login?: FakeLoginBehavior;
 }

@@ -14,6 +14,7 @@ import {
   AUTH_BROWSER,
   AUTH_CONFIG,
   AuthService,
+  provideAuth,
   type AccessTokenOptions,
   type AllowedUrlMatcher,
   type AuthBrowser,
@@ -79,7 +80,10 @@ export class FakeAuthService implements AuthServiceApi {
   /** Access tokens for other audiences or scopes, by `requestKey()`. */
   private readonly extraTokens = new Map<string, string>();
   private readonly startupWaiters: (() => void)[] = [];
+  /** `getAccessToken()`/`renewAfterRejection()` calls held by `setAccessTokenPending(true)`. */
+  private readonly tokenWaiters: (() => void)[] = [];
   private accessTokenError: AuthError | null = null;
+  private accessTokenPending = false;
   private logins = 0;
   /** The library's own service over an inert browser: only its configuration and matcher are used. */
   private readonly library: AuthService;
@@ -116,11 +120,17 @@ export class FakeAuthService implements AuthServiceApi {
   readonly error: Signal<AuthError | null> = this.select((s) => s.error);
   /** See {@link FakeAuthService.error}. */
   readonly error$: Observable<AuthError | null> = this.select$((s) => s.error);
-  /** The nonce of the login in progress (`login` behaviour `'pending'`), or `null`. */
+  /**
+   * The nonce of the login in progress (`login` behaviour `'pending'`): the one given to
+   * `login()`, else a placeholder; `null` when no login is in progress.
+   */
   readonly nonce: Signal<string | null> = this.select((s) => s.pending?.nonce ?? null);
   /** See {@link FakeAuthService.nonce}. */
   readonly nonce$: Observable<string | null> = this.select$((s) => s.pending?.nonce ?? null);
-  /** The state of the login in progress (`login` behaviour `'pending'`), or `null`. */
+  /**
+   * The state of the login in progress (`login` behaviour `'pending'`): the one given to
+   * `login()`, else a placeholder; `null` when no login is in progress.
+   */
   readonly loginState: Signal<string | null> = this.select((s) => s.pending?.state ?? null);
   /** See {@link FakeAuthService.loginState}. */
   readonly loginState$: Observable<string | null> = this.select$((s) => s.pending?.state ?? null);
@@ -147,12 +157,14 @@ export class FakeAuthService implements AuthServiceApi {
     // The library's own AuthService resolves the configuration and matches the allowlist, so
     // authInterceptor sees exactly what it would in the app. Its browser is inert (a server
     // platform: memory storage, no fetch, no timers), and it is never initialized.
+    const config = inject(AUTH_CONFIG, { optional: true }) ?? testAuthConfig(this.options);
+    const features = this.options.features;
     const injector = createEnvironmentInjector(
       [
-        {
-          provide: AUTH_CONFIG,
-          useValue: inject(AUTH_CONFIG, { optional: true }) ?? testAuthConfig(this.options),
-        },
+        // With features, provideAuth() itself: the same checks, and the features for the
+        // service (its app initializer is inert here: a child injector runs none). Without,
+        // those of an app's provideAuth() before provideAuthTesting() are inherited.
+        features ? provideAuth(config, ...features) : { provide: AUTH_CONFIG, useValue: config },
         { provide: AUTH_BROWSER, useValue: inertBrowser(origin) },
         { provide: AuthService, useClass: AuthService },
       ],
@@ -185,7 +197,9 @@ export class FakeAuthService implements AuthServiceApi {
   /**
    * Records the call in `loginCalls`, then does what `loginBehavior` says: logs the configured
    * user in (`'complete'`, emitting `login_started` then `login_completed`), leaves a login in
-   * progress (`'pending'`, emitting `login_started`), or fails. Never leaves the app.
+   * progress (`'pending'`, emitting `login_started`), or fails. Never leaves the app. Like the
+   * real service, it uses the `nonce` and `state` given in `options` exactly as given (read
+   * them on `nonce` and `loginState` while the login is pending).
    *
    * @param options Recorded as given.
    * @throws {AuthError} The `loginBehavior` error, also set on `error`.
@@ -199,7 +213,10 @@ export class FakeAuthService implements AuthServiceApi {
     }
     const n = ++this.logins;
     this.update({
-      pending: { nonce: options.nonce ?? `fake-nonce-${n}`, state: `fake-state-${n}` },
+      pending: {
+        nonce: options.nonce ?? `fake-nonce-${n}`,
+        state: options.state ?? `fake-state-${n}`,
+      },
     });
     this.events.next({ type: 'login_started' });
     if (behavior === 'complete') this.logIn();
@@ -219,7 +236,9 @@ export class FakeAuthService implements AuthServiceApi {
 
   /**
    * Records the call in `getAccessTokenCalls` and resolves with the token for the audience and
-   * scope: one set with `setAccessToken(token, { audience, scope })`, else the login's.
+   * scope: one set with `setAccessToken(token, { audience, scope })`, else the login's. While
+   * `setAccessTokenPending(true)` holds it, it waits, then answers with what is current when
+   * released.
    *
    * @param options Recorded as given.
    * @returns The token, or `null` when nobody is logged in.
@@ -227,8 +246,7 @@ export class FakeAuthService implements AuthServiceApi {
    */
   getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
     this.getAccessTokenCalls.push(options);
-    if (this.accessTokenError) return Promise.reject(this.accessTokenError);
-    return Promise.resolve(this.tokenFor(options));
+    return this.answer(() => this.tokenFor(options));
   }
 
   /**
@@ -259,7 +277,8 @@ export class FakeAuthService implements AuthServiceApi {
   /**
    * Records the call in `renewAfterRejectionCalls` and resolves with the current token for the
    * request when it differs from the rejected one (a test "renews" with `setAccessToken()`
-   * first), else `null`, so the API's 401 reaches the app.
+   * first), else `null`, so the API's 401 reaches the app. While `setAccessTokenPending(true)`
+   * holds it, it waits, then answers with what is current when released.
    *
    * @param rejectedToken The token the API refused.
    * @param request Audience and scope of the refused token.
@@ -268,9 +287,10 @@ export class FakeAuthService implements AuthServiceApi {
    */
   renewAfterRejection(rejectedToken: string, request: TokenRequest): Promise<string | null> {
     this.renewAfterRejectionCalls.push({ rejectedToken, request });
-    if (this.accessTokenError) return Promise.reject(this.accessTokenError);
-    const token = this.tokenFor(request);
-    return Promise.resolve(token !== rejectedToken ? token : null);
+    return this.answer(() => {
+      const token = this.tokenFor(request);
+      return token !== rejectedToken ? token : null;
+    });
   }
 
   // ---- Controls -------------------------------------------------------------------------
@@ -383,6 +403,26 @@ export class FakeAuthService implements AuthServiceApi {
   }
 
   /**
+   * Holds `getAccessToken()` and `renewAfterRejection()` calls, as a renewal that takes a while
+   * would (e.g. to test what the app shows meanwhile). While `true`, calls are recorded but
+   * wait; when set back to `false`, every waiting call answers with the token (or the
+   * `setAccessTokenError()` error) current at that moment, and later calls answer at once.
+   *
+   * @param pending `true` to hold the calls, `false` to release them.
+   * @example
+   * ```ts
+   * auth.setAccessTokenPending(true);
+   * button.click(); // the app awaits getAccessToken()
+   * auth.setAccessToken('renewed-token');
+   * auth.setAccessTokenPending(false); // it resolves with 'renewed-token'
+   * ```
+   */
+  setAccessTokenPending(pending: boolean): void {
+    this.accessTokenPending = pending;
+    if (!pending) this.tokenWaiters.splice(0).forEach((release) => release());
+  }
+
+  /**
    * Sets `error`, as a failed start-up, callback or renewal would. Emits no event; follow with
    * `emitEvent({ type: 'login_failed', error })` for that.
    *
@@ -430,6 +470,14 @@ export class FakeAuthService implements AuthServiceApi {
       idToken: tokens.idToken ?? 'fake-id-token',
       expiresAt: tokens.expiresAt ?? null,
     };
+  }
+
+  /** Answers a token call now, or once `setAccessTokenPending(false)` releases it. */
+  private answer(token: () => string | null): Promise<string | null> {
+    const settle = () =>
+      this.accessTokenError ? Promise.reject(this.accessTokenError) : Promise.resolve(token());
+    if (!this.accessTokenPending) return settle();
+    return new Promise<void>((release) => this.tokenWaiters.push(release)).then(settle);
   }
 
   private tokenFor(request: TokenRequest): string | null {

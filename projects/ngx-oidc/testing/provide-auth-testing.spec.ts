@@ -16,6 +16,8 @@ import {
   authGuard,
   authInterceptor,
   AuthService,
+  provideAuth,
+  withSilentAuthentication,
   type AuthEvent,
 } from 'ngx-oidc';
 import { firstValueFrom, type Observable } from 'rxjs';
@@ -54,6 +56,8 @@ class SecretPage {}
 class LoginPage {}
 
 const API = 'https://api.example.test';
+/** What an app would give provideAuth(); provideAuthTesting() after it replaces it. */
+const APP_CONFIG = { authority: 'https://login.app.test', clientId: 'app' };
 const ORDERS = 'https://orders.example.test';
 
 function setUp(options: AuthTestingOptions = {}): FakeAuthService {
@@ -292,6 +296,30 @@ describe('provideAuthTesting', () => {
       );
     });
 
+    it('accepts options that need a feature once given it, as provideAuth() would', () => {
+      const config = { silentRedirectUri: `${location.origin}/silent-callback.html` };
+      expect(() => setUp({ config })).toThrowMatching(
+        (e: unknown) =>
+          e instanceof AuthError && e.details.expected === 'withSilentAuthentication()',
+      );
+      TestBed.resetTestingModule();
+      const auth = setUp({ config, features: [withSilentAuthentication()] });
+      expect(auth.configuration.silentRedirectUri).toBe(`${location.origin}/silent-callback.html`);
+    });
+
+    it("inherits the features of the app's provideAuth() given before it", () => {
+      const config = { silentRedirectUri: `${location.origin}/silent-callback.html` };
+      TestBed.configureTestingModule({
+        providers: [
+          provideAuth({ ...APP_CONFIG, ...config }, withSilentAuthentication()),
+          provideAuthTesting({ config }),
+        ],
+      });
+      const auth = TestBed.inject(FakeAuthService);
+      expect(auth.configuration.silentRedirectUri).toBe(`${location.origin}/silent-callback.html`);
+      expect(TestBed.inject(AUTH_CONFIG).clientId).toBe('ngx-oidc-testing'); // the harmless one wins
+    });
+
     it('keeps every signal equal to its observable through every change', () => {
       const auth = setUp();
       const pairs: [Signal<unknown>, Observable<unknown>][] = [
@@ -405,6 +433,43 @@ describe('provideAuthTesting', () => {
       await auth.login();
       expect(auth.isAuthenticated()).toBeTrue();
       expect(auth.error()).toBeNull();
+    });
+
+    it("keeps a pending login's nonce and state as given to login(), like the real service", async () => {
+      const auth = setUp({ login: 'pending' });
+      await auth.login({ nonce: 'my-nonce', state: 'my-state' });
+      expect([auth.nonce(), auth.loginState()]).toEqual(['my-nonce', 'my-state']);
+      await auth.login();
+      expect([auth.nonce(), auth.loginState()]).toEqual(['fake-nonce-2', 'fake-state-2']);
+      auth.logIn();
+      expect([auth.nonce(), auth.loginState()]).toEqual([null, null]);
+    });
+
+    it('holds token calls while setAccessTokenPending(true), then answers with what is current', async () => {
+      const auth = setUp({ authenticated: true, accessToken: 'old' });
+      auth.setAccessTokenPending(true);
+      let token: string | null | undefined;
+      let renewed: string | null | undefined;
+      void auth.getAccessToken({ forceRefresh: true }).then((t) => (token = t));
+      void auth.renewAfterRejection('old', {}).then((t) => (renewed = t));
+      await settle();
+      expect([token, renewed]).toEqual([undefined, undefined]);
+      expect(auth.getAccessTokenCalls).toEqual([{ forceRefresh: true }]);
+      expect(auth.renewAfterRejectionCalls).toEqual([{ rejectedToken: 'old', request: {} }]);
+
+      auth.setAccessToken('new');
+      auth.setAccessTokenPending(false);
+      await settle();
+      expect([token, renewed]).toEqual(['new', 'new']);
+      expect(await auth.getAccessToken()).toBe('new'); // answers at once again
+
+      auth.setAccessTokenPending(true);
+      const failed = auth.getAccessToken();
+      auth.setAccessTokenError(new AuthError('login_required', 'Over.'));
+      auth.setAccessTokenPending(false);
+      await expectAsync(failed).toBeRejectedWith(
+        jasmine.objectContaining({ code: 'login_required' }),
+      );
     });
 
     it('refuses setAccessToken() while nobody is logged in', () => {

@@ -3,33 +3,44 @@ import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { AUTH_CONFIG, AuthError, AuthService } from 'ngx-oidc';
+import { AUTH_CONFIG, AuthError, withImplicitFlow, withSilentAuthentication } from 'ngx-oidc';
+import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
 
-import { FakeAuthService } from '../testing/fake-auth';
 import { App } from './app';
 import { createAuthConfig } from './app.config';
 import { routes } from './app.routes';
 import { DEFAULT_DEMO_ENV, DEMO_ENV } from './demo-env';
 
+const ALICE = { sub: 'alice', name: 'Alice Liddell' };
+
+/** The demo's routes and settings, with ngx-oidc/testing's fake for AuthService. */
+function providers() {
+  return [
+    provideRouter(routes),
+    provideHttpClient(),
+    provideHttpClientTesting(),
+    provideAuthTesting({
+      // A real login leaves the app for the provider: here it stays in progress.
+      login: 'pending',
+      // The features app.config.ts gives provideAuth(), which the demo's configuration needs.
+      features: [withImplicitFlow(), withSilentAuthentication()],
+    }),
+    { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
+    // After provideAuthTesting(), so the fake resolves (and checks) the demo's own
+    // configuration, for the origin the tests run on (the silent redirect URI must be on it).
+    { provide: AUTH_CONFIG, useValue: createAuthConfig(DEFAULT_DEMO_ENV, location.origin) },
+  ];
+}
+
 describe('App', () => {
   let auth: FakeAuthService;
 
   beforeEach(() => {
-    auth = new FakeAuthService();
     TestBed.configureTestingModule({
       imports: [App],
-      providers: [
-        provideRouter(routes),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        { provide: AuthService, useValue: auth.asService() },
-        { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
-        {
-          provide: AUTH_CONFIG,
-          useValue: createAuthConfig(DEFAULT_DEMO_ENV, 'http://localhost:4200'),
-        },
-      ],
+      providers: providers(),
     });
+    auth = TestBed.inject(FakeAuthService);
   });
 
   async function render(): Promise<HTMLElement> {
@@ -54,11 +65,11 @@ describe('App', () => {
   it('starts a login from the login button', async () => {
     const root = await render();
     byTestId(root, 'login-button')!.click();
-    expect(auth.login).toHaveBeenCalledOnceWith();
+    expect(auth.loginCalls).toEqual([{}]);
   });
 
   it('shows "authenticated", the user name and the logout button when logged in', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    auth.logIn(ALICE);
     const root = await render();
     expect(byTestId(root, 'auth-status')?.textContent).toBe('authenticated');
     expect(byTestId(root, 'user-name')?.textContent).toBe('Alice Liddell');
@@ -67,19 +78,19 @@ describe('App', () => {
   });
 
   it('logs out from the logout button and shows "anonymous" again', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    auth.logIn(ALICE);
     const fixture = TestBed.createComponent(App);
     await fixture.whenStable();
     const root = fixture.nativeElement as HTMLElement;
     byTestId(root, 'logout-button')!.click();
     await fixture.whenStable();
-    expect(auth.logout).toHaveBeenCalledOnceWith();
+    expect(auth.logoutCalls).toEqual([{}]);
     expect(byTestId(root, 'auth-status')?.textContent).toBe('anonymous');
     expect(byTestId(root, 'user-name')).toBeNull();
   });
 
   it('shows the error code and, separately, its message', async () => {
-    auth.error.set(new AuthError('state_mismatch', 'The callback state matches no login.'));
+    auth.emitError(new AuthError('state_mismatch', 'The callback state matches no login.'));
     const root = await render();
     expect(byTestId(root, 'auth-error')?.textContent).toBe('state_mismatch');
     expect(byTestId(root, 'auth-error-message')?.textContent).toBe(
@@ -92,20 +103,8 @@ describe('routes', () => {
   let auth: FakeAuthService;
 
   beforeEach(() => {
-    auth = new FakeAuthService();
-    TestBed.configureTestingModule({
-      providers: [
-        provideRouter(routes),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        { provide: AuthService, useValue: auth.asService() },
-        { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
-        {
-          provide: AUTH_CONFIG,
-          useValue: createAuthConfig(DEFAULT_DEMO_ENV, 'http://localhost:4200'),
-        },
-      ],
-    });
+    TestBed.configureTestingModule({ providers: providers() });
+    auth = TestBed.inject(FakeAuthService);
   });
 
   for (const url of ['/callback', '/callback?code=x&state=y', '/no-such-page']) {
@@ -133,7 +132,7 @@ describe('routes', () => {
     expect(harness.routeNativeElement?.querySelector('[data-testid="events-log"]')).not.toBeNull();
     expect(harness.routeNativeElement?.querySelector('[data-testid="renew-button"]')).toBeNull();
     expect(harness.routeNativeElement?.querySelector('[data-testid="token-expiry"]')).toBeNull();
-    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    auth.logIn(ALICE);
     await harness.fixture.whenStable();
     for (const id of ['token-expiry', 'renew-button', 'renew-result', 'events-log']) {
       expect(harness.routeNativeElement?.querySelector(`[data-testid="${id}"]`))
@@ -148,12 +147,12 @@ describe('routes', () => {
   it('guards /profile: anonymous, it starts a login that returns to /profile', async () => {
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/profile');
-    expect(auth.login).toHaveBeenCalledOnceWith({ returnUrl: '/profile' });
+    expect(auth.loginCalls).toEqual([{ returnUrl: '/profile' }]);
     expect(TestBed.inject(Router).url).not.toBe('/profile');
   });
 
   it('opens /profile when authenticated', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice Liddell' });
+    auth.logIn(ALICE);
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/profile');
     expect(TestBed.inject(Router).url).toBe('/profile');

@@ -1,9 +1,9 @@
 import { HttpHeaders, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
-import { AuthError, authInterceptor, AuthService } from 'ngx-oidc';
+import { AuthError, authInterceptor } from 'ngx-oidc';
+import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
 
-import { FakeAuthService } from '../../testing/fake-auth';
 import { DEMO_ENV, type DemoEnv } from '../demo-env';
 import { ApiCalls, BURST_SIZE, summarizeBurst } from './api-calls';
 
@@ -17,31 +17,37 @@ const ENV: DemoEnv = {
   renewal: 'refresh_token',
 };
 
+const ALICE = { sub: 'alice', name: 'Alice' };
+
 describe('ApiCalls', () => {
   let auth: FakeAuthService;
   let http: HttpTestingController;
   let fixture: ComponentFixture<ApiCalls>;
 
   beforeEach(async () => {
-    auth = new FakeAuthService();
-    auth.allowedPrefixes = [
-      `${ENV.apiUrl}/api`,
-      {
-        uri: `${ENV.apiUrl}/management`,
-        audience: ENV.managementAudience,
-        scope: 'read:current_user',
-      },
-    ];
     TestBed.configureTestingModule({
       imports: [ApiCalls],
       providers: [
-        // The real interceptor, deciding with the fake's allowlist and token.
+        // The real interceptor, deciding with the fake's allowlist (checked by the library's
+        // own matcher) and token.
         provideHttpClient(withInterceptors([authInterceptor])),
         provideHttpClientTesting(),
-        { provide: AuthService, useValue: auth.asService() },
+        provideAuthTesting({
+          allowedUrls: [
+            `${ENV.apiUrl}/api`,
+            {
+              uri: `${ENV.apiUrl}/management`,
+              audience: ENV.managementAudience,
+              scope: 'read:current_user',
+            },
+          ],
+          // The login's access token, for every logIn() below.
+          accessToken: 'access-token',
+        }),
         { provide: DEMO_ENV, useValue: ENV },
       ],
     });
+    auth = TestBed.inject(FakeAuthService);
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(ApiCalls);
     await fixture.whenStable();
@@ -69,7 +75,7 @@ describe('ApiCalls', () => {
   }
 
   it('shows "200 <body>" and sends the bearer token to the allow-listed API', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice' });
+    auth.logIn(ALICE);
     expect(await text('api-result')).toBe('');
     await click('api-call-button');
     const req = http.expectOne(`${ENV.apiUrl}/api/messages`);
@@ -80,7 +86,7 @@ describe('ApiCalls', () => {
   });
 
   it('shows "401 <error_description from WWW-Authenticate>" once the one retry failed too', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice' });
+    auth.logIn(ALICE);
     await click('api-call-button');
     const expired = {
       status: 401,
@@ -90,6 +96,8 @@ describe('ApiCalls', () => {
           'Bearer realm="demo-api", error="invalid_token", error_description="the access token expired (exp)"',
       }),
     };
+    // What the renewal after the 401 will hand out.
+    auth.setAccessToken('access-token-renewed');
     http
       .expectOne(`${ENV.apiUrl}/api/messages`)
       .flush({ error: 'invalid_token', error_description: 'from the body' }, expired);
@@ -98,12 +106,13 @@ describe('ApiCalls', () => {
     const retry = http.expectOne(`${ENV.apiUrl}/api/messages`);
     expect(retry.request.headers.get('Authorization')).toBe('Bearer access-token-renewed');
     retry.flush({ error: 'invalid_token' }, expired);
-    expect(auth.renewAfterRejection).toHaveBeenCalledTimes(1);
+    expect(auth.renewAfterRejectionCalls.length).toBe(1);
+    expect(auth.renewAfterRejectionCalls[0].rejectedToken).toBe('access-token');
     expect(await text('api-result')).toBe('401 the access token expired (exp)');
   });
 
   it('shows "403 <reason>" for a missing scope', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice' });
+    auth.logIn(ALICE);
     await click('api-call-button');
     http.expectOne(`${ENV.apiUrl}/api/messages`).flush(
       {
@@ -129,7 +138,7 @@ describe('ApiCalls', () => {
   });
 
   it('never sends the token to the foreign origin and shows the 401 reason from the body', async () => {
-    auth.signIn({ sub: 'alice', name: 'Alice' });
+    auth.logIn(ALICE);
     await click('foreign-call-button');
     const req = http.expectOne(`${ENV.foreignApiUrl}/api/messages`);
     expect(req.request.headers.has('Authorization')).toBeFalse();
@@ -161,14 +170,16 @@ describe('ApiCalls', () => {
     const managementUrl = `${ENV.apiUrl}/management/me`;
 
     it('sends the token of the management audience and shows "200 <body>"', async () => {
-      auth.signIn({ sub: 'alice', name: 'Alice' });
-      auth.audienceTokens.set(ENV.managementAudience, 'management-token');
-      expect(await text('management-result')).toBe('');
-      await click('management-call-button');
-      expect(auth.getAccessToken).toHaveBeenCalledOnceWith({
+      auth.logIn(ALICE);
+      auth.setAccessToken('management-token', {
         audience: ENV.managementAudience,
         scope: 'read:current_user',
       });
+      expect(await text('management-result')).toBe('');
+      await click('management-call-button');
+      expect(auth.getAccessTokenCalls).toEqual([
+        { audience: ENV.managementAudience, scope: 'read:current_user' },
+      ]);
       const req = http.expectOne(managementUrl);
       expect(req.request.method).toBe('GET');
       expect(req.request.headers.get('Authorization')).toBe('Bearer management-token');
@@ -179,7 +190,7 @@ describe('ApiCalls', () => {
     });
 
     it('shows "401 <reason>" when the API refuses the token', async () => {
-      auth.signIn({ sub: 'alice', name: 'Alice' });
+      auth.logIn(ALICE);
       await click('management-call-button');
       http.expectOne(managementUrl).flush(
         { error: 'invalid_token', error_description: 'from the body' },
@@ -196,8 +207,8 @@ describe('ApiCalls', () => {
     });
 
     it('shows "error <code>" when no token can be had for the audience', async () => {
-      auth.signIn({ sub: 'alice', name: 'Alice' });
-      auth.getAccessToken.and.rejectWith(
+      auth.logIn(ALICE);
+      auth.setAccessTokenError(
         new AuthError('consent_required', 'the user has not consented to read:current_user'),
       );
       await click('management-call-button');
@@ -221,7 +232,7 @@ describe('ApiCalls', () => {
     });
 
     it(`sends ${BURST_SIZE} concurrent requests and counts the answers per status`, async () => {
-      auth.signIn({ sub: 'alice', name: 'Alice' });
+      auth.logIn(ALICE);
       expect(await text('burst-result')).toBe('');
       await click('burst-call-button');
       const requests = http.match(url);
@@ -240,8 +251,10 @@ describe('ApiCalls', () => {
     });
 
     it('shows the answers of the retries after 401 invalid_token', async () => {
-      auth.signIn({ sub: 'alice', name: 'Alice' });
+      auth.logIn(ALICE);
       await click('burst-call-button');
+      // What the renewal after the 401s will hand out.
+      auth.setAccessToken('access-token-renewed');
       http
         .match(url)
         .forEach((req) =>

@@ -1,8 +1,8 @@
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import { generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import { AuthService } from 'ngx-oidc';
+import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
 
-import { fakeJwt, FakeAuthService } from '../../testing/fake-auth';
+import { fakeJwt } from '../../testing/fake-jwt';
 import { DEFAULT_DEMO_ENV, DEMO_ENV } from '../demo-env';
 import { Inspector } from './inspector';
 
@@ -16,14 +16,11 @@ describe('Inspector', () => {
   });
 
   beforeEach(async () => {
-    auth = new FakeAuthService();
     TestBed.configureTestingModule({
       imports: [Inspector],
-      providers: [
-        { provide: AuthService, useValue: auth.asService() },
-        { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV },
-      ],
+      providers: [provideAuthTesting(), { provide: DEMO_ENV, useValue: DEFAULT_DEMO_ENV }],
     });
+    auth = TestBed.inject(FakeAuthService);
     fixture = TestBed.createComponent(Inspector);
     await fixture.whenStable();
   });
@@ -135,8 +132,7 @@ describe('Inspector', () => {
     const access = await accessToken();
     const idToken = fakeJwt({ sub: 'alice', aud: DEFAULT_DEMO_ENV.clientId, nonce: 'n' });
     expect(el<HTMLButtonElement>('inspector-pick-id').disabled).toBeTrue();
-    auth.signIn({ sub: 'alice' }, idToken);
-    auth.accessToken.set(access);
+    auth.logIn({ sub: 'alice' }, { idToken, accessToken: access });
     await fixture.whenStable();
 
     el('inspector-pick-id').click();

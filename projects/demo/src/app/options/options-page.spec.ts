@@ -1,7 +1,13 @@
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
-import { AUTH_CONFIG, AuthError, AuthService, type AuthConfig } from 'ngx-oidc';
+import {
+  AUTH_CONFIG,
+  AuthError,
+  withImplicitFlow,
+  withSilentAuthentication,
+  type AuthConfig,
+} from 'ngx-oidc';
+import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
 
-import { FakeAuthService } from '../../testing/fake-auth';
 import { createAuthConfig } from '../app.config';
 import { DEFAULT_DEMO_ENV } from '../demo-env';
 import { OptionsPage } from './options-page';
@@ -14,16 +20,23 @@ describe('OptionsPage', () => {
   let fixture: ComponentFixture<OptionsPage>;
 
   beforeEach(async () => {
-    auth = new FakeAuthService();
-    config = createAuthConfig(DEFAULT_DEMO_ENV, 'http://localhost:4200');
+    // The origin the tests run on: the fake checks the silent redirect URI is on it.
+    config = createAuthConfig(DEFAULT_DEMO_ENV, location.origin);
     configSnapshot = JSON.stringify(config);
     TestBed.configureTestingModule({
       imports: [OptionsPage],
       providers: [
-        { provide: AuthService, useValue: auth.asService() },
+        provideAuthTesting({
+          // A real login leaves the app for the provider: it stays in progress here.
+          login: 'pending',
+          // The features app.config.ts gives provideAuth(), which the demo's configuration needs.
+          features: [withImplicitFlow(), withSilentAuthentication()],
+        }),
+        // After provideAuthTesting(), so the fake resolves (and checks) the demo's own one.
         { provide: AUTH_CONFIG, useValue: config },
       ],
     });
+    auth = TestBed.inject(FakeAuthService);
     fixture = TestBed.createComponent(OptionsPage);
     await fixture.whenStable();
   });
@@ -74,13 +87,15 @@ describe('OptionsPage', () => {
     el('show-login-button').click();
     await fixture.whenStable();
 
-    expect(auth.login).toHaveBeenCalledOnceWith({
-      scope: 'openid email',
-      audience: 'https://other.example',
-      state: 'my-state-1234567890',
-      prompt: 'consent',
-    });
-    const passed = auth.login.calls.mostRecent().args[0];
+    expect(auth.loginCalls).toEqual([
+      {
+        scope: 'openid email',
+        audience: 'https://other.example',
+        state: 'my-state-1234567890',
+        prompt: 'consent',
+      },
+    ]);
+    const passed = auth.loginCalls[0];
     expect(passed).not.toBe(config as object);
     expect(JSON.stringify(config)).toBe(configSnapshot);
     expect(config.scope).toBe('openid profile email read:messages offline_access');
@@ -90,12 +105,13 @@ describe('OptionsPage', () => {
   it('passes an empty object when nothing is filled', async () => {
     el('show-login-button').click();
     await fixture.whenStable();
-    expect(auth.login).toHaveBeenCalledOnceWith({});
+    expect(auth.loginCalls).toEqual([{}]);
   });
 
   it('shows the error login() rejects with', async () => {
-    auth.login.and.rejectWith(
-      new AuthError('reserved_parameter', 'extraParams.client_id is set by ngx-oidc'),
+    auth.loginBehavior = new AuthError(
+      'reserved_parameter',
+      'extraParams.client_id is set by ngx-oidc',
     );
     el('show-login-button').click();
     await fixture.whenStable();
@@ -105,8 +121,8 @@ describe('OptionsPage', () => {
   it("shows the pending login's nonce and state when there is one", async () => {
     expect(query('pending-nonce')).toBeNull();
     expect(query('pending-state')).toBeNull();
-    auth.nonce.set('nonce-abc');
-    auth.loginState.set('state-xyz');
+    // A login in progress (started elsewhere), with the nonce and state it was given.
+    await auth.login({ nonce: 'nonce-abc', state: 'state-xyz' });
     await fixture.whenStable();
     expect(el('pending-nonce').textContent).toBe('nonce-abc');
     expect(el('pending-state').textContent).toBe('state-xyz');

@@ -1,18 +1,18 @@
 import { TestBed } from '@angular/core/testing';
-import { AuthService } from 'ngx-oidc';
+import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
 
-import { fakeJwt, FakeAuthService } from '../../testing/fake-auth';
+import { fakeJwt } from '../../testing/fake-jwt';
 import { Profile } from './profile';
 
 describe('Profile', () => {
   let auth: FakeAuthService;
 
   beforeEach(() => {
-    auth = new FakeAuthService();
     TestBed.configureTestingModule({
       imports: [Profile],
-      providers: [{ provide: AuthService, useValue: auth.asService() }],
+      providers: [provideAuthTesting()],
     });
+    auth = TestBed.inject(FakeAuthService);
   });
 
   async function render(): Promise<HTMLElement> {
@@ -23,9 +23,9 @@ describe('Profile', () => {
 
   it("lists the user's claims, one row per claim, and the ID token's expiry", async () => {
     const exp = 1_900_000_000;
-    auth.signIn(
+    auth.logIn(
       { sub: 'alice', name: 'Alice Liddell', email: 'alice@example.com', exp, aud: ['a', 'b'] },
-      fakeJwt({ sub: 'alice', exp }),
+      { idToken: fakeJwt({ sub: 'alice', exp }) },
     );
     const root = await render();
     const rows = Array.from(root.querySelectorAll('[data-testid="profile-claims"] tbody tr')).map(
