@@ -151,6 +151,8 @@ export function testAuthConfig(options: AuthTestingOptions = {}): AuthConfig {
  * ```
  */
 export interface RenewAfterRejectionCall {
+  /** The token the API refused (the first argument). */
   readonly rejectedToken: string;
+  /** The audience and scope asked for (the second argument). */
   readonly request: TokenRequest;
 }

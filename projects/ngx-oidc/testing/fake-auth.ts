@@ -219,7 +219,7 @@ export class FakeAuthService implements AuthServiceApi {
       },
     });
     this.events.next({ type: 'login_started' });
-    if (behavior === 'complete') this.logIn();
+    if (behavior === 'complete') this.logIn(undefined, {}, options.appState);
   }
 
   /**
@@ -301,12 +301,14 @@ export class FakeAuthService implements AuthServiceApi {
    *
    * @param user The user's claims. Default: the `user` option, else {@link DEFAULT_TEST_USER}.
    * @param tokens The tokens; each one left out gets the option's value, else a placeholder.
+   * @param appState Handed back on `login_completed`, as the real callback does with the
+   *   login's `appState`.
    * @example
    * ```ts
    * auth.logIn({ sub: 'alice', name: 'Alice' }, { accessToken: 'alice-token' });
    * ```
    */
-  logIn(user?: AuthUser, tokens: FakeTokens = {}): void {
+  logIn(user?: AuthUser, tokens: FakeTokens = {}, appState?: unknown): void {
     this.extraTokens.clear();
     this.update({
       isLoading: false,
@@ -314,7 +316,7 @@ export class FakeAuthService implements AuthServiceApi {
       error: null,
       pending: null,
     });
-    this.events.next({ type: 'login_completed' });
+    this.events.next(appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState });
   }
 
   /**

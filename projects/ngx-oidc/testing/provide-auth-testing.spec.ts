@@ -422,6 +422,20 @@ describe('provideAuthTesting', () => {
       expect(auth.error()?.code).toBe('login_required');
     });
 
+    it("hands login()'s appState back on login_completed, as the real callback does", async () => {
+      const auth = setUp();
+      const events: AuthEvent[] = [];
+      auth.events$.subscribe((e) => events.push(e));
+
+      await auth.login({ appState: { step: 3 } });
+      await auth.login();
+
+      expect(events.filter((e) => e.type === 'login_completed')).toEqual([
+        { type: 'login_completed', appState: { step: 3 } },
+        { type: 'login_completed' },
+      ]);
+    });
+
     it('fails login() with the configured error, sets error, and recovers', async () => {
       const auth = setUp();
       auth.loginBehavior = new AuthError('network_error', 'Offline.');

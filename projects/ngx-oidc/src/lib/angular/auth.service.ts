@@ -37,30 +37,39 @@ export class AuthService {
 
   /** True while the app starts or a callback is being processed. */
   readonly isLoading: Signal<boolean> = this.state.select((s) => s.isLoading);
+  /** {@link AuthService.isLoading} as an observable: emits the current value on subscribe, then each change. */
   readonly isLoading$: Observable<boolean> = this.state.select$((s) => s.isLoading);
   /** True when the user is logged in with a validated ID token. */
   readonly isAuthenticated: Signal<boolean> = this.state.select((s) => s.session !== null);
+  /** {@link AuthService.isAuthenticated} as an observable: emits the current value on subscribe, then each change. */
   readonly isAuthenticated$: Observable<boolean> = this.state.select$((s) => s.session !== null);
   /** The user's claims, or `null`. */
   readonly user: Signal<AuthUser | null> = this.state.select((s) => s.session?.user ?? null);
+  /** {@link AuthService.user} as an observable: emits the current value on subscribe, then each change. */
   readonly user$: Observable<AuthUser | null> = this.state.select$((s) => s.session?.user ?? null);
   /** The raw ID token, or `null`. */
   readonly idToken: Signal<string | null> = this.state.select((s) => s.session?.tokens.idToken ?? null);
+  /** {@link AuthService.idToken} as an observable: emits the current value on subscribe, then each change. */
   readonly idToken$: Observable<string | null> = this.state.select$((s) => s.session?.tokens.idToken ?? null);
   /** The login's access token, or `null`. Opaque to the client: it is sent, never parsed. */
   readonly accessToken: Signal<string | null> = this.state.select((s) => s.session?.tokens.accessToken ?? null);
+  /** {@link AuthService.accessToken} as an observable: emits the current value on subscribe, then each change. */
   readonly accessToken$: Observable<string | null> = this.state.select$((s) => s.session?.tokens.accessToken ?? null);
   /** When the login's access token expires (epoch milliseconds), or `null` when unknown or logged out. */
   readonly expiresAt: Signal<number | null> = this.state.select((s) => s.session?.tokens.expiresAt ?? null);
+  /** {@link AuthService.expiresAt} as an observable: emits the current value on subscribe, then each change. */
   readonly expiresAt$: Observable<number | null> = this.state.select$((s) => s.session?.tokens.expiresAt ?? null);
   /** The last error, cleared by the next successful login, by logout or by `clearError()`. */
   readonly error: Signal<AuthError | null> = this.state.select((s) => s.error);
+  /** {@link AuthService.error} as an observable: emits the current value on subscribe, then each change. */
   readonly error$: Observable<AuthError | null> = this.state.select$((s) => s.error);
   /** The nonce of the login in progress, between `login()` and its callback. */
   readonly nonce: Signal<string | null> = this.state.select((s) => s.pending?.nonce ?? null);
+  /** {@link AuthService.nonce} as an observable: emits the current value on subscribe, then each change. */
   readonly nonce$: Observable<string | null> = this.state.select$((s) => s.pending?.nonce ?? null);
   /** The state of the login in progress, between `login()` and its callback. */
   readonly loginState: Signal<string | null> = this.state.select((s) => s.pending?.state ?? null);
+  /** {@link AuthService.loginState} as an observable: emits the current value on subscribe, then each change. */
   readonly loginState$: Observable<string | null> = this.state.select$((s) => s.pending?.state ?? null);
   /** The same observable as {@link AuthService.loginState$}, under its shorter name. */
   readonly state$: Observable<string | null> = this.loginState$;

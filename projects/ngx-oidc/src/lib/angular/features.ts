@@ -12,6 +12,7 @@ export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication';
  * the app's bundle only when the app calls the function that makes it.
  */
 export interface AuthFeature<Kind extends AuthFeatureKind = AuthFeatureKind> {
+  /** Which feature this is (`implicit_flow` or `silent_authentication`). */
   readonly kind: Kind;
   /** @internal What the feature gives the protocol core. */
   readonly ɵprotocol: ProtocolFeatures;

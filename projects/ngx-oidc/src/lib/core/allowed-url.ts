@@ -28,12 +28,17 @@ export interface AllowedUrlEntry {
 
 /** An allowlist entry checked and parsed once, at configuration time. */
 export interface AllowedUrlMatcher {
+  /** The entry's origin (scheme, host and port), compared with the request URL's parsed origin. */
   readonly origin: string;
   /** Path prefix without a trailing slash (`''` for the whole origin). */
   readonly path: string;
+  /** The only HTTP method that gets the token, upper-cased; any method when unset. */
   readonly httpMethod?: string;
+  /** Send the request without a token when nobody is logged in (see {@link AllowedUrlEntry.allowAnonymous}); false for a string entry. */
   readonly allowAnonymous: boolean;
+  /** The API audience the token must be for; unset: the login's. */
   readonly audience?: string;
+  /** The scope the token must carry; unset: the login's. */
   readonly scope?: string;
 }
 

@@ -11,10 +11,13 @@ import type { DiscoveryDocument } from './types';
 export interface AuthorizeParams {
   /** `none`, `login`, `consent`, `select_account` (OIDC Core 1.0 §3.1.2.1). */
   readonly prompt?: string;
+  /** Sent as `login_hint`: pre-fills the user name or e-mail address at the provider (OIDC Core 1.0 §3.1.2.1). */
   readonly loginHint?: string;
   /** Maximum authentication age in seconds; the ID token must then carry `auth_time`. */
   readonly maxAge?: number;
+  /** Sent as `ui_locales`: preferred languages of the provider's pages, space-separated BCP 47 tags, most preferred first (OIDC Core 1.0 §3.1.2.1). */
   readonly uiLocales?: string;
+  /** Sent as `acr_values`: the requested authentication context class references, space-separated, most preferred first (OIDC Core 1.0 §3.1.2.1). */
   readonly acrValues?: string;
   /** Further parameters for this login; the library's own parameters cannot be overridden. */
   readonly extraParams?: Readonly<Record<string, string>>;

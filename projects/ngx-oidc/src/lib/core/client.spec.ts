@@ -165,6 +165,24 @@ describe('OidcClient', () => {
       expect(tab.platform.replaced).toEqual(['/callback', '/orders?page=2']);
     });
 
+    it("hands the login's appState back on login_completed, after the redirect", async () => {
+      const appState = { cart: ['book-1'], step: 3 };
+      const before = newTab({ storage: 'memory' });
+      await before.client.initialize();
+      await before.client.login({ appState });
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const code = server.issueCode({
+        status: 200,
+        json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }) },
+      });
+      // A new page (a new client) after the redirect, as in a browser.
+      const tab = newTab({ storage: 'memory' }, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
+
+      await tab.client.initialize();
+
+      expect(tab.recorder.events).toEqual([{ type: 'login_completed', appState }]);
+    });
+
     it('leaves no session after a failed callback, emits login_failed and sets the error', async () => {
       const storage = new MemoryStorage();
       saveSession(storage, CLIENT_ID, await aliceSession());

@@ -247,7 +247,7 @@ export class OidcClient {
       this.matches.clear();
       this.setSession({ tokens, user }, true);
       this.listener.update({ error: null, pending: null });
-      this.listener.event({ type: 'login_completed' });
+      this.listener.event(transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState });
       this.platform.replaceUrl(sanitizeReturnUrl(transaction.returnUrl, this.config.appOrigin));
     } catch (err) {
       // Nothing half-authenticated: no token or user survives a failed callback.

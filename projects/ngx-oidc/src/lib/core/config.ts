@@ -101,27 +101,49 @@ export interface AuthConfig {
 
 /** {@link AuthConfig} with defaults applied and every value checked. */
 export interface ResolvedAuthConfig {
+  /** {@link AuthConfig.authority}, as given. */
   readonly authority: string;
+  /** {@link AuthConfig.clientId}, as given. */
   readonly clientId: string;
+  /** {@link AuthConfig.redirectUri}, or `<appOrigin>/callback`. */
   readonly redirectUri: string;
+  /** {@link AuthConfig.postLogoutRedirectUri}, or `<appOrigin>/`. */
   readonly postLogoutRedirectUri: string;
+  /** {@link AuthConfig.scope} with its whitespace collapsed, or `openid profile email`. Always contains `openid`. */
   readonly scope: string;
+  /** {@link AuthConfig.audience}; unset when none was given. */
   readonly audience?: string;
+  /** {@link AuthConfig.audienceParameter}, or `audience`. */
   readonly audienceParameter: AudienceParameter;
+  /** {@link AuthConfig.responseType} in its canonical spelling (`id_token code` becomes `code id_token`), or `code`. */
   readonly responseType: ResponseType;
+  /** {@link AuthConfig.allowedUrls}, parsed: relative entries resolved against `appOrigin`, methods upper-cased. Empty by default. */
   readonly allowedUrls: readonly AllowedUrlMatcher[];
+  /** {@link AuthConfig.clockSkewSeconds}, or 60. */
   readonly clockSkewSeconds: number;
+  /** {@link AuthConfig.nonce}; unset (the default) means a fresh nonce per login. */
   readonly nonce?: string;
+  /** A copy of {@link AuthConfig.extraParams}, or `{}`. */
   readonly extraParams: Readonly<Record<string, string>>;
+  /** {@link AuthConfig.loadUserInfo}: true only when it was `true`. */
   readonly loadUserInfo: boolean;
+  /** {@link AuthConfig.storage}, or `memory`. The option as given: a browser storage that turns out unusable is replaced by memory later, when the client opens it. */
   readonly storage: TokenStorageKind | AuthStorage;
+  /** True when {@link AuthConfig.refreshTokenInLocalStorage} is {@link ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE}. */
   readonly refreshTokenInLocalStorage: boolean;
+  /** {@link AuthConfig.silentRedirectUri}; unset: no silent authentication. */
   readonly silentRedirectUri?: string;
+  /** {@link AuthConfig.silentTimeoutSeconds}, or 10. */
   readonly silentTimeoutSeconds: number;
+  /** {@link AuthConfig.autoRenew}, or true. */
   readonly autoRenew: boolean;
+  /** {@link AuthConfig.renewLeadSeconds}, or 60. */
   readonly renewLeadSeconds: number;
+  /** {@link AuthConfig.loginTimeoutSeconds}, or 600. */
   readonly loginTimeoutSeconds: number;
+  /** {@link AuthConfig.loginRoute}; unset: the guard starts the provider login itself. */
   readonly loginRoute?: string;
+  /** The app's origin (`https://app.example.com`), which the default redirect URIs and relative `allowedUrls` entries are built on. */
   readonly appOrigin: string;
 }
 

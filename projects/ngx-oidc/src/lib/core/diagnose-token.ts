@@ -52,24 +52,33 @@ export type TokenFindingCode =
 
 /** One thing {@link diagnoseToken} noticed; `expected`/`actual` hold what was compared. */
 export interface TokenFinding {
+  /** What was found; stable, see {@link TokenFindingCode}. */
   readonly code: TokenFindingCode;
+  /** `error` for a check the token fails, `warning` for something suspicious to look at, `info` for a remark. */
   readonly severity: 'error' | 'warning' | 'info';
   /** Names the expected and actual values; never contains the token. */
   readonly message: string;
+  /** What the check expected (the API's audience, the required scopes, …). */
   readonly expected?: unknown;
+  /** What the token has instead (its `aud`, its granted scopes, its `alg`, …). */
   readonly actual?: unknown;
 }
 
 /** An instant of the token and how far it is from `now`, in words ("expired 3 minutes ago"). */
 export interface TokenTime {
+  /** The instant. */
   readonly date: Date;
+  /** The instant relative to `now`, in English (`expired 3 minutes ago`, `expires in 2 hours`). */
   readonly inWords: string;
 }
 
 /** The token's `iat`, `nbf` and `exp`, where present and numeric. */
 export interface TokenTimes {
+  /** From `iat` (RFC 7519 §4.1.6). */
   readonly issuedAt?: TokenTime;
+  /** From `nbf` (RFC 7519 §4.1.5). */
   readonly notBefore?: TokenTime;
+  /** From `exp` (RFC 7519 §4.1.4). */
   readonly expiresAt?: TokenTime;
 }
 
@@ -93,10 +102,13 @@ export interface TokenExpectations {
 
 /** What {@link diagnoseToken} read from a token, and what it found wrong. */
 export interface TokenDiagnosis {
+  /** What the token looks like: a JWT, an opaque (or encrypted) token, or malformed. */
   readonly kind: TokenKind;
   /** The (JWS, or for an encrypted token JWE) protected header. */
   readonly header?: ProtectedHeaderParameters;
+  /** The decoded claims, not verified; only for a `jwt`. */
   readonly claims?: JWTPayload;
+  /** Its `iat`, `nbf` and `exp` as dates and in words; only for a `jwt`. */
   readonly times?: TokenTimes;
   /** Empty when the token meets every given expectation. */
   readonly findings: readonly TokenFinding[];

@@ -81,14 +81,23 @@ export type AuthErrorCode =
 
 /** What an {@link AuthError} carries in `cause`: the values that were compared, never a token. */
 export interface AuthErrorDetails {
+  /** The claim or response field that failed a check (`nonce`, `iss`, `state`, `token_type`, …). */
   readonly claim?: string;
+  /** The configuration or login option at fault (`clientId`, `allowedUrls[1]`, `state`, …). */
   readonly option?: string;
+  /** The authorization request or callback parameter at fault (`extraParams` naming a reserved one, a malformed callback). */
   readonly parameter?: string;
+  /** What the checked value should have been. */
   readonly expected?: unknown;
+  /** The value that was found instead; never a token. */
   readonly actual?: unknown;
+  /** The provider's `error` code (`access_denied`, `invalid_grant`, …; RFC 6749 §4.1.2.1, §5.2). */
   readonly error?: string;
+  /** The provider's `error_description`, when it sent one. */
   readonly error_description?: string;
+  /** The HTTP status of a failed provider response (discovery, JWKS, token endpoint, UserInfo). */
   readonly status?: number;
+  /** The underlying failure (a rejected `fetch`, a storage or parsing error), when there was one. */
   readonly cause?: unknown;
 }
 
@@ -108,6 +117,7 @@ export interface AuthErrorDetails {
  * Branch on {@link AuthError.code}, which is stable; `message` is for people.
  */
 export class AuthError extends Error {
+  /** Always `'AuthError'`. */
   override readonly name = 'AuthError';
 
   /**

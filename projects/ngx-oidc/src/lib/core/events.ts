@@ -13,14 +13,52 @@ import type { AuthError } from './errors';
  * - `session_synced`: another tab logged in or renewed, and this tab took over its session.
  */
 export type AuthEvent =
-  | { readonly type: 'login_started' }
-  | { readonly type: 'login_completed' }
-  | { readonly type: 'login_failed'; readonly error: AuthError }
-  | { readonly type: 'token_renewed'; readonly audience?: string; readonly scope?: string }
-  | { readonly type: 'renew_failed'; readonly error: AuthError; readonly audience?: string; readonly scope?: string }
-  | { readonly type: 'session_expired' }
-  | { readonly type: 'logged_out' }
-  | { readonly type: 'session_synced' };
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'login_started';
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'login_completed';
+      /** The `appState` given to `login()` for this login, handed back (absent when none was). */
+      readonly appState?: unknown;
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'login_failed';
+      /** Why the callback failed. */
+      readonly error: AuthError;
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'token_renewed';
+      /** The API audience of the token, if any (the login's when none was asked for). */
+      readonly audience?: string;
+      /** The scope that was asked for, if any (absent: the login's). */
+      readonly scope?: string;
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'renew_failed';
+      /** Why the renewal failed. */
+      readonly error: AuthError;
+      /** The API audience of the token, if any (the login's when none was asked for). */
+      readonly audience?: string;
+      /** The scope that was asked for, if any (absent: the login's). */
+      readonly scope?: string;
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'session_expired';
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'logged_out';
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'session_synced';
+    };
 
 /** The `type` of an {@link AuthEvent}. */
 export type AuthEventType = AuthEvent['type'];

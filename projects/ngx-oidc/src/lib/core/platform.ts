@@ -14,7 +14,9 @@ export interface AuthPlatform {
   assign(url: string): void;
   /** Replaces the current history entry's URL without navigating. */
   replaceUrl(url: string): void;
+  /** `fetch`, for the provider's discovery document, JWKS, token endpoint and UserInfo. */
   readonly fetch: FetchLike;
+  /** Reports a problem the client works around (e.g. storage that falls back to memory); the browser platform writes it to `console.warn`. */
   readonly warn: (message: string) => void;
   /** Current time, epoch milliseconds. Default `Date.now`. */
   now?(): number;
@@ -38,7 +40,10 @@ export interface AuthPlatform {
 
 /** A message channel between the tabs of one app. */
 export interface TabChannel {
+  /** Sends `message` to the app's other tabs (not to this one). */
   post(message: unknown): void;
+  /** Calls `listener` with every message another tab posts. */
   onMessage(listener: (message: unknown) => void): void;
+  /** Stops sending and receiving (the service is being destroyed). */
   close(): void;
 }

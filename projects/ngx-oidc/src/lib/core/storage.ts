@@ -5,10 +5,15 @@ import { AuthError } from './errors';
  * {@link MemoryStorage} all satisfy it, and so can an app's own store.
  */
 export interface AuthStorage {
+  /** The value stored under `key`, or `null`. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key`; may throw (quota exceeded, storage disabled). */
   setItem(key: string, value: string): void;
+  /** Removes `key`, if present. */
   removeItem(key: string): void;
+  /** The name of the key at `index`, or `null` past the end; used to list ngx-oidc's keys. */
   key(index: number): string | null;
+  /** How many keys are stored. */
   readonly length: number;
 }
 

@@ -18,7 +18,9 @@ export interface AccessTokenEntry {
 
 /** What a caller asks an access token for. */
 export interface TokenRequest {
+  /** The API audience the token is for. Default: the login's. */
   readonly audience?: string;
+  /** Space-separated scopes the token must carry. Default: the login's. */
   readonly scope?: string;
 }
 

@@ -22,7 +22,7 @@ export interface LoginTransaction {
   readonly maxAge?: number;
   /** App path to return to after the login. */
   readonly returnUrl?: string;
-  /** Anything JSON-serializable the app asked to get back after login. */
+  /** Anything JSON-serializable the app asked to get back after login (`login_completed`). */
   readonly appState?: unknown;
   /** Epoch milliseconds. */
   readonly createdAt: number;
@@ -31,12 +31,31 @@ export interface LoginTransaction {
 
 /** What a login may choose per transaction; the rest comes from the configuration. */
 export interface TransactionOptions {
+  /**
+   * This login's `state`, used exactly as given instead of a fresh 256-bit random value: 1 to
+   * 4096 printable ASCII characters, unique per login (RFC 6749 §10.12). To carry app data
+   * through the login, prefer `appState`.
+   */
   readonly state?: string;
+  /**
+   * This login's `nonce`, instead of the configured one or a fresh 256-bit random value: 1 to
+   * 4096 printable ASCII characters. The ID token must echo it (OIDC Core 1.0 §3.1.2.1).
+   */
   readonly nonce?: string;
+  /** Space-separated scopes for this login, instead of the configured `scope`. */
   readonly scope?: string;
+  /** The API audience for this login, instead of the configured `audience` (sent as `audienceParameter` says). */
   readonly audience?: string;
   readonly maxAge?: number;
+  /**
+   * App path to show after the login. Default: the current one. Reduced to a same-origin path;
+   * anything else becomes `/`.
+   */
   readonly returnUrl?: string;
+  /**
+   * Any JSON-serializable value, kept with this login's transaction (in `sessionStorage`) and
+   * never sent to the provider; handed back on the `login_completed` event of `events$`.
+   */
   readonly appState?: unknown;
 }
 
