@@ -116,6 +116,8 @@ try {
       const MEM_TARGET = 100 * KB;
       const m = l.memory;
       row('memory', `JS heap after forced GC, ${m.renewals.count} renewals (refresh token) in one page, after as many warm-up renewals`, `${kb(m.renewals.before)} → ${kb(m.renewals.after)} (${signedKb(m.renewals.growth)}, ${m.renewals.seconds} s)`, `growth ≤ 100 kB (noise ${m.noise} B)`, m.renewals.growth <= MEM_TARGET);
+      const left = m.leftovers;
+      row('memory', `timers pending and tab channels open, added by ${m.loginLogout.count} login/logout cycles (logout(), then the app destroyed)`, `${left.timers} timers, ${left.channels} channels (page total after: ${left.after.timers} / ${left.after.channels})`, '0 / 0', left.timers <= 0 && left.channels <= 0);
       row('memory', `JS heap after forced GC, ${m.loginLogout.count} login/logout cycles (fresh injectors, destroyed) in one page, after as many warm-up cycles`, `${kb(m.loginLogout.before)} → ${kb(m.loginLogout.after)} (${signedKb(m.loginLogout.growth)}, ${m.loginLogout.seconds} s)`, `growth ≤ 100 kB (noise ${m.noise} B)`, m.loginLogout.growth <= MEM_TARGET);
     } catch (err) {
       failedSections++;

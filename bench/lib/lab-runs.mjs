@@ -63,11 +63,13 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
 
     log(`lab: memory, ${cycles} login/logout cycles`);
     await page.evaluate((n) => window.lab.loginLogoutCycles(n), cycles); // warm-up, as above
+    const leftBefore = await page.evaluate(() => window.lab.leftovers());
     const cycleBefore = await heap();
     const tCycles = Date.now();
     const callbackMs = await page.evaluate((n) => window.lab.loginLogoutCycles(n), cycles);
     const cycleSeconds = (Date.now() - tCycles) / 1000;
     const cycleAfter = await heap();
+    const leftAfter = await page.evaluate(() => window.lab.leftovers());
     // Noise: the same measurement with nothing in between.
     const idle1 = await heap();
     const idle2 = await heap();
@@ -93,6 +95,12 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
       memory: {
         renewals: { count: cycles, before: renewBefore, after: renewAfter, growth: renewAfter - renewBefore, seconds: renewSeconds },
         loginLogout: { count: cycles, before: cycleBefore, after: cycleAfter, growth: cycleAfter - cycleBefore, seconds: cycleSeconds },
+        leftovers: {
+          timers: leftAfter.timers - leftBefore.timers,
+          channels: leftAfter.channels - leftBefore.channels,
+          before: leftBefore,
+          after: leftAfter,
+        },
         noise: Math.abs(idle2 - idle1),
       },
       fakeProviderRequests: counters,

@@ -39,6 +39,27 @@ const codes = new Map<string, { nonce: string | null }>();
 let lastAssigned = '';
 const counters = { discovery: 0, jwks: 0, token: 0, refresh: 0, revoke: 0 };
 
+/**
+ * What is still pending or open in the page: timers (set, neither fired nor cleared) and the
+ * tabs' BroadcastChannels. A logged-out, destroyed app must leave none behind (issue #6 §4).
+ * The lab platform has no setTimer, so the library's timers are the page's setTimeout.
+ */
+const live = { timers: new Set<ReturnType<typeof setTimeout>>(), channels: 0 };
+const realSetTimeout = window.setTimeout.bind(window);
+const realClearTimeout = window.clearTimeout.bind(window);
+window.setTimeout = ((fn: TimerHandler, ms?: number, ...args: unknown[]) => {
+  const id = realSetTimeout(() => {
+    live.timers.delete(id);
+    if (typeof fn === 'function') (fn as (...a: unknown[]) => void)(...args);
+  }, ms);
+  live.timers.add(id);
+  return id;
+}) as typeof window.setTimeout;
+window.clearTimeout = ((id?: ReturnType<typeof setTimeout>) => {
+  if (id !== undefined) live.timers.delete(id);
+  realClearTimeout(id);
+}) as typeof window.clearTimeout;
+
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
@@ -125,10 +146,14 @@ function platform(href: string): AuthBrowser & { href(): string } {
     warn: (message: string) => console.warn(message),
     openChannel: (name: string) => {
       const channel = new BroadcastChannel(name);
+      live.channels++;
       return {
         post: (message: unknown) => channel.postMessage(message),
         onMessage: (listener: (m: unknown) => void) => channel.addEventListener('message', (e) => listener(e.data)),
-        close: () => channel.close(),
+        close: () => {
+          live.channels--;
+          channel.close();
+        },
       };
     },
     withLock: <T>(name: string, fn: () => Promise<T>) => navigator.locks.request(name, fn) as Promise<T>,
@@ -197,6 +222,11 @@ const floorInterceptor: HttpInterceptorFn = (req, next) => next(req.clone({ setH
 
 const lab = {
   counters,
+  /** Timers pending and tab channels open right now, after the page settled for `settleMs`. */
+  async leftovers(settleMs = 50): Promise<{ timers: number; channels: number }> {
+    await new Promise((resolve) => realSetTimeout(resolve, settleMs));
+    return { timers: live.timers.size, channels: live.channels };
+  },
   async ready(): Promise<void> {
     const pair = await generateKeyPair('RS256', { extractable: true });
     keys = { privateKey: pair.privateKey as CryptoKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: 'bench-key', alg: 'RS256', use: 'sig' } };
