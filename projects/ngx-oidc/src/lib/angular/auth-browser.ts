@@ -40,16 +40,52 @@ export function windowPlatform(view: Window & typeof globalThis, frame?: AuthFea
 }
 
 /**
- * A channel to the app's other tabs. BroadcastChannel is in every browser Angular 20+ supports
- * (Safari since 15.4); without it (an old embedded browser) tabs simply do not sync.
+ * A channel to the app's other tabs: BroadcastChannel, or a `storage`-event fallback that
+ * carries no tokens (other tabs then re-read their own storage).
  */
 function openChannel(view: Window & typeof globalThis, name: string): TabChannel | undefined {
-  if (typeof view.BroadcastChannel !== 'function') return undefined;
-  const channel = new view.BroadcastChannel(name);
+  if (typeof view.BroadcastChannel === 'function') {
+    const channel = new view.BroadcastChannel(name);
+    return {
+      post: (message) => channel.postMessage(message),
+      onMessage: (listener) => channel.addEventListener('message', (event) => listener(event.data)),
+      close: () => channel.close(),
+    };
+  }
+  let storage: Storage;
+  try {
+    storage = view.localStorage;
+  } catch {
+    return undefined;
+  }
+  const key = `ngx-oidc.sync.${name}`;
+  const listeners: ((message: unknown) => void)[] = [];
+  const onStorage = (event: StorageEvent) => {
+    if (event.key !== key || !event.newValue) return;
+    try {
+      const message = JSON.parse(event.newValue) as { type?: string };
+      // Only the kind of message crosses; a session is never written to localStorage here.
+      listeners.forEach((listener) => listener(message.type === 'logout' ? { type: 'logout' } : { type: 'reload' }));
+    } catch {
+      // Not ours.
+    }
+  };
+  view.addEventListener('storage', onStorage);
   return {
-    post: (message) => channel.postMessage(message),
-    onMessage: (listener) => channel.addEventListener('message', (event) => listener(event.data)),
-    close: () => channel.close(),
+    post: (message) => {
+      const type = (message as { type?: string }).type;
+      // A renewal under way is announced to tabs that could see the renewal marker in this
+      // same storage anyway; as a `reload` it would only make them re-read it for nothing.
+      if (type === 'renewing') return;
+      try {
+        storage.setItem(key, JSON.stringify({ type, at: Date.now(), id: Math.random() }));
+        storage.removeItem(key);
+      } catch {
+        // Storage full or disabled: other tabs learn at their next renewal.
+      }
+    },
+    onMessage: (listener) => void listeners.push(listener),
+    close: () => view.removeEventListener('storage', onStorage),
   };
 }
 

@@ -517,9 +517,10 @@ export class OidcClient {
       this.renewingElsewhere = message.from;
     } else if (message?.type === 'logout') {
       this.endSession('logged_out');
-    } else if (message?.type === 'session') {
-      if (!message.session?.tokens) return;
-      this.adopt(message.session);
+    } else if (message?.type === 'session' || message?.type === 'reload') {
+      const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config.clientId, this.now());
+      if (!session?.tokens) return;
+      this.adopt(session);
       this.listener.update({ error: null, pending: null });
       this.listener.event({ type: 'session_synced' });
     }

@@ -27,7 +27,7 @@ export interface AuthPlatform {
    * reported (silent authentication). Rejects with `AuthError('timeout')` after `timeoutMs`.
    */
   runFrame?(url: string, timeoutMs: number): Promise<string>;
-  /** Opens a channel to the app's other tabs (BroadcastChannel); none: the tabs do not sync. */
+  /** Opens a channel to the app's other tabs (BroadcastChannel or a storage-event fallback). */
   openChannel?(name: string): TabChannel | undefined;
   /** Runs `fn` while holding an exclusive lock shared by the app's tabs (Web Locks API). */
   withLock?<T>(name: string, fn: () => Promise<T>): Promise<T>;

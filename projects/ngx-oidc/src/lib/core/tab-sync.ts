@@ -12,6 +12,8 @@ export const RENEWAL_BROADCAST_WAIT_MS = 2000;
 export type TabMessage =
   | { readonly type: 'session'; readonly session: StoredSession }
   | { readonly type: 'logout' }
+  /** From the storage-event fallback, which carries no tokens: re-read shared storage. */
+  | { readonly type: 'reload' }
   /**
    * Sent by a tab that holds the renewal lock and is about to replace session generation
    * `from`: the tabs still on that generation must wait for its result instead of renewing.
