@@ -160,8 +160,80 @@ describe('windowPlatform', () => {
       expect(heardWhenClosed).not.toHaveBeenCalled();
     });
 
-    it('gives no channel when the view has no BroadcastChannel', () => {
-      expect(windowPlatform(fakeView({ BroadcastChannel: undefined })).openChannel!(uniqueName())).toBeUndefined();
+    describe('without BroadcastChannel: the storage-event fallback', () => {
+      /** A view without BroadcastChannel whose localStorage records writes and whose storage listeners the test calls. */
+      function fallbackView(storage: Partial<Storage> | 'throws' = {}) {
+        const writes: { key: string; value: string }[] = [];
+        const listeners = new Set<(event: StorageEvent) => void>();
+        const store: Partial<Storage> = {
+          setItem: (key: string, value: string) => void writes.push({ key, value }),
+          removeItem: () => undefined,
+          ...(storage === 'throws' ? {} : storage),
+        };
+        const view = fakeView({
+          BroadcastChannel: undefined,
+          addEventListener: (type: string, fn: (event: StorageEvent) => void) => type === 'storage' && listeners.add(fn),
+          removeEventListener: (type: string, fn: (event: StorageEvent) => void) => type === 'storage' && listeners.delete(fn),
+        });
+        Object.defineProperty(view, 'localStorage', {
+          get: () => {
+            if (storage === 'throws') throw new DOMException('denied', 'SecurityError');
+            return store;
+          },
+        });
+        const fire = (key: string, newValue: string | null) => listeners.forEach((fn) => fn({ key, newValue } as StorageEvent));
+        return { view, writes, listeners, fire };
+      }
+
+      it('tells the other tabs the kind of message only, never the session and its tokens', () => {
+        const { view, writes } = fallbackView();
+        const name = uniqueName();
+        const channel = windowPlatform(view).openChannel!(name)!;
+
+        channel.post({ type: 'session', session: { tokens: { accessToken: 'secret-access-token', refreshToken: 'secret-refresh' } } });
+        channel.post({ type: 'renewing', from: 'generation-1' });
+
+        expect(writes.length).withContext('renewing is not posted through storage').toBe(1);
+        expect(writes[0].key).toBe(`ngx-oidc.sync.${name}`);
+        expect(JSON.parse(writes[0].value)).toEqual(jasmine.objectContaining({ type: 'session' }));
+        expect(writes[0].value).not.toContain('secret');
+      });
+
+      it("turns another tab's write into reload (re-read storage) or logout, and ignores anything else", () => {
+        const { view, fire } = fallbackView();
+        const name = uniqueName();
+        const received: unknown[] = [];
+        windowPlatform(view).openChannel!(name)!.onMessage((message) => received.push(message));
+
+        fire(`ngx-oidc.sync.${name}`, JSON.stringify({ type: 'session', at: 1 }));
+        fire(`ngx-oidc.sync.${name}`, JSON.stringify({ type: 'logout', at: 2 }));
+        fire(`ngx-oidc.sync.${name}`, null); // the removal right after the write
+        fire(`ngx-oidc.sync.${name}`, 'not json');
+        fire('some.other.key', JSON.stringify({ type: 'logout' }));
+
+        expect(received).toEqual([{ type: 'reload' }, { type: 'logout' }]);
+      });
+
+      it('stops listening when closed', () => {
+        const { view, listeners } = fallbackView();
+        const channel = windowPlatform(view).openChannel!(uniqueName())!;
+        expect(listeners.size).toBe(1);
+
+        channel.close();
+
+        expect(listeners.size).toBe(0);
+      });
+
+      it('gives no channel when localStorage is not usable either, and survives a full storage', () => {
+        expect(windowPlatform(fallbackView('throws').view).openChannel!(uniqueName())).toBeUndefined();
+        const full = fallbackView({
+          setItem: () => {
+            throw new DOMException('full', 'QuotaExceededError');
+          },
+        });
+        const channel = windowPlatform(full.view).openChannel!(uniqueName())!;
+        expect(() => channel.post({ type: 'logout' })).not.toThrow();
+      });
     });
   });
 

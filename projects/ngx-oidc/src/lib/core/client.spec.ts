@@ -834,6 +834,19 @@ describe('OidcClient', () => {
       expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
     });
 
+    it('re-reads shared storage on a reload message (the storage-event fallback, which carries no token)', async () => {
+      const b = newTab({ storage: 'local' }, { hub, lock });
+      await b.client.initialize();
+      // Another tab (without BroadcastChannel) logged in and wrote the session to localStorage.
+      saveSession(localStorage, CLIENT_ID, await aliceSession());
+
+      hub.channel(`ngx-oidc:${CLIENT_ID}`).post({ type: 'reload' });
+      await hub.flush();
+
+      expect(b.recorder.types).toEqual(['session_synced']);
+      expect(tokens(b).accessToken).toBe((await aliceSession()).tokens.accessToken);
+    });
+
     it('logs the other tab out (logged_out)', async () => {
       const { a, b } = await twoTabs();
 
