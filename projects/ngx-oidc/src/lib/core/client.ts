@@ -14,7 +14,7 @@ import { clearSession, loadSession, saveSession, type StoredSession } from './se
 import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
 import { applyRefreshResponse } from './renewed-session';
-import { isFresh, primaryEntry, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
+import { isFresh, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
 
@@ -323,14 +323,14 @@ export class OidcClient {
     try {
       if (this.session?.tokens.refreshToken) metadata = await this.loadMetadata();
     } catch (err) {
-      throw this.renewFailed(err, request, this.session !== null && satisfies(primaryEntry(this.session.tokens), request));
+      throw this.renewFailed(err, request, this.session !== null && satisfies(this.session.tokens, request));
     }
     const fresh = this.cached(request);
     // Someone (another request or tab) renewed since this renewal was asked for.
     if (fresh && (rejectedToken === undefined || fresh !== rejectedToken)) return fresh;
     const session = this.session;
     if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Nobody is logged in.' : '');
-    const primary = satisfies(primaryEntry(session.tokens), request);
+    const primary = satisfies(session.tokens, request);
     // The other tabs on this generation wait for this renewal instead of starting their own.
     if (session.id) this.channel?.post({ type: 'renewing', from: session.id } satisfies TabMessage);
     try {
@@ -492,7 +492,7 @@ export class OidcClient {
     const renewable = this.renewable(session);
     if (renewable && !this.config.autoRenew) return;
     const at = renewable
-      ? renewAt(primaryEntry(session.tokens), this.config.renewLeadSeconds)
+      ? renewAt(session.tokens, this.config.renewLeadSeconds)
       : (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000);
     if (at === undefined) return;
     const setTimer =
