@@ -75,7 +75,8 @@ function send(
 ): Observable<HttpEvent<unknown>> {
   // Behind ngDevMode so that production builds drop the call, and with it diagnose-token.
   if (typeof ngDevMode === 'undefined' || ngDevMode) {
-    // The outer call wraps the inner one (onRetry set) with the diagnosis.
+    // Only this wrapper passes onRetry: without it, this is the outer call, which wraps the
+    // real send (the recursive call) with the diagnosis of the token whose answer comes back.
     if (!onRetry) {
       return defer(() => {
         // The token of the request whose answer reaches the app: the first one, or the retry's.

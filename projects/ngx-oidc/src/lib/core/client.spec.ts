@@ -933,6 +933,37 @@ describe('OidcClient', () => {
       expect(server.refreshRequests().length).toBe(1);
     });
 
+    it('waits for a silent renewing tab only once: a retry after a failed renewal goes ahead', async () => {
+      const { a, b } = await twoTabs();
+      hub.channel(`ngx-oidc:${CLIENT_ID}`).post({ type: 'renewing', from: b.recorder.state.session!.id! });
+      await hub.flush();
+      a.client.destroy();
+      server.onRefresh = (_body, n) => (n === 1 ? 'network-error' : server.rotation(n - 1));
+      const settle = async () => {
+        for (let i = 0; i < 40; i++) {
+          await Promise.resolve();
+          jasmine.clock().tick(0);
+        }
+      };
+      jasmine.clock().install();
+      let retry: Promise<string | null>;
+      try {
+        const first = b.client.getAccessToken({ forceRefresh: true }).catch((err: AuthError) => err.code);
+        await settle();
+        jasmine.clock().tick(2000); // the bounded wait for the silent tab
+        await settle();
+        expect(await first).toBe('network_error');
+
+        // Same generation, but no second wait: the retry is sent without the clock moving on.
+        retry = b.client.getAccessToken({ forceRefresh: true });
+        await settle();
+        expect(server.refreshRequests().length).withContext('refresh requests before any wait').toBe(2);
+      } finally {
+        jasmine.clock().uninstall();
+      }
+      expect(await retry).toBe('access-token-1');
+    });
+
     it('refreshes once when both tabs renewal timers fire together', async () => {
       const { a, b } = await twoTabs();
       const renewedA = a.recorder.nextEvent('token_renewed', 'renew_failed');

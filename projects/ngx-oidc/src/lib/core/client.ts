@@ -311,6 +311,9 @@ export class OidcClient {
       const id = this.session?.id;
       if (id && (this.renewingElsewhere === id || readRenewalMarker(this.shared, this.config.clientId)?.from === id)) {
         await this.waitForNewGeneration(id, RENEWAL_BROADCAST_WAIT_MS);
+        // Waited in vain (that tab's renewal failed, or its page closed): a later renewal of
+        // this generation does not wait for it again.
+        if (this.session?.id === id) this.renewingElsewhere = undefined;
       }
       return fn();
     });
