@@ -24,23 +24,43 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     };
 
-    // Interceptor overhead: rounds rotate through without / floor / with, after a warm-up of each;
-    // three times as many rounds as elsewhere, as a round is short and the differences small.
+    // Interceptor overhead, for each backend (see HttpBackendKind in bench/apps/lab): rounds
+    // rotate through without / floor / with, after a warm-up of each; three times as many rounds
+    // as elsewhere, as a round is short and the differences small.
     const httpRounds = rounds * 3;
-    log(`lab: interceptor overhead (${httpRounds} rounds × ${requests} requests each way)`);
-    const modes = ['without', 'floor', 'with'];
-    for (const mode of modes) await page.evaluate(([n, m]) => window.lab.http(n, m), [2000, mode]);
-    const times = { without: [], floor: [], with: [] };
-    for (let r = 0; r < httpRounds; r++) {
-      // Rotate the order so that no mode always runs right after the same one.
-      for (let k = 0; k < modes.length; k++) {
-        const mode = modes[(r + k) % modes.length];
-        times[mode].push(await page.evaluate(([n, m]) => window.lab.http(n, m), [requests, mode]));
+    const interceptorRuns = async (backend) => {
+      log(`lab: interceptor overhead, ${backend} backend (${httpRounds} rounds × ${requests} requests each way)`);
+      const modes = ['without', 'floor', 'with'];
+      for (const mode of modes) await page.evaluate(([n, m, b]) => window.lab.http(n, m, b), [2000, mode, backend]);
+      const times = { without: [], floor: [], with: [] };
+      for (let r = 0; r < httpRounds; r++) {
+        // Rotate the order so that no mode always runs right after the same one.
+        for (let k = 0; k < modes.length; k++) {
+          const mode = modes[(r + k) % modes.length];
+          times[mode].push(await page.evaluate(([n, m, b]) => window.lab.http(n, m, b), [requests, mode, backend]));
+        }
       }
-    }
-    const w = summarize(times.with);
-    const wo = summarize(times.without);
-    const fl = summarize(times.floor);
+      const w = summarize(times.with);
+      const wo = summarize(times.without);
+      const fl = summarize(times.floor);
+      return {
+        backend,
+        requestsPerRound: requests,
+        rounds: httpRounds,
+        withoutMs: wo,
+        floorMs: fl,
+        withMs: w,
+        perRequestUs: { without: (wo.median * 1000) / requests, floor: (fl.median * 1000) / requests, with: (w.median * 1000) / requests },
+        // Medians of per-round ratios: the modes of one round ran back to back, so a ratio
+        // cancels the drift between rounds (GC, JIT, the machine) that a ratio of medians keeps.
+        ratio: pairedRatio(times.with, times.without),
+        floorRatio: pairedRatio(times.floor, times.without),
+        withOverFloor: pairedRatio(times.with, times.floor),
+        ratioOfMedians: Math.round((w.median / wo.median) * 1000) / 1000,
+      };
+    };
+    const interceptor = await interceptorRuns('fetch');
+    const interceptorInstant = await interceptorRuns('instant');
 
     log('lab: guard decisions');
     await page.evaluate(() => window.lab.guard(1000));
@@ -78,17 +98,8 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
 
     return {
       buildSeconds,
-      interceptor: {
-        requestsPerRound: requests,
-        rounds: httpRounds,
-        withoutMs: wo,
-        floorMs: fl,
-        withMs: w,
-        perRequestUs: { without: (wo.median * 1000) / requests, floor: (fl.median * 1000) / requests, with: (w.median * 1000) / requests },
-        ratio: Math.round((w.median / wo.median) * 1000) / 1000,
-        floorRatio: Math.round((fl.median / wo.median) * 1000) / 1000,
-        withOverFloor: Math.round((w.median / fl.median) * 1000) / 1000,
-      },
+      interceptor,
+      interceptorInstant,
       guardUsPerDecision: summarize(guardRounds, 2),
       callbackCompletionMs: summarize(callbackMs),
       joseJwtVerifyMs: jose,
@@ -110,4 +121,12 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
     await context.close();
     await server.close();
   }
+}
+
+/** The median of a[i] / b[i], rounded to 3 decimals. */
+function pairedRatio(a, b) {
+  const ratios = a.map((x, i) => x / b[i]).sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  const median = ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+  return Math.round(median * 1000) / 1000;
 }

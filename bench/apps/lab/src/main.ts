@@ -8,6 +8,7 @@ import {
   HttpClient,
   HttpResponse,
   provideHttpClient,
+  withFetch,
   withInterceptors,
   type HttpInterceptorFn,
   type HttpRequest,
@@ -211,11 +212,32 @@ async function loggedInTab(extra: (Provider | EnvironmentProviders)[] = []): Pro
   return { injector, callbackMs };
 }
 
+/**
+ * The demo API, in process: HttpClient's real FetchBackend (`withFetch()`) sends its requests
+ * here instead of to the network. Answers every GET of the API with a small JSON body, as a
+ * real response (headers, body stream) that FetchBackend reads and parses as usual; other
+ * URLs go to the real fetch. Remembers the last Authorization header for the probes.
+ */
+const networkFetch = globalThis.fetch.bind(globalThis);
+let apiAuthorization: string | null = null;
+globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if (!url.startsWith(`${API}/`)) return networkFetch(input, init);
+  apiAuthorization = new Headers(init?.headers).get('authorization');
+  return Promise.resolve(new Response('{"messages":[]}', { status: 200, headers: { 'content-type': 'application/json' } }));
+};
+
 const instantBackend: HttpBackend = {
   handle: (_req: HttpRequest<unknown>) => of(new HttpResponse({ status: 200, body: null })),
 };
 
 type HttpMode = 'without' | 'floor' | 'with';
+/**
+ * `instant`: an HttpBackend that answers synchronously, so only HttpClient's front half and the
+ * interceptors run (a micro-benchmark of the interceptor itself). `fetch`: HttpClient whole, its
+ * FetchBackend included, against the in-process API above.
+ */
+type HttpBackendKind = 'instant' | 'fetch';
 
 /** The reference: the least an interceptor that adds a header can do. */
 const floorInterceptor: HttpInterceptorFn = (req, next) => next(req.clone({ setHeaders: { Authorization: 'Bearer x' } }));
@@ -260,17 +282,22 @@ const lab = {
   },
 
   /**
-   * ms for n sequential GETs through HttpClient with an instant backend: `without` any
+   * ms for n sequential GETs through HttpClient (see {@link HttpBackendKind}): `without` any
    * interceptor, with the `floor` (a minimal interceptor that only adds a fixed Authorization
    * header: what any header-adding interceptor pays), or `with` authInterceptor (authenticated).
    */
   httpTabs: {} as Record<string, HttpClient>,
-  async http(n: number, mode: HttpMode): Promise<number> {
-    if (!lab.httpTabs[mode]) {
-      const interceptors = () => provideHttpClient(...(mode === 'with' ? [withInterceptors([authInterceptor])] : mode === 'floor' ? [withInterceptors([floorInterceptor])] : []));
-      const providers: (Provider | EnvironmentProviders)[] = [interceptors(), { provide: HttpBackend, useValue: instantBackend }];
-      const injector = mode === 'with' ? (await loggedInTab(providers)).injector : tab(`${ORIGIN}/`, providers);
-      lab.httpTabs[mode] = injector.get(HttpClient);
+  async http(n: number, mode: HttpMode, backend: HttpBackendKind = 'instant'): Promise<number> {
+    const key = `${mode} ${backend}`;
+    if (!lab.httpTabs[key]) {
+      const interceptors = mode === 'with' ? [withInterceptors([authInterceptor])] : mode === 'floor' ? [withInterceptors([floorInterceptor])] : [];
+      const client = (probe?: HttpBackend): (Provider | EnvironmentProviders)[] =>
+        backend === 'fetch'
+          ? [provideHttpClient(withFetch(), ...interceptors)]
+          : [provideHttpClient(...interceptors), { provide: HttpBackend, useValue: probe ?? instantBackend }];
+      // The same app each way (ngx-oidc set up, a user logged in): only the interceptors differ.
+      const { injector } = await loggedInTab(client());
+      lab.httpTabs[key] = injector.get(HttpClient);
       // Check once that the token goes out (and only then).
       let sent: string | null = null;
       const probe: HttpBackend = {
@@ -279,13 +306,18 @@ const lab = {
           return of(new HttpResponse({ status: 200, body: null }));
         },
       };
-      const probeInjector = createEnvironmentInjector([interceptors(), { provide: HttpBackend, useValue: probe }], injector);
-      await firstValueFrom(probeInjector.get(HttpClient).get(`${API}/messages`));
+      const probeInjector = createEnvironmentInjector(client(probe), injector);
+      apiAuthorization = null;
+      const body = await firstValueFrom(probeInjector.get(HttpClient).get(`${API}/messages`));
       probeInjector.destroy();
+      if (backend === 'fetch') {
+        sent = apiAuthorization;
+        if (JSON.stringify(body) !== '{"messages":[]}') throw new Error(`in-process API answered ${JSON.stringify(body)}`);
+      }
       const expected = mode === 'with' ? /^Bearer at-/ : mode === 'floor' ? /^Bearer x$/ : null;
-      if (expected ? !expected.test(sent ?? '') : sent !== null) throw new Error(`Authorization header ${JSON.stringify(sent)} (mode ${mode})`);
+      if (expected ? !expected.test(sent ?? '') : sent !== null) throw new Error(`Authorization header ${JSON.stringify(sent)} (mode ${key})`);
     }
-    const http = lab.httpTabs[mode];
+    const http = lab.httpTabs[key];
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await firstValueFrom(http.get(`${API}/messages`));
     return performance.now() - t0;
