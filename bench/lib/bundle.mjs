@@ -15,11 +15,11 @@ export const KB = 1024; // 1 kB = 1024 bytes everywhere in the bench
 /** Issue #6's target for what with-ngx-oidc adds (gzip -9): reported by `npm run bench`. */
 export const GZIP_BUDGET = 12 * KB;
 /**
- * What `npm test` (bench/bundle-budget.test.mjs) allows today: the measured delta (18.8 kB on
- * 2026-11-21) plus a little room, so that any growth fails. It is above GZIP_BUDGET because the
- * target is not met yet (see README "Size and speed"); lower it with every reduction.
+ * What `npm test` (bench/bundle-budget.test.mjs) allows today: the measured delta (18.5 kB,
+ * 18,919 B, on 2026-12-03) plus a little room, so that any growth fails. It is above GZIP_BUDGET
+ * because the target is not met (see README "Size and speed"); lower it with every reduction.
  */
-export const GZIP_CEILING = 19.5 * KB;
+export const GZIP_CEILING = 19 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [

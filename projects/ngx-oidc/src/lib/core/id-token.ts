@@ -1,6 +1,6 @@
-import { errors, jwtVerify } from 'jose';
+import { jwtVerify, type errors } from 'jose';
 import { AuthError } from './errors';
-import type { KeyResolver } from './jwks';
+import { joseCode, type KeyResolver } from './jwks';
 import type { validateTokenHash } from './token-hash';
 import type { IdTokenClaims } from './types';
 
@@ -158,31 +158,33 @@ async function checkBinding(
 
 function translate(err: unknown, expected: IdTokenExpectations, algorithms: readonly string[]): unknown {
   if (err instanceof AuthError) return err;
-  if (err instanceof errors.JWSSignatureVerificationFailed) {
+  const code = joseCode(err);
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
     return new AuthError('invalid_signature', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The ID token\'s signature does not verify with the provider\'s keys.' : '');
   }
-  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+  if (code === 'ERR_JOSE_ALG_NOT_ALLOWED' || code === 'ERR_JOSE_NOT_SUPPORTED') {
     return new AuthError('unsupported_alg', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's signing algorithm is not accepted; accepted: ${algorithms.join(', ')} (never "none" or HMAC for a public client).` : '', {
       claim: 'alg',
       expected: algorithms,
     });
   }
-  if (err instanceof errors.JWTExpired) {
-    const exp = err.payload['exp'];
+  if (code === 'ERR_JWT_EXPIRED') {
+    const exp = (err as errors.JWTExpired).payload['exp'];
     return new AuthError('token_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token expired at ${typeof exp === 'number' ? new Date(exp * 1000).toISOString() : exp} (now ${new Date(expected.now).toISOString()}, skew ${expected.clockSkewSeconds}s).` : '', {
       claim: 'exp',
       expected: `> ${Math.floor(expected.now / 1000) - expected.clockSkewSeconds}`,
       actual: exp,
     });
   }
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    const actual = err.payload[err.claim];
-    if (err.reason === 'missing' || err.reason === 'invalid') {
-      return new AuthError(err.claim === 'sub' ? 'missing_sub' : 'missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's "${err.claim}" claim is ${err.reason === 'missing' ? 'missing' : 'malformed'}.` : '', {
-        claim: err.claim,
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    const failed = err as errors.JWTClaimValidationFailed;
+    const actual = failed.payload[failed.claim];
+    if (failed.reason === 'missing' || failed.reason === 'invalid') {
+      return new AuthError(failed.claim === 'sub' ? 'missing_sub' : 'missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's "${failed.claim}" claim is ${failed.reason === 'missing' ? 'missing' : 'malformed'}.` : '', {
+        claim: failed.claim,
       });
     }
-    switch (err.claim) {
+    switch (failed.claim) {
       case 'iss':
         return new AuthError('invalid_issuer', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's issuer "${String(actual)}" is not "${expected.issuer}".` : '', {
           claim: 'iss',
@@ -199,8 +201,8 @@ function translate(err: unknown, expected: IdTokenExpectations, algorithms: read
         return new AuthError('iat_in_future', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is not valid before ${new Date(Number(actual) * 1000).toISOString()}.` : '', { claim: 'nbf', actual });
     }
   }
-  if (err instanceof errors.JOSEError) {
-    return new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is malformed (${err.message}).` : '', { cause: err });
+  if (code) {
+    return new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is malformed (${(err as Error).message}).` : '', { cause: err });
   }
   return err;
 }

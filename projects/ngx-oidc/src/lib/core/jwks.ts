@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
 import { AuthError } from './errors';
 import { fetchJson } from './http';
 import type { FetchLike } from './types';
@@ -48,7 +48,7 @@ export function createKeyStore(jwksUri: string, fetchFn: FetchLike, initial?: JS
       return await local!(header, token);
     } catch (err) {
       // OIDC Core 1.0 §10.1.1: a kid we do not know may be a rotated key; refetch once.
-      if (err instanceof errors.JWKSNoMatchingKey && !fetchedHere) {
+      if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY' && !fetchedHere) {
         await load();
         return resolveOrExplain(header, token);
       }
@@ -74,14 +74,14 @@ export function createKeyStore(jwksUri: string, fetchFn: FetchLike, initial?: JS
 }
 
 function explain(err: unknown, header: JWSHeaderParameters): unknown {
-  if (err instanceof errors.JWKSNoMatchingKey) {
+  if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY') {
     return new AuthError(
       'unknown_kid',
       (typeof ngDevMode === 'undefined' || ngDevMode) ? `The provider's JWKS has no ${header.alg} key${header.kid ? ` with kid "${header.kid}"` : ''}, even after a refetch.` : '',
       { claim: 'kid', actual: header.kid },
     );
   }
-  if (err instanceof errors.JWKSMultipleMatchingKeys) {
+  if (joseCode(err) === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
     return new AuthError(
       'unknown_kid',
       (typeof ngDevMode === 'undefined' || ngDevMode)
@@ -91,4 +91,14 @@ function explain(err: unknown, header: JWSHeaderParameters): unknown {
     );
   }
   return err;
+}
+
+/**
+ * The `code` of a jose error (`ERR_JWT_EXPIRED`, …), jose's documented way to tell its errors
+ * apart. Comparing codes instead of `instanceof jose.errors.*` keeps the error classes that
+ * jose itself never throws on our path out of the app's bundle.
+ */
+export function joseCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_J') ? code : undefined;
 }
