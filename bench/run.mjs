@@ -11,7 +11,7 @@
 // bench/.out/demo) when their outputs are older than their sources. 1 kB = 1024 bytes.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attributionDelta, BENCH, bundleFigures, GZIP_BUDGET, KB, REPORTED_IN_ISSUE_6 } from './lib/bundle.mjs';
+import { attributionDelta, BENCH, bundleFigures, GZIP_BUDGET, KB, REPORTED_IN_ISSUE_6, verificationShare } from './lib/bundle.mjs';
 import { launch } from './lib/browser.mjs';
 import { labFigures } from './lib/lab-runs.mjs';
 import { providerFigures } from './lib/provider-runs.mjs';
@@ -59,6 +59,9 @@ if (ONLY.has('bundle')) {
       const found = b[app].devMessages;
       row('bundle', `development-only message texts in ${app} (production build)`, found.length ? found.join('; ') : 'none', 'none', found.length === 0);
     }
+    const jose = await verificationShare();
+    results.bundle.verification = jose;
+    row('bundle', "of which signature verification: jose's jwtVerify + createLocalJWKSet bundled alone, raw / gzip", `${kb(jose.raw)} / ${kb(jose.gzip)}; the rest of the delta: ${signedKb(d.gzip - jose.gzip)} gzip`);
     const contributors = attributionDelta('with-ngx-oidc');
     results.bundle.contributors = contributors;
     row('bundle', 'biggest contributors to the delta (minified bytes, esbuild metafile)', contributors.slice(0, 6).map((c) => `${c.module} ${signedKb(c.bytes)}`).join('; '));
