@@ -113,7 +113,10 @@ export async function finishOnDemo(page: Page, env: E2eEnv): Promise<void> {
       }
     }
   }
-  await page.waitForURL((url) => onDemo(env, url), { timeout: 1_000 });
+  // Fails when the loop ran out of time on the provider. Only the URL counts here ('commit'):
+  // the page's load event can come seconds later on a busy machine, and callers wait for the
+  // app's own state (auth-status) next.
+  await page.waitForURL((url) => onDemo(env, url), { timeout: 1_000, waitUntil: 'commit' });
 }
 
 /** Full password login starting from the demo home page; ends authenticated. */
