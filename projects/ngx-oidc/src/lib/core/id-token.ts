@@ -1,6 +1,7 @@
 import { jwtVerify, type errors } from 'jose';
 import { AuthError } from './errors';
-import { joseCode, type KeyResolver } from './jwks';
+import { joseCode } from './jose-code';
+import type { KeyResolver } from './jwks';
 import type { validateTokenHash } from './token-hash';
 import type { IdTokenClaims } from './types';
 

@@ -1,6 +1,6 @@
-import { errors, type FlattenedJWSInput, type JWSHeaderParameters } from 'jose';
+import type { FlattenedJWSInput, JWSHeaderParameters } from 'jose';
 import { createKey, DISCOVERY, FakeProvider, rejectionOf, type TestKey } from '../../test-support/fake-provider';
-import { createKeyStore, joseCode } from './jwks';
+import { createKeyStore } from './jwks';
 
 const JWKS_URI = DISCOVERY.jwks_uri;
 const TOKEN: FlattenedJWSInput = { payload: '', signature: '' };
@@ -153,21 +153,5 @@ describe('createKeyStore', () => {
     provider.on(JWKS_URI, () => 'network-error');
 
     expect((await rejectionOf(createKeyStore(JWKS_URI, provider.fetch).prefetch())).code).toBe('network_error');
-  });
-});
-
-describe('joseCode', () => {
-  it("reads the code of jose's errors", () => {
-    expect(joseCode(new errors.JWTExpired('expired', { exp: 1 }))).toBe('ERR_JWT_EXPIRED');
-    expect(joseCode(new errors.JWKSNoMatchingKey())).toBe('ERR_JWKS_NO_MATCHING_KEY');
-    expect(joseCode(new errors.JWSSignatureVerificationFailed())).toBe('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
-  });
-
-  it('ignores anything else, codes of other origins included', () => {
-    expect(joseCode(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBeUndefined();
-    expect(joseCode({ code: 42 })).toBeUndefined();
-    expect(joseCode(new Error('plain'))).toBeUndefined();
-    expect(joseCode(null)).toBeUndefined();
-    expect(joseCode(undefined)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
 import { AuthError } from './errors';
+import { joseCode } from './jose-code';
 import { fetchJson } from './http';
 import type { FetchLike } from './types';
 
@@ -91,14 +92,4 @@ function explain(err: unknown, header: JWSHeaderParameters): unknown {
     );
   }
   return err;
-}
-
-/**
- * The `code` of a jose error (`ERR_JWT_EXPIRED`, …), jose's documented way to tell its errors
- * apart. Comparing codes instead of `instanceof jose.errors.*` keeps the error classes that
- * jose itself never throws on our path out of the app's bundle.
- */
-export function joseCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_J') ? code : undefined;
 }
