@@ -36,12 +36,12 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  * Register with `provideHttpClient(withInterceptors([authInterceptor]))`.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
-  if (req.context.get(SKIP_AUTH)) return next(req);
   const auth = inject(AuthService);
   const entry = auth.matchAllowedUrl(req.url, req.method);
   // The app's own Authorization header is kept. Lower case: HttpHeaders lower-cases the name
-  // it looks up, which allocates nothing when it already is.
-  if (!entry || req.headers.has('authorization')) return next(req);
+  // it looks up, which allocates nothing when it already is. SKIP_AUTH is read last: reading a
+  // context token that was never set stores its default in the request's context.
+  if (!entry || req.headers.has('authorization') || req.context.get(SKIP_AUTH)) return next(req);
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
   // Fast path: a fresh token in hand needs no promise, no scheduling.
   const cached = auth.peekAccessToken(request);

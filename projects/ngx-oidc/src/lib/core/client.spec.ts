@@ -144,6 +144,54 @@ describe('OidcClient', () => {
     clock.now = NOW + HOUR - LEAD;
   }
 
+  describe('allowlist answers', () => {
+    it('stay right past the bounds of their cache (per URL and per method)', () => {
+      const { client } = newTab({ allowedUrls: [{ uri: `${API}/v1`, httpMethod: 'GET' }, MGMT] });
+      const check = (round: number) => {
+        for (let i = 0; i < 600; i++) {
+          expect(client.matchAllowedUrl(`${API}/v1/items/${i}`, 'GET')?.path).withContext(`round ${round}, GET ${i}`).toBe('/v1');
+          expect(client.matchAllowedUrl(`${API}/v1/items/${i}`, 'POST')).withContext(`round ${round}, POST ${i}`).toBeUndefined();
+          expect(client.matchAllowedUrl(`${API}/v10/items/${i}`, 'GET')).withContext(`round ${round}, /v10 ${i}`).toBeUndefined();
+        }
+        for (let m = 0; m < 20; m++) {
+          expect(client.matchAllowedUrl(`${MGMT}/users`, `M${m}`)?.origin).withContext(`round ${round}, method M${m}`).toBe(MGMT);
+          expect(client.matchAllowedUrl(`${API}/v1/items/1`, `M${m}`)).withContext(`round ${round}, API with M${m}`).toBeUndefined();
+        }
+      };
+      check(1);
+      check(2);
+    });
+
+    it("never match the provider's endpoints, also those learned at the callback", async () => {
+      const provider = new URL(TOKEN_ENDPOINT).origin;
+      const before = newTab({ allowedUrls: [provider] });
+      // Before discovery only the discovery document is known to be the provider's.
+      expect(before.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')?.origin).toBe(provider);
+      const tab = await loggedIn({ allowedUrls: [provider] });
+      expect(tab.client.matchAllowedUrl(`${provider}/.well-known/openid-configuration`, 'GET')).toBeUndefined();
+      expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')).toBeUndefined();
+      expect(tab.client.matchAllowedUrl(`${provider}/api/orders`, 'GET')?.origin).toBe(provider);
+    });
+
+    it('forget what they knew once the callback names the endpoints', async () => {
+      const provider = new URL(TOKEN_ENDPOINT).origin;
+      const before = newTab({ allowedUrls: [provider] });
+      await before.client.initialize();
+      await before.client.login();
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const code = server.issueCode({
+        status: 200,
+        json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }), scope: LOGIN_SCOPE },
+      });
+      const tab = newTab({ allowedUrls: [provider] }, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
+      // Asked (and remembered) before the callback ran.
+      expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')?.origin).toBe(provider);
+      await tab.client.initialize();
+      expect(tab.recorder.state.session).not.toBeNull();
+      expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')).toBeUndefined();
+    });
+  });
+
   describe('start-up and callback', () => {
     it('restores a stored session without any request and arms the renewal timer', async () => {
       const tab = await restored();

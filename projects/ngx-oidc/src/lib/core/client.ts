@@ -21,8 +21,9 @@ import { latestTransaction, purgeExpiredTransactions } from './transaction';
 /** The longest delay `setTimeout` can hold (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** How many URL answers the allowlist remembers. */
+/** How many URL answers the allowlist remembers per HTTP method, and for how many methods. */
 const MATCH_CACHE_SIZE = 256;
+const MATCH_CACHE_METHODS = 8;
 
 /** What the client exposes; the Angular layer turns it into signals and observables. */
 export interface ClientSnapshot {
@@ -62,7 +63,8 @@ export class OidcClient {
   private renewingElsewhere?: string;
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
-  private readonly matches = new Map<string, AllowedUrlMatcher | null>();
+  /** The allowlist's answers, per method, then per URL (no key to build per request). */
+  private readonly matches = new Map<string, Map<string, AllowedUrlMatcher | null>>();
   private ready = false;
   private cancelTimer?: () => void;
   private initialized?: Promise<void>;
@@ -186,14 +188,18 @@ export class OidcClient {
     if (this.config.allowedUrls.length === 0) return undefined;
     // Every HttpClient request asks; parsing the URL is the cost, so answers are remembered
     // per method + URL (bounded, and forgotten when the provider's endpoints become known).
-    const key = `${method} ${url}`;
-    const known = this.matches.get(key);
+    let byUrl = this.matches.get(method);
+    const known = byUrl?.get(url);
     if (known !== undefined) return known ?? undefined;
     const match = isProviderEndpoint(this.endpoints, url, this.config.appOrigin)
       ? undefined
       : matchAllowedUrl(this.config.allowedUrls, url, method, this.config.appOrigin);
-    if (this.matches.size >= MATCH_CACHE_SIZE) this.matches.clear();
-    this.matches.set(key, match ?? null);
+    if (!byUrl || byUrl.size >= MATCH_CACHE_SIZE) {
+      // Bounded: a full list, or one method too many, starts over.
+      if (!byUrl && this.matches.size >= MATCH_CACHE_METHODS) this.matches.clear();
+      this.matches.set(method, (byUrl = new Map()));
+    }
+    byUrl.set(url, match ?? null);
     return match;
   }
 
