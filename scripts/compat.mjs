@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Compatibility check against another Angular major: the packed ngx-oidc (dist/ngx-oidc, built
-// with this workspace's Angular 21 / ng-packagr 21 in partial-compilation mode) is installed into
-// a fresh temp workspace on that major's toolchain, the demo app is built there, and the e2e suite
-// runs against that build.
+// The e2e suite against the demo built with a supported Angular major (21 or 22), each consuming
+// the same packed ngx-oidc: dist/ngx-oidc (built with this workspace's Angular 21 / ng-packagr 21
+// in partial-compilation mode) is packed and installed into a fresh temp workspace on that
+// major's toolchain, the demo app is built there, and the e2e suite runs against that build.
 //
-//   node scripts/compat.mjs                       --angular=20 (default)
+//   node scripts/compat.mjs                       --angular=22 (default)
 //   node scripts/compat.mjs --angular=21          same, with this workspace's own versions
 //   node scripts/compat.mjs --skip-e2e            install + checks + build only
 //   node scripts/compat.mjs --ignore-peer-range   install even if the package's peerDependencies
@@ -12,8 +12,8 @@
 //                                                 --legacy-peer-deps, in the temp app only);
 //                                                 to try out a major before widening the range
 //   KEEP_COMPAT_APP=1 node scripts/compat.mjs     keep the temp workspace for inspection
-//   NGX_OIDC_SKIP_COMPAT=1 npm test               skip the `compat` step of scripts/test.mjs (e.g.
-//                                                 without access to the npm registry)
+//   NGX_OIDC_SKIP_COMPAT=1 npm test               skip the `e2e` and `e2e22` steps of scripts/test.mjs
+//                                                 (e.g. without access to the npm registry)
 //
 // Steps:
 //   1. `npm pack` of a copy of dist/ngx-oidc (built first by scripts/build-lib.mjs if missing);
@@ -27,11 +27,9 @@
 //   4. `ng build demo --configuration development` (like the e2e build) into dist/e2e-demo-ngNN;
 //   5. the e2e suite against it: E2E_SKIP_LIB_BUILD=1 E2E_DEMO_DIR=dist/e2e-demo-ngNN playwright test.
 //
-// The demo relies on Angular 21's zoneless default; the copy bootstraps through a small wrapper
-// (src/compat-bootstrap.ts) that adds provideZonelessChangeDetection() — what `ng new --zoneless`
-// generates on Angular 20. The library itself is not changed.
+// The demo's sources are used as they are (zoneless is the default on both majors).
 //
-// Node: run with this workspace's Node (20.x). Angular 22 needs Node 22 and is not covered here.
+// Node: run with the workspace's Node 24 (`npm test` does; `npx node scripts/compat.mjs` by hand).
 import { spawn } from 'node:child_process';
 import {
   cpSync,
@@ -62,27 +60,27 @@ const installedVersion = (name) =>
   JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 /**
- * Exact versions per Angular major. The registry mirror has gaps (not every 20.3.x of every
- * package exists), so these are versions that exist for every package listed:
- * framework 20.3.32 is the newest 20.3.x that exists for core, common, compiler, compiler-cli,
- * forms, platform-browser, router *and* platform-server (a peerOptional of @angular/build);
- * @angular/build and @angular/cli 20.3.41 (with @schematics/angular, @angular-devkit/* 20.3.41 /
- * architect 0.2003.41). TypeScript 5.9.3 satisfies compiler-cli 20.3's ">=5.8 <6.0".
+ * Exact versions per supported Angular major. 21 is this workspace's own toolchain (the package
+ * is compiled with it: an app must be built with the same or a newer Angular than its
+ * libraries). 22: framework 22.2.6 exists for every framework package listed, including
+ * platform-server (a peerOptional of @angular/build); @angular/build and @angular/cli 22.2.7;
+ * compiler-cli 22.2 wants TypeScript ">=6.0 <6.1". Angular 22 needs Node ^22.22.3 || ^24.15.0 ||
+ * >=26: `npm test` runs on the workspace's own Node 24 (the `node` devDependency).
  */
 const TOOLCHAINS = {
-  20: {
-    framework: '20.3.32',
-    build: '20.3.41',
-    cli: '20.3.41',
-    typescript: '5.9.3',
-    rxjs: '7.8.2',
-    tslib: installedVersion('tslib'),
-  },
   21: {
     framework: installedVersion('@angular/core'),
     build: installedVersion('@angular/build'),
     cli: installedVersion('@angular/cli'),
     typescript: installedVersion('typescript'),
+    rxjs: installedVersion('rxjs'),
+    tslib: installedVersion('tslib'),
+  },
+  22: {
+    framework: '22.2.6',
+    build: '22.2.7',
+    cli: '22.2.7',
+    typescript: '6.0.3',
     rxjs: installedVersion('rxjs'),
     tslib: installedVersion('tslib'),
   },
@@ -96,7 +94,7 @@ const MEMBER_CHECKS = [['@angular/router', 'Router', 'currentNavigation', '20.2'
 
 const argv = process.argv.slice(2);
 const arg = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const MAJOR = Number(arg('angular') ?? 20);
+const MAJOR = Number(arg('angular') ?? 22);
 const SKIP_E2E = argv.includes('--skip-e2e');
 const IGNORE_PEERS = argv.includes('--ignore-peer-range');
 const KEEP = !!process.env.KEEP_COMPAT_APP;
@@ -272,43 +270,6 @@ function writeApp(app, tarball) {
     recursive: true,
     filter: (src) => !src.endsWith('demo-env.json'),
   });
-
-  // Zoneless bootstrap (Angular 21's default; explicit on 20).
-  const mainPath = join(app, 'src', 'main.ts');
-  const main = readFileSync(mainPath, 'utf8');
-  const importLine = /import \{ bootstrapApplication \} from '@angular\/platform-browser';/;
-  if (!importLine.test(main)) {
-    throw new Error(
-      `projects/demo/src/main.ts no longer has "import { bootstrapApplication } from '@angular/platform-browser';" — update scripts/compat.mjs`,
-    );
-  }
-  writeFileSync(
-    mainPath,
-    main.replace(importLine, "import { bootstrapApplication } from './compat-bootstrap';"),
-  );
-  writeFileSync(
-    join(app, 'src', 'compat-bootstrap.ts'),
-    `// Written by scripts/compat.mjs: zoneless change detection, as on Angular 21 by default.
-import {
-  type ApplicationConfig,
-  type ApplicationRef,
-  mergeApplicationConfig,
-  provideZonelessChangeDetection,
-  type Type,
-} from '@angular/core';
-import { bootstrapApplication as ngBootstrapApplication } from '@angular/platform-browser';
-
-export function bootstrapApplication(
-  root: Type<unknown>,
-  config: ApplicationConfig = { providers: [] },
-): Promise<ApplicationRef> {
-  return ngBootstrapApplication(
-    root,
-    mergeApplicationConfig({ providers: [provideZonelessChangeDetection()] }, config),
-  );
-}
-`,
-  );
 }
 
 /** 3. Linker minVersion, imported symbols and used members against the installed Angular. */

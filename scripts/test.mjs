@@ -3,16 +3,22 @@
 // after a failure so that all failures are shown.
 //
 //   npm test                          all steps
-//   npm test -- --only=lib,e2e        a subset (lib, build, schematics, size, ssr, demo,
-//                                     backend, e2e, compat; aliases: unit = lib,demo,backend)
+//   npm test -- --only=lib,e2e        a subset (lib, build, package, schematics, size, ssr, demo,
+//                                     backend, e2e, e2e22; aliases: unit = lib,demo,backend)
 //   npm test -- --list                show the steps and exit
 //
 // Steps: lib (karma, ng test ngx-oidc) → build (scripts/build-lib.mjs: the package
-// with its schematics) → schematics (ng add unit tests + a real ng new/ng add/ng build)
+// with its schematics) → package (what npm pack would publish) → schematics (ng add unit tests +
+// a real ng new/ng add/ng build)
 // → size (bench/bundle-budget.test.mjs: bytes ngx-oidc adds to a production app, and no unused
 // feature in it) → ssr (server rendering with the built package) → demo (karma, ng test demo) →
-// backend (node --test projects/demo-backend/test/) → e2e (playwright test) → compat (the packed
-// library in a fresh Angular 20 app: demo build + the e2e suite against it; needs the npm registry).
+// backend (node --test projects/demo-backend/test/) → e2e / e2e22 (scripts/compat.mjs: the packed
+// library in a fresh Angular 21 / 22 workspace, demo build + the whole e2e suite against it; needs
+// the npm registry) → newuser (ng new → ng add → serve → log in → API → reload → log out, in
+// Chromium, Angular 21 with ng serve and 22 with SSR).
+//
+// Runs on the workspace's own Node 24 (the `node` devDependency: npm scripts put
+// node_modules/.bin first on the PATH), which Angular 22 requires.
 //
 // Prints a summary table and, as the very last line, `N passed, N failed`
 // (test counts parsed from the runners' output). Exit code 1 if any step failed.
@@ -54,6 +60,13 @@ const STEPS = [
     title: 'library build (scripts/build-lib.mjs: ng-packagr + schematics)',
     args: () => [join(ROOT, 'scripts', 'build-lib.mjs')],
     timeoutMs: 6 * MIN,
+  },
+  {
+    name: 'package',
+    title: 'package contents (node --test scripts/package-contents.test.mjs: npm pack --dry-run)',
+    args: () => ['--test', '--test-reporter=tap', join(ROOT, 'scripts', 'package-contents.test.mjs')],
+    timeoutMs: 2 * MIN,
+    parse: parseNodeTest,
   },
   {
     name: 'schematics',
@@ -106,22 +119,28 @@ const STEPS = [
   },
   {
     name: 'e2e',
-    title: 'e2e tests (playwright)',
-    args: () => [PLAYWRIGHT, 'test'],
-    // Global setup builds the library itself unless this run just built it.
-    env: () =>
-      results.find((r) => r.name === 'build')?.status === 'ok' ? { E2E_SKIP_LIB_BUILD: '1' } : {},
-    timeoutMs: 15 * MIN,
-    parse: parsePlaywright,
-  },
-  {
-    name: 'compat',
-    title: 'Angular 20 compatibility (scripts/compat.mjs: npm pack → Angular 20.3 app → demo build → e2e)',
+    title: 'e2e suite, demo built with Angular 21 (scripts/compat.mjs --angular=21: the packed library)',
     skipIf: () => (process.env.NGX_OIDC_SKIP_COMPAT ? 'NGX_OIDC_SKIP_COMPAT is set' : undefined),
-    args: () => [join(ROOT, 'scripts', 'compat.mjs'), '--angular=20'],
+    args: () => [join(ROOT, 'scripts', 'compat.mjs'), '--angular=21'],
     // Packs dist/ngx-oidc as built by the build step (builds it itself if missing).
     timeoutMs: 20 * MIN,
     parse: parsePlaywright,
+  },
+  {
+    name: 'e2e22',
+    title: 'e2e suite, demo built with Angular 22 (scripts/compat.mjs --angular=22: the same packed library)',
+    skipIf: () => (process.env.NGX_OIDC_SKIP_COMPAT ? 'NGX_OIDC_SKIP_COMPAT is set' : undefined),
+    args: () => [join(ROOT, 'scripts', 'compat.mjs'), '--angular=22'],
+    timeoutMs: 20 * MIN,
+    parse: parsePlaywright,
+  },
+  {
+    name: 'newuser',
+    title: "a new user's whole path (node --test scripts/new-user.test.mjs: ng new → ng add → serve → login → API → reload → logout; Angular 21 and 22 with SSR)",
+    skipIf: () => (process.env.NGX_OIDC_SKIP_COMPAT ? 'NGX_OIDC_SKIP_COMPAT is set' : undefined),
+    args: () => ['--test', '--test-reporter=tap', join(ROOT, 'scripts', 'new-user.test.mjs')],
+    timeoutMs: 20 * MIN,
+    parse: parseNodeTest,
   },
 ];
 
@@ -358,7 +377,7 @@ async function main() {
   }
   const startedAll = Date.now();
 
-  const needsBrowser = selected.some((n) => ['lib', 'demo', 'e2e', 'compat'].includes(n));
+  const needsBrowser = selected.some((n) => ['lib', 'demo', 'e2e', 'e2e22', 'newuser'].includes(n));
   if (needsBrowser) {
     try {
       process.env.CHROME_BIN = ensureChromium();

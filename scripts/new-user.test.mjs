@@ -1,0 +1,372 @@
+#!/usr/bin/env node
+// A new user's whole path, in Chromium against the local provider (node:test file):
+//
+//   ng new (that major's CLI from the npm registry) → npm install → ng add <packed ngx-oidc>
+//   (non-interactive) → the README's quick-start code (e2e/new-user/src) → serve → log in through
+//   the local provider → call the demo API (200, bearer attached) → reload → log out.
+//
+//   node --test scripts/new-user.test.mjs                 Angular 21 (ng serve) and 22 (--ssr, the
+//                                                         app's own server: node dist/app/server/server.mjs)
+//   NEW_USER_RUNS=22:ssr,21:csr node --test …             choose the runs (major:ssr|csr)
+//   KEEP_NEW_USER_APP=1 …                                 keep the temp apps
+//   NGX_OIDC_SKIP_COMPAT=1 …                              skip (no npm registry)
+//
+// Needs dist/ngx-oidc (node scripts/build-lib.mjs) and Chromium (CHROME_BIN or `chromium`).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { DEV_CLIENT_ID } from '../projects/demo-backend/provider.mjs';
+import { DEFAULT_API_AUDIENCE } from '../projects/demo-backend/resources.mjs';
+import { buildSchematics } from './build-lib.mjs';
+import { ensureChromium } from './ensure-chromium.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist', 'ngx-oidc');
+const APP_FILES = join(ROOT, 'e2e', 'new-user', 'src');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const MIN = 60_000;
+
+/** The CLI each major's `ng new` comes from (the newest of that major the registry has here). */
+const CLI = { 21: '21.2.27', 22: '22.2.7' };
+
+const RUNS = (process.env.NEW_USER_RUNS ?? '21:csr,22:ssr').split(',').map((run) => {
+  const [major, mode] = run.trim().split(':');
+  if (!CLI[major] || !['ssr', 'csr'].includes(mode)) throw new Error(`NEW_USER_RUNS: bad run ${run}`);
+  return { major: Number(major), ssr: mode === 'ssr' };
+});
+
+/** Environment for the children: no npm_* leaking from an outer `npm test`. */
+const ENV = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+  NG_CLI_ANALYTICS: 'false',
+  NO_COLOR: '1',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_prefer_offline: 'true',
+  npm_config_loglevel: 'error',
+};
+delete ENV.FORCE_COLOR;
+
+const log = (msg) => console.log(`[new-user] ${msg}`);
+
+/** Runs a command to its end; resolves with its output, rejects with the output's tail. */
+function run(title, command, args, { cwd, timeoutMs = 5 * MIN, env = ENV } = {}) {
+  const cmd = command === 'node' ? process.execPath : command;
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      out += `\n${title}: timed out after ${timeoutMs / 1000}s`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      log(`${title}: exit ${code} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(`${title} failed (exit ${code}):\n$ ${command} ${args.join(' ')}\n${out.split('\n').slice(-60).join('\n')}`),
+        );
+    });
+  });
+}
+
+/** Starts a long-running command (own process group); resolves once its output matches `ready`. */
+function start(title, command, args, { cwd, env = ENV, ready, timeoutMs = 3 * MIN }) {
+  const cmd = command === 'node' ? process.execPath : command;
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  process.once('exit', stop);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${title} printed nothing matching ${ready} in ${timeoutMs / 1000}s:\n${out.slice(-3000)}`));
+    }, timeoutMs);
+    const onData = (d) => {
+      out += d;
+      if (ready.test(out.replace(/\x1b\[[0-9;]*m/g, ''))) {
+        clearTimeout(timer);
+        resolve({ stop, output: () => out });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${title} exited (code ${code}):\n${out.slice(-3000)}`));
+    });
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const skip = process.env.NGX_OIDC_SKIP_COMPAT
+  ? 'NGX_OIDC_SKIP_COMPAT is set'
+  : !existsSync(join(DIST, 'fesm2022'))
+    ? 'dist/ngx-oidc is not built: run node scripts/build-lib.mjs first'
+    : false;
+
+describe('a new user: ng new → ng add → serve → log in → API → reload → log out', { skip }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ngx-oidc-new-user-'));
+  let tarball;
+  let backend;
+  let browser;
+  const ports = {};
+
+  before(async () => {
+    // The packed library, as npm would publish it (schematics compiled afresh from source).
+    const pkgDir = join(tmp, 'package');
+    cpSync(DIST, pkgDir, { recursive: true });
+    buildSchematics(pkgDir);
+    const out = await run('npm pack', NPM, ['pack', pkgDir, '--pack-destination', tmp, '--json'], { cwd: tmp });
+    tarball = join(tmp, JSON.parse(out.slice(out.indexOf('[')))[0].filename);
+
+    // The local provider and demo API, as `npm start` runs them, on free ports.
+    ports.idp = await freePort();
+    ports.api = await freePort();
+    backend = await start('demo backend', 'node', [join(ROOT, 'projects', 'demo-backend', 'main.mjs')], {
+      cwd: ROOT,
+      env: { ...ENV, IDP_PORT: String(ports.idp), API_PORT: String(ports.api), DEMO_ENV_FILE: '' },
+      ready: /demo-backend ready/,
+      timeoutMs: MIN,
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROME_BIN || ensureChromium(),
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    backend?.stop();
+    if (process.env.KEEP_NEW_USER_APP) log(`apps kept in ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  });
+
+  for (const { major, ssr } of RUNS) {
+    describe(`Angular ${major}${ssr ? ' with SSR (served by its own server.mjs)' : ' (ng serve)'}`, () => {
+      const name = `app${major}${ssr ? 'ssr' : ''}`;
+      const app = join(tmp, name);
+      const ng = join(app, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
+      let failed = false;
+      let server;
+      let appUrl;
+      let addOutput = '';
+
+      /** Steps run in order; after a failure the rest are skipped. */
+      const step = (title, fn) =>
+        it(title, async (t) => {
+          if (failed) return t.skip('an earlier step failed');
+          try {
+            await fn(t);
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+        });
+
+      after(() => server?.stop());
+
+      step(`ng new ${ssr ? '--ssr' : '--no-ssr'} (@angular/cli@${CLI[major]}) and npm install`, async () => {
+        await run(
+          'ng new',
+          NPM,
+          [
+            'exec', '--yes', `--package=@angular/cli@${CLI[major]}`, '--',
+            'ng', 'new', name, '--defaults', '--skip-git', '--skip-install', '--skip-tests',
+            '--style=css', `--ssr=${ssr}`, '--package-manager=npm',
+          ],
+          { cwd: tmp, timeoutMs: 5 * MIN },
+        );
+        await run('npm install', NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+          cwd: app,
+          timeoutMs: 8 * MIN,
+        });
+        const core = JSON.parse(readFileSync(join(app, 'node_modules', '@angular', 'core', 'package.json'), 'utf8'));
+        assert.equal(Number(core.version.split('.')[0]), major, `@angular/core ${core.version}`);
+      });
+
+      step('ng add <packed ngx-oidc> (non-interactive), the redirect URIs printed with the real origin', async () => {
+        ports[name] = await freePort();
+        // The dev server's port, as a user would set it in angular.json (ng add prints it back).
+        const ws = JSON.parse(readFileSync(join(app, 'angular.json'), 'utf8'));
+        const serve = ws.projects[name].architect.serve;
+        serve.options = { ...serve.options, port: ports[name] };
+        writeFileSync(join(app, 'angular.json'), JSON.stringify(ws, null, 2) + '\n');
+        appUrl = `http://localhost:${ports[name]}`;
+        addOutput = await run(
+          'ng add',
+          'node',
+          [
+            ng, 'add', tarball, '--skip-confirmation',
+            `--authority=http://localhost:${ports.idp}`,
+            `--client-id=${DEV_CLIENT_ID}`,
+            `--api-url=http://localhost:${ports.api}/api`,
+            `--audience=${DEFAULT_API_AUDIENCE}`,
+            '--scopes=read:messages offline_access',
+            '--renewal=refresh-token',
+          ],
+          { cwd: app, timeoutMs: 5 * MIN },
+        );
+        assert.ok(addOutput.includes(`${appUrl}/callback`), `ng add output names ${appUrl}/callback:\n${addOutput}`);
+        const config = readFileSync(join(app, 'src', 'app', 'app.config.ts'), 'utf8');
+        assert.match(config, /provideAuth\(/);
+        assert.match(config, /offline_access/);
+      });
+
+      step("the README's quick-start code: a status bar, login/logout, a guarded page calling the API", async () => {
+        cpSync(APP_FILES, join(app, 'src'), { recursive: true });
+        const profile = join(app, 'src', 'app', 'profile.ts');
+        writeFileSync(profile, readFileSync(profile, 'utf8').replace('__API_URL__', `http://localhost:${ports.api}`));
+        const routesFile = join(app, 'src', 'app', 'app.routes.ts');
+        let routes = readFileSync(routesFile, 'utf8');
+        assert.match(routes, /export const routes: Routes = \[/);
+        routes = routes.replace(
+          /export const routes: Routes = \[/,
+          `export const routes: Routes = [\n  { path: 'profile', loadComponent: () => import('./profile').then((m) => m.Profile), canActivate: [authGuard] },`,
+        );
+        if (!/import \{[^}]*\bauthGuard\b[^}]*\} from 'ngx-oidc'/.test(routes)) routes = `import { authGuard } from 'ngx-oidc';\n${routes}`;
+        writeFileSync(routesFile, routes);
+      });
+
+      step(ssr ? 'ng build, then node dist/<app>/server/server.mjs' : 'ng serve', async () => {
+        if (ssr) {
+          await run('ng build', 'node', [ng, 'build'], { cwd: app, timeoutMs: 8 * MIN });
+          server = await start('server.mjs', 'node', [join(app, 'dist', name, 'server', 'server.mjs')], {
+            cwd: app,
+            env: { ...ENV, PORT: String(ports[name]) },
+            ready: /listening on/i,
+          });
+        } else {
+          server = await start('ng serve', 'node', [ng, 'serve', '--port', String(ports[name]), '--no-hmr', '--no-live-reload'], {
+            cwd: app,
+            ready: /Local:\s+http:\/\/localhost:\d+/,
+            timeoutMs: 8 * MIN,
+          });
+        }
+      });
+
+      step('log in through the local provider, call the API with the bearer token, reload, log out', async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const notFound = [];
+        page.on('response', (r) => {
+          if (r.status() === 404 && r.url().startsWith(appUrl)) notFound.push(r.url());
+        });
+        const apiCalls = [];
+        page.on('request', (r) => {
+          if (r.url().startsWith(`http://localhost:${ports.api}/api/`) && r.method() === 'GET') apiCalls.push(r);
+        });
+        const status = page.getByTestId('status');
+        const waitFor = async (what, fn, timeout = 60_000) => {
+          const deadline = Date.now() + timeout;
+          for (;;) {
+            const value = await fn().catch(() => undefined);
+            if (value) return value;
+            if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (at ${page.url()})`);
+            await page.waitForTimeout(100);
+          }
+        };
+        const text = async (locator) => ((await locator.count()) ? (await locator.textContent())?.trim() : undefined);
+        const onProviderLogin = () => page.url().startsWith(`http://localhost:${ports.idp}`) && page.locator('input[name=password]').count();
+
+        try {
+          // Anonymous, then a login through the provider's form.
+          await page.goto(appUrl + '/');
+          await waitFor('anonymous', async () => (await text(status)) === 'anonymous');
+          await page.getByTestId('login').click();
+          await waitFor('the provider login form', onProviderLogin);
+          await page.locator('input[name=username]').fill('alice');
+          await page.locator('input[name=password]').fill('wonderland');
+          await page.locator('form button[type=submit]').first().click();
+          await waitFor('signed in', async () => /^signed in as Alice/.test((await text(status)) ?? ''));
+
+          // The guarded page calls the API: 200 with the bearer token.
+          await page.getByTestId('profile-link').click();
+          const result = page.getByTestId('api-result');
+          await waitFor('the API answer', async () => (await text(result))?.includes('"messages"'));
+          const auth = await apiCalls.at(-1)?.headerValue('authorization');
+          assert.match(auth ?? '', /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, 'the API request carried a JWT bearer token');
+          const response = await apiCalls.at(-1).response();
+          assert.equal(response?.status(), 200);
+
+          // A reload of the guarded page keeps the session and calls the API again.
+          const before = apiCalls.length;
+          await page.reload();
+          await waitFor('signed in after the reload', async () => /^signed in as Alice/.test((await text(status)) ?? ''));
+          await waitFor('the API answer after the reload', async () => apiCalls.length > before && (await text(result))?.includes('"messages"'));
+
+          // Log out: back to the app, anonymous; the guarded page now asks for a login.
+          await page.getByTestId('logout').click();
+          await waitFor('the app again, anonymous', async () => {
+            if (page.url().startsWith(`http://localhost:${ports.idp}`)) {
+              const confirm = page.locator('#logout-confirm');
+              if (await confirm.isVisible()) await confirm.click();
+              return false;
+            }
+            return page.url().startsWith(appUrl) && (await text(status)) === 'anonymous';
+          });
+          await page.goto(appUrl + '/profile');
+          await waitFor('the provider login for the guarded page', onProviderLogin);
+          assert.deepEqual(notFound, [], 'no page of the app answered 404');
+        } finally {
+          await context.close();
+        }
+      });
+
+      if (ssr) {
+        step('a direct load of the guarded page in a new browser is no 404 and goes to the login', async () => {
+          const context = await browser.newContext();
+          const page = await context.newPage();
+          try {
+            const response = await page.goto(appUrl + '/profile');
+            assert.notEqual(response?.status(), 404, 'the server answered /profile');
+            const html = await response?.text();
+            assert.doesNotMatch(html ?? '', /<h1>Profile<\/h1>/, 'the server did not render the guarded page');
+            await page.waitForURL((url) => url.origin === `http://localhost:${ports.idp}`, { timeout: 60_000 });
+          } finally {
+            await context.close();
+          }
+        });
+      }
+    });
+  }
+});
