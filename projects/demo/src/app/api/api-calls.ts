@@ -1,5 +1,12 @@
 import { HttpClient, HttpContext, HttpErrorResponse } from '@angular/common/http';
-import { Component, DestroyRef, inject, signal, type WritableSignal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  inject,
+  signal,
+  type WritableSignal,
+} from '@angular/core';
 import { isAuthError, SKIP_AUTH } from 'ngx-oidc';
 import { catchError, forkJoin, map, of, type Observable, type Subscription } from 'rxjs';
 
@@ -48,6 +55,7 @@ export function summarizeBurst(outcomes: readonly string[]): string {
  */
 @Component({
   selector: 'app-api-calls',
+  changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './api-calls.html',
   styleUrl: './api-calls.css',
 })

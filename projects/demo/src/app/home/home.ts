@@ -1,4 +1,4 @@
-import { Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AuthService } from 'ngx-oidc';
 
@@ -9,6 +9,7 @@ import { SessionPanel } from '../session/session-panel';
 /** What the demo shows and how to log in. */
 @Component({
   selector: 'app-home',
+  changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [RouterLink, ApiCalls, SessionPanel],
   templateUrl: './home.html',
   styleUrl: './home.css',

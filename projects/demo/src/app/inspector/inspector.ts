@@ -1,4 +1,11 @@
-import { Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  inject,
+  signal,
+} from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { AuthService, diagnoseToken, type TokenDiagnosis, type TokenTime } from 'ngx-oidc';
 
@@ -18,6 +25,7 @@ interface TimeRow {
  */
 @Component({
   selector: 'app-inspector',
+  changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [FormsModule],
   templateUrl: './inspector.html',
   styleUrl: './inspector.css',

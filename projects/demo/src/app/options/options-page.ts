@@ -1,4 +1,4 @@
-import { Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { AUTH_CONFIG, type AuthError, AuthService, isAuthError } from 'ngx-oidc';
 
@@ -11,6 +11,7 @@ import { PROMPTS, toLoginOptions, type ShowOptionsForm } from './show-options';
  */
 @Component({
   selector: 'app-options-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [FormsModule],
   templateUrl: './options-page.html',
   styleUrl: './options-page.css',

@@ -1,4 +1,11 @@
-import { Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  inject,
+  signal,
+} from '@angular/core';
 import { AuthService, isAuthError } from 'ngx-oidc';
 
 import { DEMO_ENV } from '../demo-env';
@@ -10,6 +17,7 @@ import { AuthEventLog, type LoggedAuthEvent } from './auth-event-log';
  */
 @Component({
   selector: 'app-session-panel',
+  changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './session-panel.html',
   styleUrl: './session-panel.css',
 })
