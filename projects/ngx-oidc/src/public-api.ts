@@ -8,6 +8,7 @@ export { AUTH_CONFIG } from './lib/angular/auth-config';
 export { AUTH_BROWSER, type AuthBrowser } from './lib/angular/auth-browser';
 export { AuthService, type AuthUser, type LogoutOptions } from './lib/angular/auth.service';
 export { authGuard } from './lib/angular/auth.guard';
+export { authGuardedPaths } from './lib/angular/server-routes';
 export { authInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
 
 export {

@@ -1,6 +1,13 @@
 import { isPlatformServer } from '@angular/common';
 import { inject, PLATFORM_ID } from '@angular/core';
-import { Router, type CanActivateFn, type CanMatchFn, type UrlTree } from '@angular/router';
+import {
+  Router,
+  type CanActivateFn,
+  type CanMatchFn,
+  type RouterStateSnapshot,
+  type UrlSegment,
+  type UrlTree,
+} from '@angular/router';
 import { AuthService } from './auth.service';
 
 /**
@@ -12,11 +19,18 @@ import { AuthService } from './auth.service';
  * Usable as `canActivate`, `canActivateChild` and `canMatch`.
  *
  * During server rendering nobody is authenticated and no login can start: the guard answers
- * `false`, so protected content is never rendered on the server; the browser decides after
- * hydration.
+ * `false`, so protected content is never rendered on the server. Angular SSR answers a refused
+ * navigation with a 404 (and prerendering writes no page), so a server-rendered app renders its
+ * guarded routes in the browser: `RenderMode.Client` for each path of
+ * `authGuardedPaths(routes)` in `app.routes.server.ts` (what `ng add ngx-oidc` sets
+ * up). The server then sends the app's shell and the guard decides in the browser. In
+ * development mode the guard warns when it runs on the server.
  */
 export const authGuard: CanActivateFn & CanMatchFn = async (_route, stateOrSegments): Promise<boolean | UrlTree> => {
-  if (isPlatformServer(inject(PLATFORM_ID))) return false;
+  if (isPlatformServer(inject(PLATFORM_ID))) {
+    if (typeof ngDevMode === 'undefined' || ngDevMode) warnServerRendering(inject(Router), stateOrSegments);
+    return false;
+  }
   const auth = inject(AuthService);
   const router = inject(Router);
   await auth.initialize();
@@ -35,3 +49,16 @@ export const authGuard: CanActivateFn & CanMatchFn = async (_route, stateOrSegme
   }
   return false;
 };
+
+/** Explains, in development mode, why a guarded route answers 404 from the server. */
+function warnServerRendering(router: Router, stateOrSegments: RouterStateSnapshot | UrlSegment[]): void {
+  const url = Array.isArray(stateOrSegments)
+    ? (router.currentNavigation()?.extractedUrl.toString() ?? '/' + stateOrSegments.map((s) => s.path).join('/'))
+    : stateOrSegments.url;
+  console.warn(
+    `ngx-oidc: authGuard ran during server rendering of ${url} and refused it (the server knows no user), ` +
+      `so Angular SSR answers 404 and prerendering writes no page. Render this route in the browser: ` +
+      `in app.routes.server.ts, ...authGuardedPaths(routes).map((path) => ({ path, renderMode: RenderMode.Client })) ` +
+      `before the '**' entry (import { authGuardedPaths } from 'ngx-oidc').`,
+  );
+}
