@@ -13,12 +13,12 @@ import { BehaviorSubject, distinctUntilChanged, map, Subject, type Observable } 
 import {
   AUTH_BROWSER,
   AUTH_CONFIG,
+  AuthError,
   AuthService,
   provideAuth,
   type AccessTokenOptions,
   type AllowedUrlMatcher,
   type AuthBrowser,
-  type AuthError,
   type AuthEvent,
   type AuthUser,
   type LoginOptions,
@@ -54,9 +54,9 @@ interface FakeSnapshot {
  * A controllable stand-in for {@link AuthService}, provided by `provideAuthTesting()` both as
  * itself and as `AuthService`: the same signals and observables, read from one snapshot, with
  * no provider, no network, no storage and no timers. Tests drive it (`logIn()`, `logOut()`,
- * `setAccessToken()`, `emitError()`, `emitEvent()`) and read what the app asked of it
- * (`loginCalls`, `logoutCalls`, …). The real `authGuard` and `authInterceptor` work with it
- * unchanged; `matchAllowedUrl` and `configuration` come from the library itself.
+ * `expireSession()`, `setAccessToken()`, `emitError()`, `emitEvent()`) and read what the app
+ * asked of it (`loginCalls`, `logoutCalls`, …). The real `authGuard` and `authInterceptor` work
+ * with it unchanged; `matchAllowedUrl` and `configuration` come from the library itself.
  *
  * @example
  * ```ts
@@ -336,18 +336,33 @@ export class FakeAuthService implements AuthServiceApi {
   }
 
   /**
-   * Ends the session without the user asking (renewal refused), emitting `session_expired`.
+   * Ends the session without the user asking, as the real service does when the access token
+   * expires and nothing renews it: forgets the user and the tokens, sets `error`, then emits
+   * `session_expired` (when someone was logged in). The real `authGuard` then sends the next
+   * navigation to a guarded route to the login.
    *
-   * @param error Set on `error` too, e.g. `new AuthError('login_required', '…')`.
+   * @param error Set on `error`. Default: an `AuthError` with code `session_expired` (nothing
+   *   could renew the token); pass e.g. `new AuthError('login_required', '…')` for a renewal
+   *   the provider refused.
    * @example
    * ```ts
+   * auth.expireSession(); // error().code === 'session_expired'
    * auth.expireSession(new AuthError('login_required', 'The session is over.'));
    * ```
    */
-  expireSession(error: AuthError | null = null): void {
+  expireSession(error?: AuthError): void {
     const had = this.snapshot().session !== null;
     this.extraTokens.clear();
-    this.update({ session: null, error: error ?? this.snapshot().error, pending: null });
+    this.update({
+      session: null,
+      error:
+        error ??
+        new AuthError(
+          'session_expired',
+          'ngx-oidc/testing: the access token expired and nothing renewed it (expireSession()).',
+        ),
+      pending: null,
+    });
     if (had) this.events.next({ type: 'session_expired' });
   }
 

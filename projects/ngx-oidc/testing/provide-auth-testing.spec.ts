@@ -173,6 +173,25 @@ describe('provideAuthTesting', () => {
       expect(auth.error()?.code).toBe('discovery_failed');
     });
 
+    it('sends the next navigation to the login after expireSession(), as after a real expiry', async () => {
+      const auth = setUp({ authenticated: true, login: 'pending' });
+      const harness = await RouterTestingHarness.create();
+      await harness.navigateByUrl('/secret');
+      expect(harness.routeNativeElement?.textContent).toContain('secret page');
+      const seen: [AuthEvent['type'], string | undefined, boolean][] = [];
+      auth.events$.subscribe((e) => seen.push([e.type, auth.error()?.code, auth.isAuthenticated()]));
+
+      auth.expireSession();
+
+      // The error is set and the user gone by the time the event is emitted.
+      expect(seen).toEqual([['session_expired', 'session_expired', false]]);
+      expect([auth.user(), auth.accessToken(), auth.idToken()]).toEqual([null, null, null]);
+      await harness.navigateByUrl('/login');
+      await harness.navigateByUrl('/secret');
+      expect(auth.loginCalls).toEqual([{ returnUrl: '/secret' }]);
+      expect(harness.routeNativeElement?.textContent ?? '').not.toContain('secret page');
+    });
+
     it('waits for start-up before deciding', async () => {
       const auth = setUp({ loading: true });
       const harness = await RouterTestingHarness.create();

@@ -2,10 +2,13 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { setUpAuth, type AuthTestBed } from '../../test-support/fake-browser';
-import { CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
-import { saveSession } from '../core/session-store';
+import { FakeBrowser, setUpAuth, type AuthTestBed } from '../../test-support/fake-browser';
+import { ManualClock, ManualTimers } from '../../test-support/fake-platform';
+import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
+import { sessionKey, saveSession } from '../core/session-store';
+import { AUTH_BROWSER } from './auth-browser';
 import { authGuard } from './auth.guard';
+import { AuthService } from './auth.service';
 
 @Component({ template: 'secret page' })
 class SecretPage {}
@@ -13,10 +16,16 @@ class SecretPage {}
 @Component({ template: 'login page' })
 class LoginPage {}
 
+/** A browser whose timers (the session's expiry) run when the test fires them. */
+class TimedBrowser extends FakeBrowser {
+  readonly manual = new ManualTimers(new ManualClock(Date.now()));
+  override readonly setTimer = this.manual.setTimer;
+}
+
 describe('authGuard', () => {
   afterEach(() => sessionStorage.clear());
 
-  async function setUp(authenticated: boolean, config: object = {}): Promise<AuthTestBed> {
+  async function setUp(authenticated: boolean, config: object = {}, browser?: FakeBrowser): Promise<AuthTestBed> {
     sessionStorage.clear();
     if (authenticated) {
       const now = Math.floor(Date.now() / 1000);
@@ -32,8 +41,10 @@ describe('authGuard', () => {
         provideRouter([
           { path: 'secret', component: SecretPage, canActivate: [authGuard] },
           { path: 'matched', component: SecretPage, canMatch: [authGuard] },
+          { path: 'other', component: SecretPage, canActivate: [authGuard] },
           { path: 'login', component: LoginPage },
         ]),
+        ...(browser ? [{ provide: AUTH_BROWSER, useValue: browser }] : []),
       ],
     });
   }
@@ -71,5 +82,49 @@ describe('authGuard', () => {
     await harness.navigateByUrl('/secret');
     expect(TestBed.inject(Router).url).toBe('/login?returnUrl=%2Fsecret');
     expect(browser.assigned).toEqual([]);
+  });
+
+  describe('after the session expired with nothing to renew it (no refresh token, no silent authentication)', () => {
+    /** Shows the guarded page, then lets the access token expire. */
+    async function expireOnPage(config: object = {}): Promise<{ browser: TimedBrowser; harness: RouterTestingHarness; events: string[] }> {
+      const browser = new TimedBrowser(`${APP_ORIGIN}/`, new FakeProvider());
+      await setUp(true, config, browser);
+      const harness = await RouterTestingHarness.create();
+      await harness.navigateByUrl('/secret');
+      expect(harness.routeNativeElement?.textContent).toContain('secret page');
+      const auth = TestBed.inject(AuthService);
+      const events: string[] = [];
+      auth.events$.subscribe((e) => events.push(e.type));
+
+      browser.manual.fireNext(); // the access token's expiry
+
+      expect(events).toEqual(['session_expired']);
+      expect([auth.isAuthenticated(), auth.user(), auth.accessToken(), auth.idToken()]).toEqual([false, null, null, null]);
+      expect(auth.error()?.code).toBe('session_expired');
+      expect(sessionStorage.getItem(sessionKey(CLIENT_ID))).toBeNull();
+      return { browser, harness, events };
+    }
+
+    it('starts a login on the next navigation to a guarded route instead of rendering it', async () => {
+      const { browser, harness } = await expireOnPage();
+
+      await harness.navigateByUrl('/other');
+
+      expect(TestBed.inject(Router).url).toBe('/secret');
+      expect(browser.assigned.length).toBe(1);
+      expect(new URL(browser.assigned[0]).origin).toBe(ISSUER);
+      const tx = Object.keys(sessionStorage).filter((k) => k.startsWith('ngx-oidc.tx.')).map((k) => JSON.parse(sessionStorage.getItem(k)!));
+      expect(tx.map((t) => t.returnUrl)).toEqual(['/other']);
+    });
+
+    it('redirects the next navigation to loginRoute when configured', async () => {
+      const { browser, harness } = await expireOnPage({ loginRoute: '/login' });
+
+      await harness.navigateByUrl('/other');
+
+      expect(TestBed.inject(Router).url).toBe('/login?returnUrl=%2Fother');
+      expect(harness.routeNativeElement?.textContent).toContain('login page');
+      expect(browser.assigned).toEqual([]);
+    });
   });
 });

@@ -137,8 +137,10 @@ export class AuthService {
    * to expire. Tokens are cached per audience and scope, so an app can hold a second token for
    * another API. Resolves `null` when nobody is logged in.
    *
-   * @throws {AuthError} `login_required` (the session is over), `consent_required`,
-   *   `interaction_required`, `timeout`, `token_request_failed`, `network_error`.
+   * @throws {AuthError} `session_expired` (the login's token expired, or had to be renewed, and
+   *   nothing can renew it: the session ends), `login_required` (the session is over),
+   *   `consent_required`, `interaction_required`, `timeout`, `token_request_failed`,
+   *   `network_error`.
    */
   getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
     return this.client.getAccessToken(options);

@@ -622,19 +622,182 @@ describe('OidcClient', () => {
     });
   });
 
-  describe('renewal timer', () => {
-    it('ends the session at expiry when nothing can renew it', async () => {
+  describe('session end at expiry', () => {
+    /** What the listener held when each event came: the event, the error code, whether a session was left. */
+    function stateAtEvents(tab: Tab): [string, string | undefined, boolean][] {
+      const seen: [string, string | undefined, boolean][] = [];
+      const event = tab.recorder.event.bind(tab.recorder);
+      tab.recorder.event = (e) => {
+        seen.push([e.type, tab.recorder.state.error?.code, tab.recorder.state.session !== null]);
+        event(e);
+      };
+      return seen;
+    }
+
+    /** The session is gone everywhere: state, storage, timers; no token is handed out. */
+    async function expectEnded(tab: Tab): Promise<void> {
+      expect(tab.recorder.state.session).toBeNull();
+      expect(persisted(tab)).toBeNull();
+      expect(tab.platform.timers!.pending).toEqual([]);
+      const before = provider.requests.length;
+      expect(await tab.client.getAccessToken()).toBeNull();
+      expect(tab.client.peekAccessToken()).toBeUndefined();
+      expect(provider.requests.length).toBe(before);
+    }
+
+    it('no refresh token, no silent authentication: the timer ends it at expiry with session_expired, error first', async () => {
       const tab = await restored({ session: { refreshToken: undefined } });
+      const seen = stateAtEvents(tab);
 
       expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([NOW + HOUR]);
       tab.platform.timers!.fireNext();
 
-      expect(tab.recorder.state.session).toBeNull();
-      expect(tab.recorder.types).toEqual(['session_expired']);
-      expect(persisted(tab)).toBeNull();
+      expect(seen).toEqual([['session_expired', 'session_expired', false]]);
+      const error = tab.recorder.state.error!;
+      expect(error.code).toBe('session_expired');
+      // Development mode says why nothing could renew it.
+      expect(error.message).toContain('The access token expired and nothing can renew it');
+      expect(error.message).toContain('the provider issued none for offline_access');
+      expect(error.message).toContain('silentRedirectUri');
       expect(provider.requests.length).toBe(0);
+      await expectEnded(tab);
     });
 
+    it('says the scope has no offline_access when the login did not ask for it', async () => {
+      const tab = await restored({ session: { refreshToken: undefined, requestedScope: 'openid profile' } });
+
+      tab.platform.timers!.fireNext();
+
+      expect(tab.recorder.state.error?.message).toContain('the scope has no offline_access');
+    });
+
+    it('ends it the same way when the token is asked for after expiry, before the timer ran (no renew_failed: nothing was tried)', async () => {
+      const tab = await restored({ session: { refreshToken: undefined } });
+      const seen = stateAtEvents(tab);
+      clock.now = NOW + HOUR + 1000; // a throttled tab: the timer is late
+
+      const err = await rejectionOf(tab.client.getAccessToken());
+
+      expect(err.code).toBe('session_expired');
+      expect(tab.recorder.state.error).toBe(err);
+      expect(seen).toEqual([['session_expired', 'session_expired', false]]);
+      expect(provider.requests.length).toBe(0);
+      await expectEnded(tab);
+    });
+
+    it('an API refusing the token (401) when nothing can renew it ends the session the same way, before expiry', async () => {
+      const tab = await restored({ session: { refreshToken: undefined } });
+
+      const err = await rejectionOf(tab.client.renewAfterRejection('access-token-0', {}));
+
+      expect(err.code).toBe('session_expired');
+      expect(err.message).toContain('The access token had to be renewed');
+      expect(tab.recorder.types).toEqual(['session_expired']);
+      await expectEnded(tab);
+    });
+
+    it('a refresh the provider refuses for good (invalid_grant) on the timer: renew_failed, then session_expired with login_required set', async () => {
+      const tab = await restored();
+      server.onRefresh = () => server.error('invalid_grant');
+      const seen = stateAtEvents(tab);
+
+      const ended = tab.recorder.nextEvent('session_expired');
+      tab.platform.timers!.fireNext();
+      await ended;
+
+      expect(seen).toEqual([
+        ['renew_failed', undefined, true],
+        ['session_expired', 'login_required', false],
+      ]);
+      expect(tab.recorder.state.error?.details.error).toBe('invalid_grant');
+      await expectEnded(tab);
+    });
+
+    it('a silent renewal that fails on the timer (timeout): the session lasts until expiry, then ends with session_expired naming the failure', async () => {
+      const tab = await restored({ session: { refreshToken: undefined }, config: { silentRedirectUri: SILENT_URI }, platform: { frames: true } });
+      const timers = tab.platform.timers!;
+      const seen = stateAtEvents(tab);
+
+      const failed = tab.recorder.nextEvent('renew_failed');
+      expect(timers.fireNext().dueAt).toBe(NOW + HOUR - LEAD);
+      // The frame's own timer (silentTimeoutSeconds) fires: no answer.
+      await until(() => timers.pending.some((t) => t.ms === 10_000));
+      const frame = timers.pending.find((t) => t.ms === 10_000)!;
+      frame.fired = true;
+      frame.fn();
+      await failed;
+      await until(() => timers.pending.length === 1);
+
+      // Still usable until it expires; the end is armed at expiry.
+      expect(tab.recorder.state.session).not.toBeNull();
+      expect(tab.recorder.state.error).toBeNull();
+      expect(timers.pending.map((t) => t.dueAt)).toEqual([NOW + HOUR]);
+
+      timers.fireNext();
+
+      expect(seen).toEqual([
+        ['renew_failed', undefined, true],
+        ['session_expired', 'session_expired', false],
+      ]);
+      const error = tab.recorder.state.error!;
+      expect((error.details.cause as AuthError).code).toBe('timeout');
+      expect(error.message).toContain('its renewal failed (timeout');
+      await expectEnded(tab);
+    });
+
+    it('a silent renewal that fails on the timer, then succeeds on demand before expiry: no session_expired', async () => {
+      const tab = await restored({ session: { refreshToken: undefined }, config: { silentRedirectUri: SILENT_URI }, platform: { frames: true } });
+      const timers = tab.platform.timers!;
+      tab.platform.frameScript = server.silentError('temporarily_unavailable');
+      const failed = tab.recorder.nextEvent('renew_failed');
+      timers.fireNext();
+      await failed;
+      await until(() => timers.pending.length === 1);
+
+      tab.platform.frameScript = server.silentSuccess();
+      expect(await tab.client.getAccessToken()).toBe('silent-access-token-1');
+
+      // The end at expiry gave way to the renewal of the new token.
+      expect(timers.pending.map((t) => t.dueAt)).toEqual([clock.now + HOUR - LEAD]);
+      expect(tab.recorder.types).toEqual(['renew_failed', 'token_renewed']);
+      expect(tab.recorder.state.error).toBeNull();
+    });
+
+    it('a refresh that fails on the timer for a passing reason keeps the session: the refresh token renews on demand', async () => {
+      const tab = await restored();
+      server.onRefresh = () => 'network-error';
+      const failed = tab.recorder.nextEvent('renew_failed');
+      tab.platform.timers!.fireNext();
+      await failed;
+      await tick();
+
+      expect(tab.platform.timers!.pending).toEqual([]);
+      clock.now = NOW + HOUR + 1000;
+      server.onRefresh = () => server.rotation(1);
+      expect(await tab.client.getAccessToken()).toBe('access-token-1');
+      expect(tab.recorder.types).toEqual(['renew_failed', 'token_renewed']);
+    });
+
+    it('renewal available: the token is renewed at the timer, and the session never expires', async () => {
+      const tab = await restored({ session: { expiresAt: NOW + 10_000 } });
+      const timers = tab.platform.timers!;
+
+      for (let i = 1; i <= 3; i++) {
+        const renewed = tab.recorder.nextEvent('token_renewed', 'renew_failed', 'session_expired');
+        timers.fireNext();
+        expect((await renewed).type).toBe('token_renewed');
+        await tick();
+      }
+      clock.now += 2 * HOUR;
+      expect(await tab.client.getAccessToken()).toBe('access-token-4');
+
+      expect(tab.recorder.types).toEqual(['token_renewed', 'token_renewed', 'token_renewed', 'token_renewed']);
+      expect(tab.recorder.state.error).toBeNull();
+      expect(persisted(tab)?.tokens.accessToken).toBe('access-token-4');
+    });
+  });
+
+  describe('renewal timer', () => {
     it('serves the token until it expires when nothing can renew it', async () => {
       const tab = await restored({ session: { refreshToken: undefined } });
       clock.now = NOW + HOUR - 1000;

@@ -148,7 +148,8 @@ export class OidcClient {
    * and scope share one renewal, and so do the app's tabs.
    *
    * @returns The access token, or `null` when nobody is logged in.
-   * @throws {AuthError} `login_required` (session over), `consent_required`,
+   * @throws {AuthError} `session_expired` (the login's token expired, or must be renewed, and
+   *   nothing can renew it: the session ends), `login_required` (session over), `consent_required`,
    *   `interaction_required`, `timeout`, `token_request_failed`, `network_error`, …;
    *   `invalid_configuration` with `responseType: 'id_token'`, which has no access token.
    */
@@ -340,6 +341,9 @@ export class OidcClient {
     const session = this.session;
     if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Nobody is logged in.' : '');
     const primary = satisfies(session.tokens, request);
+    // Nothing can renew the login's token (no refresh token, no silent authentication): the
+    // session is over, and nothing was tried (no renew_failed).
+    if (primary && !this.renewable(session)) throw this.expire();
     // The other tabs on this generation wait for this renewal instead of starting their own.
     if (session.id) this.channel?.post({ type: 'renewing', from: session.id } satisfies TabMessage);
     try {
@@ -359,8 +363,7 @@ export class OidcClient {
     this.listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
     // The login's own token cannot be renewed without the user: the session is over.
     if (primary && this.session && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
-      this.endSession('session_expired');
-      this.listener.update({ error });
+      this.endSession('session_expired', error);
     }
     return error;
   }
@@ -405,8 +408,9 @@ export class OidcClient {
         // The provider has probably rotated the refresh token already, and what it sent cannot
         // be trusted: nothing of this session can be renewed any more.
         if (this.session) {
-          this.endSession('session_expired');
+          // The error is set before session_expired is emitted, as on every path that ends it.
           this.fail(err);
+          this.endSession('session_expired');
         }
         throw err;
       }
@@ -466,14 +470,44 @@ export class OidcClient {
     this.sessionWaiters.forEach((check) => check());
   }
 
-  private endSession(event: 'logged_out' | 'session_expired' | undefined): void {
+  /** Forgets the session (state, storage, timer); `error`, if given, is set in the same update, before the event. */
+  private endSession(event: 'logged_out' | 'session_expired' | undefined, error?: AuthError): void {
     const had = this.session !== null;
     this.session = null;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     clearSession(this.tokenStorage, this.config.clientId);
-    this.listener.update({ session: null });
+    this.listener.update(error ? { session: null, error } : { session: null });
     if (event && had) this.listener.event({ type: event });
+  }
+
+  /**
+   * Ends a session whose token nothing renewed: `session_expired` on `error`, then on events.
+   * @param cause The renewal that failed; absent when nothing can renew (no refresh token, no
+   *   silent authentication).
+   */
+  private expire(cause?: AuthError): AuthError {
+    const tokens = this.session?.tokens;
+    const error = new AuthError(
+      'session_expired',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? (tokens && this.now() < (tokens.expiresAt ?? tokens.claims.exp * 1000)
+            ? 'The access token had to be renewed (forceRefresh, or an API refused it) and '
+            : 'The access token expired and ') +
+          (cause
+            ? `its renewal failed (${cause.code}: ${cause.message})`
+            : 'nothing can renew it: there is no refresh token (' +
+              (` ${tokens?.requestedScope} `.includes(' offline_access ') ? 'the provider issued none for offline_access' : 'the scope has no offline_access') +
+              ') and ' +
+              (this.config.silentRedirectUri === undefined
+                ? 'silent authentication is not configured (silentRedirectUri with withSilentAuthentication())'
+                : 'this browser cannot run silent authentication (no frames)')) +
+          '. The session is over: log in again.'
+        : '',
+      cause ? { cause } : {},
+    );
+    this.endSession('session_expired', error);
+    return error;
   }
 
   private persist(session: StoredSession): void {
@@ -491,16 +525,17 @@ export class OidcClient {
 
   /**
    * Renews the login's token ahead of expiry (`autoRenew`), or ends the session when it
-   * expires and nothing can renew it.
+   * expires and nothing can renew it: no refresh token, and no silent authentication or
+   * (`failed`) its renewal failed. A refresh token stays usable on demand after a failure.
    */
-  private schedule(): void {
+  private schedule(failed?: AuthError): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     const session = this.session;
     if (!session || this.destroyed) return;
-    const renewable = this.renewable(session);
-    if (renewable && !this.config.autoRenew) return;
-    const at = renewable
+    const renew = !failed && this.renewable(session);
+    if (renew ? !this.config.autoRenew : session.tokens.refreshToken) return;
+    const at = renew
       ? renewAt(session.tokens, this.config.renewLeadSeconds)
       : (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000);
     if (at === undefined) return;
@@ -514,10 +549,13 @@ export class OidcClient {
     this.cancelTimer = setTimer(() => {
       this.cancelTimer = undefined;
       // Woken early because the wait was longer than a timer can hold: wait the rest.
-      if (delay > MAX_TIMER_MS && this.now() < at) return this.schedule();
-      if (!renewable) return this.endSession('session_expired');
-      // Failures are reported through events and state; nobody awaits this renewal.
-      this.getAccessToken({ forceRefresh: true }).catch(() => undefined);
+      if (delay > MAX_TIMER_MS && this.now() < at) return this.schedule(failed);
+      if (!renew) return void this.expire(failed);
+      // Failures are reported through events and state; nobody awaits this renewal. One that
+      // left the session as it was (timeout, network) arms the end at expiry.
+      this.getAccessToken({ forceRefresh: true }).catch((err: AuthError) => {
+        if (this.session === session) this.schedule(err);
+      });
     }, Math.min(delay, MAX_TIMER_MS));
   }
 

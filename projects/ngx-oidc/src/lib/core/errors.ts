@@ -6,7 +6,8 @@
  * ```ts
  * auth.error$.subscribe((err) => {
  *   switch (err?.code) {
- *     case 'login_required': return auth.login();
+ *     case 'login_required':
+ *     case 'session_expired': return auth.login();
  *     case 'nonce_mismatch':
  *     case 'state_mismatch': return showRetry(err.message);
  *   }
@@ -60,6 +61,12 @@ export type AuthErrorCode =
    * allow-listed request was made while nobody is logged in.
    */
   | 'login_required'
+  /**
+   * The session ended because the login's access token expired (or had to be renewed) and
+   * nothing renewed it: there is no refresh token and silent authentication is not configured,
+   * or the renewal failed and the token then expired (`cause` holds that failure).
+   */
+  | 'session_expired'
   /** The provider answered `consent_required`: the user must consent interactively. */
   | 'consent_required'
   /** The provider answered `interaction_required` (or `account_selection_required`). */

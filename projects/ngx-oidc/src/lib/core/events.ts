@@ -8,7 +8,12 @@ import type { AuthError } from './errors';
  * - `login_completed` / `login_failed`: the callback was processed.
  * - `token_renewed` / `renew_failed`: an access token was renewed (refresh token or silent
  *   authentication), or could not be.
- * - `session_expired`: the session ended without the user asking (renewal impossible or refused).
+ * - `session_expired`: the session ended without the user asking: its access token expired (or
+ *   had to be renewed) and nothing renewed it, the provider refused the renewal, or a refreshed
+ *   ID token failed validation. When it is emitted, `error` already says why (`session_expired`,
+ *   `login_required`, `consent_required`, `interaction_required`, or the ID token's code) and
+ *   the user, the tokens and the stored session are gone. Not emitted by `logout()`, nor for a
+ *   stored session found expired at start-up (dropped without a word: nobody was using it).
  * - `logged_out`: `logout()` in this tab or another one.
  * - `session_synced`: another tab logged in or renewed, and this tab took over its session.
  */
