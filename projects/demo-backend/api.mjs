@@ -17,6 +17,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify
 
 import { findBySub } from './accounts.mjs';
 import { closeServer, listen } from './http-util.mjs';
+import { isLoopbackOrigin } from './loopback.mjs';
 import { DEFAULT_MANAGEMENT_AUDIENCE } from './resources.mjs';
 
 const REALM = 'demo-api';
@@ -40,6 +41,8 @@ const MESSAGES = [
  * @param {string} [options.managementAudience] expected `aud` of /management/* (default
  *   https://management.ngx-oidc.test)
  * @param {string[]} [options.allowedOrigins] CORS allow-list (the demo's origins)
+ * @param {boolean} [options.allowLoopbackOrigins] development: CORS also for any
+ *   `http://localhost|127.0.0.1|[::1]:<port>` origin (apps of the `ngx-oidc-dev` client); default false
  * @param {number} [options.clockTolerance] seconds of leeway for exp/iat/nbf (default 5)
  * @param {(line: string) => void} [options.log] default console.log
  * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
@@ -52,6 +55,7 @@ export async function startApi({
   audience,
   managementAudience = DEFAULT_MANAGEMENT_AUDIENCE,
   allowedOrigins = ['http://localhost:4200', 'http://127.0.0.1:4200'],
+  allowLoopbackOrigins = false,
   clockTolerance = 5,
   log = console.log,
 }) {
@@ -74,7 +78,9 @@ export async function startApi({
   async function handle(req, res) {
     const url = new URL(req.url ?? '/', 'http://api.invalid');
     const origin = req.headers.origin;
-    const corsAllowed = typeof origin === 'string' && origins.has(origin);
+    const corsAllowed =
+      typeof origin === 'string' &&
+      (origins.has(origin) || (allowLoopbackOrigins && isLoopbackOrigin(origin)));
     res.setHeader('Vary', 'Origin');
     res.setHeader('Cache-Control', 'no-store');
     if (corsAllowed) {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { PASSWORD_USERS, SOCIAL_ACCOUNT } from './accounts.mjs';
 import { startApi } from './api.mjs';
-import { CLIENT_ID, startProvider } from './provider.mjs';
+import { CLIENT_ID, DEV_CLIENT_ID, startProvider } from './provider.mjs';
 import { DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } from './resources.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,6 +67,7 @@ async function main() {
     audience,
     managementAudience,
     allowedOrigins: demoOrigins,
+    allowLoopbackOrigins: true, // development backend: apps of the ngx-oidc-dev client on any port
     clockTolerance: process.env.API_CLOCK_TOLERANCE
       ? Number(process.env.API_CLOCK_TOLERANCE)
       : undefined,
@@ -101,6 +102,7 @@ async function main() {
       `  Management API     ${api.url}/management  (audience ${managementAudience})`,
       `  Test stats         ${idp.issuer}/__stats  (POST /__stats/reset)`,
       `  Demo app           http://localhost:${demoPort}`,
+      `  Your own app       any http://localhost:<port>: client_id ${DEV_CLIENT_ID}, authority ${idp.issuer}, audience ${audience}`,
       `  Users              ${users.join(', ')}; "Continue with DemoSocial" signs in ${SOCIAL_ACCOUNT.name}`,
       `  demo-env.json      ${envFile ? resolve(envFile) : '(not written: DEMO_ENV_FILE is empty)'}`,
       '',

@@ -2,7 +2,9 @@
 //
 // - issuer http://localhost:<port> (same-site with the demo on http://localhost:<DEMO_PORT>, so the
 //   session cookie reaches a silent-authentication iframe), listening on 127.0.0.1 only;
-// - one public client `ngx-oidc-demo` (code + PKCE S256, implicit, hybrid, refresh tokens);
+// - one public client `ngx-oidc-demo` (code + PKCE S256, implicit, hybrid, refresh tokens) with
+//   exact redirect URIs, and a development client `ngx-oidc-dev` for your own app, the same but
+//   with any loopback redirect URI on any port (RFC 8252 §7.3; see loopback.mjs);
 // - resource indicators / Auth0-style `audience` → JWT access tokens for two APIs: the demo API and
 //   a "management" API (like Auth0's Management API);
 // - own login page (password users + a fake "DemoSocial" connection);
@@ -17,6 +19,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 
 import { checkPassword, claimsOf, findBySub, PASSWORD_USERS, SOCIAL_ACCOUNT } from './accounts.mjs';
 import { closeServer, listen } from './http-util.mjs';
+import { isLoopbackOrigin, isLoopbackUrl } from './loopback.mjs';
 import {
   DEFAULT_API_AUDIENCE,
   DEFAULT_API_SCOPES,
@@ -32,8 +35,17 @@ export {
   DEFAULT_MANAGEMENT_SCOPES,
 };
 export const CLIENT_ID = 'ngx-oidc-demo';
+/**
+ * Development client for a developer's own app (e.g. after `ng add ngx-oidc`): like the demo client,
+ * but any `http://localhost|127.0.0.1|[::1]:<any port>/<any path>` is a valid redirect URI and
+ * post-logout redirect URI, CORS allows any loopback origin, and asking for an API's audience
+ * without naming its scopes grants all of them. Development only.
+ */
+export const DEV_CLIENT_ID = 'ngx-oidc-dev';
 /** Clients whose requests are consented to automatically (no consent page, also for prompt=none). */
-const FIRST_PARTY_CLIENTS = new Set([CLIENT_ID]);
+const FIRST_PARTY_CLIENTS = new Set([CLIENT_ID, DEV_CLIENT_ID]);
+/** Clients that accept loopback redirect URIs on any port (RFC 8252 §7.3) instead of exact ones. */
+const LOOPBACK_CLIENTS = new Set([DEV_CLIENT_ID]);
 export const RESPONSE_TYPES = ['code', 'id_token token', 'id_token', 'code id_token', 'none'];
 
 /** Default lifetimes in seconds. */
@@ -135,6 +147,15 @@ export async function startProvider({
     redirect_uris: origins.flatMap((o) => [`${o}/callback`, `${o}/silent-callback.html`]),
     post_logout_redirect_uris: origins.map((o) => `${o}/`),
   };
+  // Registered for the record (and so that a token request cannot omit redirect_uri: there are
+  // several); acceptLoopbackRedirects() accepts any loopback port and path for this client.
+  const devClient = {
+    ...client,
+    client_id: DEV_CLIENT_ID,
+    client_name: 'your app (ngx-oidc-dev, any localhost port)',
+    redirect_uris: ['http://localhost:4200/callback', 'http://localhost:4200/silent-callback.html'],
+    post_logout_redirect_uris: ['http://localhost:4200/'],
+  };
 
   const jwks = await signingKeys();
   const offline = offlineTracker();
@@ -142,7 +163,7 @@ export async function startProvider({
     log(`[idp] consent auto-granted for ${accountId} at ${where} (${granted.join('; ')})`);
 
   const provider = new Provider(issuer, {
-    clients: [client],
+    clients: [client, devClient],
     jwks,
     findAccount: async (_ctx, sub) => {
       const account = findBySub(sub);
@@ -161,7 +182,9 @@ export async function startProvider({
     pkce: { required: () => true }, // S256 is the only method oidc-provider 9 supports
     extraParams: ['audience'],
     clientBasedCORS: (_ctx, origin, cl) =>
-      origins.includes(origin) || cl.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
+      origins.includes(origin) ||
+      cl.redirectUris.some((uri) => URL.parse(uri)?.origin === origin) ||
+      (LOOPBACK_CLIENTS.has(cl.clientId) && isLoopbackOrigin(origin)),
     cookies: {
       keys: [randomBytes(32).toString('base64url')],
       // Plain http on localhost: Lax (never SameSite=None, which requires Secure).
@@ -182,6 +205,7 @@ export async function startProvider({
         grant = undefined;
       }
       grant ??= new oidc.provider.Grant({ accountId, clientId: oidc.client.clientId });
+      if (oidc.client.clientId === DEV_CLIENT_ID) requestAllApiScopes(oidc, resourceServers);
       const granted = grantRequested(grant, oidc);
       if (granted.length || !grant.jti) await grant.save();
       if (granted.length) consentLog(accountId, granted, '/auth');
@@ -267,6 +291,7 @@ export async function startProvider({
   });
 
   allowHttpLocalhostImplicit(provider);
+  acceptLoopbackRedirects(provider, LOOPBACK_CLIENTS);
   multiResourceRefresh(provider, resourceServers, consentLog);
   provider.use(counters.middleware);
   provider.use(offline.middleware);
@@ -345,6 +370,50 @@ function grantRequested(grant, oidc) {
     }
   }
   return added;
+}
+
+/**
+ * For the development client: an authorization request that names an API (`audience`/`resource`)
+ * but none of that API's scopes asks for all of them, so an app set up with `ng add` (default
+ * `scope`, plus `audience`) can call the API without editing its scopes. Runs before the grant is
+ * completed (loadExistingGrant), so the code, the tokens and the token response carry the scopes.
+ * @param {Map<string, Set<string>>} resourceServers
+ */
+function requestAllApiScopes(oidc, resourceServers) {
+  const requested = oidc.requestParamScopes;
+  const added = [];
+  for (const indicator of Object.keys(oidc.resourceServers ?? {})) {
+    const scopes = [...(resourceServers.get(indicator) ?? [])];
+    if (scopes.some((s) => requested.has(s))) continue;
+    added.push(...scopes);
+  }
+  if (added.length) oidc.params.scope = [...requested, ...added].filter(Boolean).join(' ');
+}
+
+/**
+ * RFC 8252 §7.3 for the given clients (development only): any loopback redirect URI and post-logout
+ * redirect URI, on any port, is allowed (`isLoopbackUrl`: `http:`, host `localhost`, `127.0.0.1`
+ * or `[::1]`, no userinfo, no fragment, canonical form). Other clients keep oidc-provider's exact
+ * matching. oidc-provider 9 calls `Client#redirectUriAllowed` (authorization endpoint, and where it
+ * decides whether an error may be redirected) and `Client#postLogoutRedirectUriAllowed`
+ * (end_session); overriding them on `provider.Client.prototype` is the hook its maintainer points
+ * to (panva/node-oidc-provider#249). Its own loopback port matching only covers
+ * `application_type: native`, which would bring consent prompts and no `prompt=none`.
+ * @param {Provider} provider
+ * @param {Set<string>} clientIds
+ */
+function acceptLoopbackRedirects(provider, clientIds) {
+  const proto = provider.Client.prototype;
+  for (const method of ['redirectUriAllowed', 'postLogoutRedirectUriAllowed']) {
+    const exact = proto[method];
+    if (typeof exact !== 'function') {
+      throw new Error(`oidc-provider changed: Client.prototype.${method} is missing`);
+    }
+    proto[method] = function loopbackAnyPort(value) {
+      if (exact.call(this, value)) return true;
+      return clientIds.has(this.clientId) && isLoopbackUrl(value);
+    };
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 
 import { startApi } from '../api.mjs';
-import { CLIENT_ID, startProvider } from '../provider.mjs';
+import { CLIENT_ID, DEV_CLIENT_ID, startProvider } from '../provider.mjs';
 import { DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } from '../resources.mjs';
 
 export const DEMO_ORIGIN = 'http://localhost:4200';
@@ -11,13 +11,15 @@ export const REDIRECT_URI = `${DEMO_ORIGIN}/callback`;
 export const SILENT_REDIRECT_URI = `${DEMO_ORIGIN}/silent-callback.html`;
 export const AUDIENCE = DEFAULT_API_AUDIENCE;
 export const MANAGEMENT_AUDIENCE = DEFAULT_MANAGEMENT_AUDIENCE;
-export { CLIENT_ID };
+export { CLIENT_ID, DEV_CLIENT_ID };
 
 /**
- * Starts provider + API on port 0. Logs are kept in `logs` (print them with DEBUG=1).
- * @param {{ ttl?: import('../provider.mjs').TtlOptions, clockTolerance?: number }} [options]
+ * Starts provider + API on port 0, configured like main.mjs. Logs are kept in `logs` (print them
+ * with DEBUG=1).
+ * @param {{ ttl?: import('../provider.mjs').TtlOptions, clockTolerance?: number,
+ *   allowLoopbackOrigins?: boolean }} [options]
  */
-export async function startStack({ ttl, clockTolerance } = {}) {
+export async function startStack({ ttl, clockTolerance, allowLoopbackOrigins = true } = {}) {
   const logs = [];
   const log = (line) => {
     logs.push(line);
@@ -36,6 +38,7 @@ export async function startStack({ ttl, clockTolerance } = {}) {
     audience: AUDIENCE,
     managementAudience: MANAGEMENT_AUDIENCE,
     allowedOrigins: [DEMO_ORIGIN, 'http://127.0.0.1:4200'],
+    allowLoopbackOrigins,
     clockTolerance,
     log,
   });

@@ -76,5 +76,23 @@ describe('main.mjs', () => {
     });
     const management = await fetch(`${env.apiUrl}/management/me`);
     assert.equal(management.headers.get('www-authenticate'), 'Bearer realm="management-api"');
+
+    // Your own app on any loopback port: the banner names the development client, and the API
+    // answers CORS requests from any loopback origin (allowLoopbackOrigins), not from others.
+    assert.match(output, /Your own app .*client_id ngx-oidc-dev, authority http:\/\/localhost:\d+/);
+    const preflight = (origin) =>
+      fetch(`${env.apiUrl}/api/messages`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+    for (const origin of ['http://localhost:4321', 'http://127.0.0.1:8123', 'http://[::1]:5173']) {
+      assert.equal(
+        (await preflight(origin)).headers.get('access-control-allow-origin'),
+        origin,
+        origin,
+      );
+    }
+    const evil = await preflight('http://localhost.evil.com:4321');
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
   });
 });
