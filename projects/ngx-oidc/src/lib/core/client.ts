@@ -497,7 +497,11 @@ export class OidcClient {
           (cause
             ? `its renewal failed (${cause.code}: ${cause.message})`
             : 'nothing can renew it: there is no refresh token (' +
-              (` ${tokens?.requestedScope} `.includes(' offline_access ') ? 'the provider issued none for offline_access' : 'the scope has no offline_access') +
+              (this.config.storage === 'local' && !this.config.refreshTokenInLocalStorage
+                ? 'storage "local" keeps refresh tokens out of localStorage without refreshTokenInLocalStorage, or the login got none'
+                : ` ${tokens?.requestedScope} `.includes(' offline_access ')
+                  ? 'the provider issued none for offline_access'
+                  : 'the scope has no offline_access') +
               ') and ' +
               (this.config.silentRedirectUri === undefined
                 ? 'silent authentication is not configured (silentRedirectUri with withSilentAuthentication())'
