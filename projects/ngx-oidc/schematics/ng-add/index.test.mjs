@@ -4,7 +4,8 @@
 //   node --test projects/ngx-oidc/schematics/ng-add/index.test.mjs
 //
 // Every test starts from a fresh workspace made by @schematics/angular's own `workspace` and
-// `application` schematics (standalone, or NgModule with `standalone: false`).
+// `application` schematics (standalone, or NgModule with `standalone: false`; with `ssr: true`
+// for a server-rendered app).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,7 +40,7 @@ const BASE = { authority: 'https://idp.example.com', clientId: 'spa' };
 const APP_CONFIG = '/projects/app/src/app/app.config.ts';
 const APP_MODULE = '/projects/app/src/app/app-module.ts';
 
-async function freshApp({ standalone = true, name = 'app', tree } = {}) {
+async function freshApp({ standalone = true, name = 'app', tree, ssr = false } = {}) {
   let t =
     tree ??
     (await runner.runExternalSchematic('@schematics/angular', 'workspace', {
@@ -50,7 +51,7 @@ async function freshApp({ standalone = true, name = 'app', tree } = {}) {
   t = await runner.runExternalSchematic(
     '@schematics/angular',
     'application',
-    { name, standalone, skipTests: true, routing: true },
+    { name, standalone, skipTests: true, routing: true, ssr },
     t,
   );
   return t;
@@ -98,7 +99,7 @@ describe('ng add ngx-oidc: standalone app', () => {
     assertValidTs(config, APP_CONFIG);
     assert.match(
       config,
-      /provideAuth\(\{\n\s+authority: 'https:\/\/idp\.example\.com',\n\s+clientId: 'spa',\n\s+audience: 'https:\/\/api\.example\.com',\n\s+allowedUrls: \['https:\/\/api\.example\.com\/v1'\],\n\s+\}\)/,
+      /provideAuth\(\{\n\s+authority: 'https:\/\/idp\.example\.com',\n\s+clientId: 'spa',\n\s+scope: 'openid profile email offline_access',\n\s+audience: 'https:\/\/api\.example\.com',\n\s+allowedUrls: \['https:\/\/api\.example\.com\/v1'\],\n\s+\}\)/,
     );
     assert.doesNotMatch(config, /responseType/);
     assert.match(config, /provideHttpClient\(withInterceptors\(\[authInterceptor\]\)\)/);
@@ -111,19 +112,20 @@ describe('ng add ngx-oidc: standalone app', () => {
     assert.match(config, /provideRouter\(routes\)/);
   });
 
-  it('adds ngx-oidc to package.json, the silent callback page, and logs the next steps', async () => {
+  it('adds ngx-oidc to package.json, and logs the URIs to register on the real dev origin', async () => {
     logs.length = 0;
     const tree = await ngAdd(await freshApp());
     const pkg = JSON.parse(tree.readText('/package.json'));
     assert.match(pkg.dependencies['ngx-oidc'], /^\^\d+\.\d+\.\d+/);
-    assert.equal(
-      tree.readText('/projects/app/public/silent-callback.html'),
-      `<!doctype html><meta charset="utf-8"><title>Signing in…</title><script>parent.postMessage({ source: 'ngx-oidc', url: location.href }, location.origin);</script>\n`,
-    );
+    // The silent callback page only comes with --renewal=silent.
+    assert.ok(!tree.exists('/projects/app/public/silent-callback.html'));
     const log = logs.join('\n');
-    assert.match(log, /<origin>\/callback/);
-    assert.match(log, /<origin>\/silent-callback\.html/);
-    assert.match(log, /post-logout redirect URI:\s+<origin>\//);
+    assert.match(log, /redirect URI:\s+http:\/\/localhost:4200\/callback\n/);
+    assert.match(log, /post-logout redirect URI:\s+http:\/\/localhost:4200\/\n/);
+    assert.match(log, /allowed origin \(CORS\):\s+http:\/\/localhost:4200\n/);
+    assert.doesNotMatch(log, /<origin>|silent-callback|4000/);
+    assert.match(log, /Scopes requested at login: openid profile email offline_access\n/);
+    assert.match(log, /Renewal: refresh token/);
     assert.match(log, /canActivate: \[authGuard\]/);
     // authGuard is only suggested, never added.
     for (const file of tree.files.filter((f) => f.endsWith('.ts'))) {
@@ -248,11 +250,19 @@ describe('ng add ngx-oidc: standalone app', () => {
   });
 
   it('implicit flow sets responseType id_token token and adds withImplicitFlow()', async () => {
-    const config = (await ngAdd(await freshApp(), { flow: 'implicit' })).readText(APP_CONFIG);
+    const config = (await ngAdd(await freshApp(), { flow: 'implicit', renewal: 'none' })).readText(APP_CONFIG);
     assertValidTs(config, APP_CONFIG);
     assert.match(config, /responseType: 'id_token token',/);
     assert.match(config, /\n\s+\}, withImplicitFlow\(\)\)/);
     assert.match(config, /import \{[^}]*\bwithImplicitFlow\b[^}]*\} from 'ngx-oidc';/);
+    assert.doesNotMatch(config, /offline_access|scope:/);
+  });
+
+  it('the implicit flow renews by silent authentication unless told otherwise', async () => {
+    const config = (await ngAdd(await freshApp(), { flow: 'implicit' })).readText(APP_CONFIG);
+    assertValidTs(config, APP_CONFIG);
+    assert.match(config, /\n\s+\}, withImplicitFlow\(\), withSilentAuthentication\(\)\)/);
+    assert.doesNotMatch(config, /offline_access/);
   });
 
   it('the code flow adds no feature function', async () => {
@@ -263,7 +273,7 @@ describe('ng add ngx-oidc: standalone app', () => {
   it("keeps the user's own silent-callback.html", async () => {
     const tree = await freshApp();
     tree.create('/projects/app/public/silent-callback.html', '<p>mine</p>');
-    const after = await ngAdd(tree);
+    const after = await ngAdd(tree, { renewal: 'silent' });
     assert.equal(after.readText('/projects/app/public/silent-callback.html'), '<p>mine</p>');
   });
 
@@ -275,7 +285,7 @@ describe('ng add ngx-oidc: standalone app', () => {
       ws.projects.app.architect.build.options.assets = ['projects/app/src/favicon.ico'];
       return JSON.stringify(ws, null, 2);
     });
-    const once = await ngAdd(tree);
+    const once = await ngAdd(tree, { renewal: 'silent' });
     assert.ok(once.exists('/projects/app/src/silent-callback.html'));
     assert.ok(!once.exists('/projects/app/public/silent-callback.html'));
     const ws = JSON.parse(once.readText('/angular.json'));
@@ -284,7 +294,7 @@ describe('ng add ngx-oidc: standalone app', () => {
       'projects/app/src/silent-callback.html',
     ]);
     const before = snapshot(once);
-    assert.deepEqual(snapshot(await ngAdd(once)), before);
+    assert.deepEqual(snapshot(await ngAdd(once, { renewal: 'silent' })), before);
   });
 
   it('quotes values safely', async () => {
@@ -350,6 +360,7 @@ describe('ng add ngx-oidc: project selection', () => {
 
     const other = await ngAdd(await freshApp({ name: 'second', tree: await freshApp() }), {
       project: 'second',
+      renewal: 'silent',
     });
     assert.match(other.readText('/projects/second/src/app/app.config.ts'), /provideAuth\(/);
     assert.doesNotMatch(other.readText(APP_CONFIG), /provideAuth\(/);
@@ -367,13 +378,13 @@ describe('ng add ngx-oidc: NgModule app', () => {
     assertValidTs(mod, APP_MODULE);
     assert.match(
       mod,
-      /imports: \[\n\s+BrowserModule,\n\s+AppRoutingModule,\n\s+AuthModule\.forRoot\(\{\n\s+authority: 'https:\/\/idp\.example\.com',\n\s+clientId: 'spa',\n\s+responseType: 'id_token token',\n\s+allowedUrls: \['https:\/\/api\.example\.com'\],\n\s+\}, withImplicitFlow\(\)\)\n\s+\]/,
+      /imports: \[\n\s+BrowserModule,\n\s+AppRoutingModule,\n\s+AuthModule\.forRoot\(\{\n\s+authority: 'https:\/\/idp\.example\.com',\n\s+clientId: 'spa',\n\s+responseType: 'id_token token',\n\s+allowedUrls: \['https:\/\/api\.example\.com'\],\n\s+silentRedirectUri: new URL\('silent-callback\.html', document\.baseURI\)\.href,\n\s+\}, withImplicitFlow\(\), withSilentAuthentication\(\)\)\n\s+\]/,
     );
     assert.match(
       mod,
       /providers: \[\n\s+provideBrowserGlobalErrorListeners\(\),\n\s+provideHttpClient\(withInterceptors\(\[authInterceptor\]\)\),\n\s+\]/,
     );
-    assert.match(mod, /import \{ AuthModule, withImplicitFlow, authInterceptor \} from 'ngx-oidc';/);
+    assert.match(mod, /import \{ AuthModule, withImplicitFlow, withSilentAuthentication, authInterceptor \} from 'ngx-oidc';/);
     assert.match(mod, /import \{ provideHttpClient, withInterceptors \} from '@angular\/common\/http';/);
     assert.doesNotMatch(mod, /provideAuth/);
     assert.ok(tree.exists('/projects/app/public/silent-callback.html'));
@@ -417,5 +428,186 @@ describe('ng add ngx-oidc: NgModule app', () => {
     const mod = (await ngAdd(tree)).readText(APP_MODULE);
     assertValidTs(mod, APP_MODULE);
     assert.match(mod, /providers: \[\s*provideHttpClient\(withInterceptors\(\[authInterceptor\]\)\)\s*\]/);
+  });
+});
+
+describe('ng add ngx-oidc: scopes and renewal', () => {
+  it("requests the API's scopes with offline_access for the refresh token (the default)", async () => {
+    const config = (await ngAdd(await freshApp(), { scopes: 'read:messages, write:messages' })).readText(APP_CONFIG);
+    assertValidTs(config, APP_CONFIG);
+    assert.match(config, /scope: 'openid profile email offline_access read:messages write:messages',/);
+    assert.doesNotMatch(config, /withSilentAuthentication|silentRedirectUri/);
+  });
+
+  it('lists each scope once, and offline_access only when the user gave it or chose refresh tokens', async () => {
+    const none = (await ngAdd(await freshApp(), { renewal: 'none' })).readText(APP_CONFIG);
+    assert.doesNotMatch(none, /scope:/); // the library's default, openid profile email
+    const api = (await ngAdd(await freshApp(), { renewal: 'none', scopes: 'openid read:x read:x' })).readText(APP_CONFIG);
+    assert.match(api, /scope: 'openid profile email read:x',/);
+    const own = (await ngAdd(await freshApp(), { renewal: 'none', scopes: 'offline_access' })).readText(APP_CONFIG);
+    assert.match(own, /scope: 'openid profile email offline_access',/);
+  });
+
+  it('silent renewal: silentRedirectUri, withSilentAuthentication() and the silent callback page', async () => {
+    logs.length = 0;
+    const tree = await ngAdd(await freshApp(), { renewal: 'silent', scopes: 'read:messages' });
+    const config = tree.readText(APP_CONFIG);
+    assertValidTs(config, APP_CONFIG);
+    assert.match(config, /scope: 'openid profile email read:messages',/);
+    assert.match(config, /silentRedirectUri: new URL\('silent-callback\.html', document\.baseURI\)\.href,\n\s+\}, withSilentAuthentication\(\)\)/);
+    assert.match(config, /import \{ provideAuth, withSilentAuthentication, authInterceptor \} from 'ngx-oidc';/);
+    assert.equal(
+      tree.readText('/projects/app/public/silent-callback.html'),
+      `<!doctype html><meta charset="utf-8"><title>Signing in…</title><script>parent.postMessage({ source: 'ngx-oidc', url: location.href }, location.origin);</script>\n`,
+    );
+    const log = logs.join('\n');
+    assert.match(log, /redirect URI \(silent\):\s+http:\/\/localhost:4200\/silent-callback\.html\n/);
+    assert.match(log, /Renewal: silent authentication/);
+    const before = snapshot(tree);
+    assert.deepEqual(snapshot(await ngAdd(tree, { renewal: 'silent', scopes: 'read:messages' })), before);
+  });
+
+  const rejects = async (options, pattern) => {
+    await assert.rejects(ngAdd(await freshApp(), options), (err) => {
+      assert.match(err.message, pattern);
+      return true;
+    });
+  };
+
+  it('rejects a scope with a quote or a backslash', () =>
+    rejects({ scopes: 'read:x "write"' }, /invalid scope ""write"": .*RFC 6749 §3\.3/));
+
+  it('rejects refresh tokens with the implicit flow', () =>
+    rejects({ flow: 'implicit', renewal: 'refresh-token' }, /the implicit flow gets no refresh token: choose --renewal=silent or --renewal=none/));
+
+  it('rejects an unknown renewal', () =>
+    rejects({ renewal: 'sometimes' }, /renewal" must be equal to one of the allowed values\. Allowed values are: "refresh-token", "silent", "none"/));
+});
+
+describe('ng add ngx-oidc: development origin in the instructions', () => {
+  const serveOptions = (tree, options, configuration) =>
+    edit(tree, '/angular.json', (s) => {
+      const ws = JSON.parse(s);
+      const serve = ws.projects.app.architect.serve;
+      serve.options = { ...serve.options, ...options };
+      if (configuration) Object.assign(serve.configurations.development, configuration);
+      return JSON.stringify(ws, null, 2);
+    });
+
+  it("reads the serve target's port, host and ssl", async () => {
+    const tree = await freshApp();
+    serveOptions(tree, { port: 4300, host: 'app.localhost', ssl: true });
+    logs.length = 0;
+    await ngAdd(tree, { renewal: 'silent' });
+    const log = logs.join('\n');
+    assert.match(log, /redirect URI:\s+https:\/\/app\.localhost:4300\/callback\n/);
+    assert.match(log, /redirect URI \(silent\):\s+https:\/\/app\.localhost:4300\/silent-callback\.html\n/);
+    assert.match(log, /post-logout redirect URI:\s+https:\/\/app\.localhost:4300\/\n/);
+  });
+
+  it('the default configuration wins over the options, and a wildcard host becomes localhost', async () => {
+    const tree = await freshApp();
+    serveOptions(tree, { port: 4300, host: '0.0.0.0' }, { port: 4400 });
+    logs.length = 0;
+    await ngAdd(tree);
+    assert.match(logs.join('\n'), /redirect URI:\s+http:\/\/localhost:4400\/callback\n/);
+  });
+});
+
+const APP_ROUTES = '/projects/app/src/app/app.routes.ts';
+const SERVER_ROUTES = '/projects/app/src/app/app.routes.server.ts';
+
+describe('ng add ngx-oidc: the callback route', () => {
+  it('adds a callback route that renders nothing', async () => {
+    const routes = (await ngAdd(await freshApp())).readText(APP_ROUTES);
+    assertValidTs(routes, APP_ROUTES);
+    assert.match(routes, /export const routes: Routes = \[\n(\s+\/\/ .*\n)+\s+\{ path: 'callback', children: \[\] \},\n\];/);
+    assert.doesNotMatch(routes, /redirectTo:/);
+  });
+
+  it("goes before the app's ** route, and an existing callback route is kept", async () => {
+    const tree = await freshApp();
+    edit(tree, APP_ROUTES, (s) =>
+      s.replace('Routes = [];', `Routes = [\n  { path: '', component: Home },\n  // anything else\n  { path: '**', redirectTo: '' },\n];`),
+    );
+    const routes = (await ngAdd(tree)).readText(APP_ROUTES);
+    assertValidTs(routes, APP_ROUTES);
+    assert.match(routes, /\{ path: '', component: Home \},\n(\s+\/\/ ngx-oidc.*\n)(\s+\/\/.*\n)*\s+\{ path: 'callback', children: \[\] \},\n\s+\/\/ anything else\n\s+\{ path: '\*\*', redirectTo: '' \},\n\];/);
+
+    const mine = await freshApp();
+    edit(mine, APP_ROUTES, (s) => s.replace('Routes = [];', `Routes = [{ path: 'callback', component: Callback }];`));
+    assert.equal((await ngAdd(mine)).readText(APP_ROUTES), mine.readText(APP_ROUTES));
+  });
+
+  it('NgModule app: in the routing module', async () => {
+    const file = '/projects/app/src/app/app-routing-module.ts';
+    const once = await ngAdd(await freshApp({ standalone: false }));
+    const routing = once.readText(file);
+    assertValidTs(routing, file);
+    assert.match(routing, /const routes: Routes = \[\n(\s+\/\/ .*\n)+\s+\{ path: 'callback', children: \[\] \},\n\];/);
+  });
+});
+
+describe('ng add ngx-oidc: server-rendered app (ssr: true)', () => {
+  it('renders /callback and the routes behind authGuard in the browser', async () => {
+    logs.length = 0;
+    const tree = await ngAdd(await freshApp({ ssr: true }));
+    const server = tree.readText(SERVER_ROUTES);
+    assertValidTs(server, SERVER_ROUTES);
+    assert.match(
+      server,
+      /export const serverRoutes: ServerRoute\[\] = \[\n(\s+\/\/ .*\n)+\s+\{ path: 'callback', renderMode: RenderMode\.Client \},\n\s+\.\.\.authGuardedPaths\(routes\)\.map\(\(path\): ServerRoute => \(\{ path, renderMode: RenderMode\.Client \}\)\),\n\s+\{\n\s+path: '\*\*',\n\s+renderMode: RenderMode\.Prerender\n\s+\}\n\];/,
+    );
+    assert.match(server, /import \{ RenderMode, ServerRoute \} from '@angular\/ssr';/);
+    assert.match(server, /import \{ authGuardedPaths \} from 'ngx-oidc';/);
+    assert.match(server, /import \{ routes \} from '\.\/app\.routes';/);
+    assert.equal(importDeclarations(server, '@angular/ssr'), 1);
+    assert.match(tree.readText(APP_ROUTES), /\{ path: 'callback', children: \[\] \}/);
+    // The configuration stays in app.config.ts, which the server config merges.
+    assert.match(tree.readText(APP_CONFIG), /provideAuth\(\{/);
+    assert.doesNotMatch(tree.readText('/projects/app/src/app/app.config.server.ts'), /ngx-oidc|provideAuth/);
+    const log = logs.join('\n');
+    assert.match(log, /Server rendering: \/callback and the routes behind authGuard render in the browser/);
+    assert.match(log, /redirect URI:\s+http:\/\/localhost:4200\/callback\n/);
+    assert.match(log, /redirect URI:\s+http:\/\/localhost:4000\/callback\n/);
+    assert.doesNotMatch(log, /Still to do/);
+  });
+
+  it('running it twice changes nothing', async () => {
+    const once = await ngAdd(await freshApp({ ssr: true }), { renewal: 'silent' });
+    const before = snapshot(once);
+    assert.deepEqual(snapshot(await ngAdd(once, { renewal: 'silent' })), before);
+  });
+
+  it('a silentRedirectUri that also evaluates on the server', async () => {
+    const config = (await ngAdd(await freshApp({ ssr: true }), { renewal: 'silent' })).readText(APP_CONFIG);
+    assertValidTs(config, APP_CONFIG);
+    assert.match(config, /silentRedirectUri: new URL\('silent-callback\.html', globalThis\.document\?\.baseURI \?\? 'http:\/\/localhost\/'\)\.href,/);
+  });
+
+  it('keeps server routes the app already has, and its own callback entry', async () => {
+    const tree = await freshApp({ ssr: true });
+    edit(tree, SERVER_ROUTES, (s) =>
+      s.replace(
+        'export const serverRoutes: ServerRoute[] = [',
+        `export const serverRoutes: ServerRoute[] = [\n  { path: 'callback', renderMode: RenderMode.Server },\n  { path: 'about', renderMode: RenderMode.Prerender },`,
+      ),
+    );
+    const server = (await ngAdd(tree)).readText(SERVER_ROUTES);
+    assertValidTs(server, SERVER_ROUTES);
+    assert.equal(count(server, "path: 'callback'"), 1);
+    assert.match(server, /\{ path: 'callback', renderMode: RenderMode\.Server \},\n\s+\{ path: 'about', renderMode: RenderMode\.Prerender \},\n\s+\.\.\.authGuardedPaths\(routes\)/);
+  });
+
+  it('NgModule app: the callback server route, and what to do by hand for guarded routes', async () => {
+    logs.length = 0;
+    const tree = await ngAdd(await freshApp({ ssr: true, standalone: false }));
+    const server = tree.readText(SERVER_ROUTES);
+    assertValidTs(server, SERVER_ROUTES);
+    assert.match(server, /\{ path: 'callback', renderMode: RenderMode\.Client \},\n\s+\{\n\s+path: '\*\*'/);
+    assert.doesNotMatch(server, /authGuardedPaths/); // the routing module's routes are not exported
+    assert.match(logs.join('\n'), /Still to do by hand:\n\s+- render every route you guard with authGuard in the browser/);
+    const before = snapshot(tree);
+    assert.deepEqual(snapshot(await ngAdd(tree)), before);
   });
 });

@@ -1,3 +1,6 @@
+/** How the access token is renewed before it expires. */
+export type Renewal = 'refresh-token' | 'silent' | 'none';
+
 /** Options of `ng add ngx-oidc` (see schema.json). */
 export interface NgAddOptions {
   /** The application to modify. Default: the default project, else the first application. */
@@ -12,4 +15,12 @@ export interface NgAddOptions {
   apiUrl?: string;
   /** Optional API identifier. */
   audience?: string;
+  /** Optional scopes of the API, space- or comma-separated, requested with `openid profile email`. */
+  scopes?: string;
+  /**
+   * `refresh-token` (requests `offline_access`; default for the code flow), `silent`
+   * (`withSilentAuthentication()` and a `silent-callback.html` page; default for the implicit
+   * flow) or `none`.
+   */
+  renewal?: Renewal;
 }
