@@ -508,7 +508,7 @@ export class OidcClient {
                 : 'this browser cannot run silent authentication (no frames)')) +
           '. The session is over: log in again.'
         : '',
-      cause ? { cause } : {},
+      { cause },
     );
     this.endSession('session_expired', error);
     return error;
