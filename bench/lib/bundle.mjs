@@ -126,6 +126,7 @@ export const DEV_MESSAGES = [
   'for an OpenID Connect login',
   'The provider refused the login',
   'is not an absolute http(s) URL',
+  'nothing can renew it',
 ];
 
 /** Which feature markers appear in the app's JS. */
