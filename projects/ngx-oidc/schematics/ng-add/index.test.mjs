@@ -570,6 +570,7 @@ describe('ng add ngx-oidc: server-rendered app (ssr: true)', () => {
     assert.match(log, /Server rendering: \/callback and the routes behind authGuard render in the browser/);
     assert.match(log, /redirect URI:\s+http:\/\/localhost:4200\/callback\n/);
     assert.match(log, /redirect URI:\s+http:\/\/localhost:4000\/callback\n/);
+    assert.match(log, /\(NG_ALLOWED_HOSTS=localhost node dist\/app\/server\/server\.mjs\) listens on http:\/\/localhost:4000/);
     assert.doesNotMatch(log, /Still to do/);
   });
 

@@ -32,6 +32,7 @@ import type { NgAddOptions } from './schema';
 import {
   developmentOrigin,
   isServerRendered,
+  serverEntryPath,
   mainFilePath,
   normalize,
   resolveProject,
@@ -60,9 +61,10 @@ function instructions(
   settings: ClientSettings,
   edit: AppEdit,
   origin: string,
-  serverRendered: boolean,
+  serverEntry: string | undefined,
   todo: string[],
 ): Rule {
+  const serverRendered = serverEntry !== undefined;
   return (_tree, context) => {
     const what =
       edit.kind === 'standalone'
@@ -90,7 +92,7 @@ function instructions(
         ...uris(origin),
         ...(serverRendered
           ? [
-              `The built server (node dist/<app>/server/server.mjs) listens on ${SSR_SERVER_ORIGIN} by default; to log in there, also:`,
+              `The built server (NG_ALLOWED_HOSTS=localhost node ${serverEntry}) listens on ${SSR_SERVER_ORIGIN} by default; to log in there, also:`,
               ...uris(SSR_SERVER_ORIGIN),
             ]
           : []),
@@ -134,7 +136,7 @@ export function ngAdd(options: NgAddOptions): Rule {
         install: InstallBehavior.None,
       }),
       ...(settings.renewal === 'silent' ? [silentCallbackRule(name, project)] : []),
-      instructions(settings, edit, developmentOrigin(project), serverRendered, todo),
+      instructions(settings, edit, developmentOrigin(project), serverRendered ? serverEntryPath(name, project) : undefined, todo),
     ]);
   };
 }

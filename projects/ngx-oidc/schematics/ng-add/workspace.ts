@@ -74,6 +74,18 @@ export function developmentOrigin(project: ProjectDefinition): string {
   return `${ssl ? 'https' : 'http'}://${host}:${port}`;
 }
 
+/** Where `ng build` writes the server of a server-rendered app (`dist/<app>/server/server.mjs`). */
+export function serverEntryPath(projectName: string, project: ProjectDefinition): string {
+  const output = project.targets.get('build')?.options?.['outputPath'];
+  const base =
+    typeof output === 'string'
+      ? output
+      : output && typeof output === 'object' && typeof (output as { base?: unknown }).base === 'string'
+        ? (output as { base: string }).base
+        : `dist/${projectName}`;
+  return posix.join(normalize(base), 'server', 'server.mjs');
+}
+
 type AssetEntry = string | { input?: string; glob?: string };
 
 /**
