@@ -20,7 +20,7 @@ import { AuthService } from './auth.service';
  *
  * During server rendering nobody is authenticated and no login can start: the guard answers
  * `false`, so protected content is never rendered on the server. Angular SSR answers a refused
- * navigation with a 404 (and prerendering writes no page), so a server-rendered app renders its
+ * navigation with a 404 (and prerendering fails on it), so a server-rendered app renders its
  * guarded routes in the browser: `RenderMode.Client` for each path of
  * `authGuardedPaths(routes)` in `app.routes.server.ts` (what `ng add ngx-oidc` sets
  * up). The server then sends the app's shell and the guard decides in the browser. In
@@ -57,7 +57,8 @@ function warnServerRendering(router: Router, stateOrSegments: RouterStateSnapsho
     : stateOrSegments.url;
   console.warn(
     `ngx-oidc: authGuard ran during server rendering of ${url} and refused it (the server knows no user), ` +
-      `so Angular SSR answers 404 and prerendering writes no page. Render this route in the browser: ` +
+      `so Angular SSR answers 404 (prerendering fails: "The content returned was empty"). ` +
+      `Render this route in the browser: ` +
       `in app.routes.server.ts, ...authGuardedPaths(routes).map((path) => ({ path, renderMode: RenderMode.Client })) ` +
       `before the '**' entry (import { authGuardedPaths } from 'ngx-oidc').`,
   );

@@ -23,8 +23,8 @@ function join(parent: string, path: string): string {
  * load asynchronously): guard their parent route, or list their paths yourself.
  *
  * For `app.routes.server.ts` of a server-rendered app. During server rendering nobody is
- * logged in and the guard refuses, which Angular SSR answers with a 404 (and prerendering writes
- * no page); rendered in the browser instead (`RenderMode.Client`), the server sends the app's
+ * logged in and the guard refuses, which Angular SSR answers with a 404 (and prerendering fails
+ * on it); rendered in the browser instead (`RenderMode.Client`), the server sends the app's
  * shell and the guard decides there, with the stored session or a login. Derived from the app's
  * routes, so a route guarded later is covered without another edit.
  *
