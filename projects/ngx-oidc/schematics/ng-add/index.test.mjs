@@ -539,6 +539,26 @@ describe('ng add ngx-oidc: the callback route', () => {
     assert.equal((await ngAdd(mine)).readText(APP_ROUTES), mine.readText(APP_ROUTES));
   });
 
+  it('an app without the router gets no route and no warning', async () => {
+    const tree = await freshApp();
+    edit(tree, APP_CONFIG, (s) => s.replace(/\n\s*provideRouter\(routes\),?/, ''));
+    assert.doesNotMatch(tree.readText(APP_CONFIG), /provideRouter\(/);
+    logs.length = 0;
+    const after = await ngAdd(tree);
+    assert.equal(after.readText(APP_ROUTES), tree.readText(APP_ROUTES));
+    assert.doesNotMatch(logs.join('\n'), /your routes|Still to do/);
+  });
+
+  it('says what to do when the routes are not an array it can find', async () => {
+    const tree = await freshApp();
+    edit(tree, APP_CONFIG, (s) => s.replace('provideRouter(routes)', 'provideRouter(makeRoutes())'));
+    logs.length = 0;
+    await ngAdd(tree);
+    const log = logs.join('\n');
+    assert.match(log, /could not find the array of your routes; add \{ path: 'callback', children: \[\] \} to your routes yourself/);
+    assert.match(log, /Still to do by hand:\n\s+- add \{ path: 'callback', children: \[\] \} to your routes/);
+  });
+
   it('NgModule app: in the routing module', async () => {
     const file = '/projects/app/src/app/app-routing-module.ts';
     const once = await ngAdd(await freshApp({ standalone: false }));
@@ -562,7 +582,14 @@ describe('ng add ngx-oidc: server-rendered app (ssr: true)', () => {
     assert.match(server, /import \{ authGuardedPaths \} from 'ngx-oidc';/);
     assert.match(server, /import \{ routes \} from '\.\/app\.routes';/);
     assert.equal(importDeclarations(server, '@angular/ssr'), 1);
-    assert.match(tree.readText(APP_ROUTES), /\{ path: 'callback', children: \[\] \}/);
+    // A fresh app has no routes, which Angular SSR reads as "every path is the app's". With the
+    // callback route, '/' needs one too: one that never matches, so it shadows no '' route.
+    const routes = tree.readText(APP_ROUTES);
+    assertValidTs(routes, APP_ROUTES);
+    assert.match(
+      routes,
+      /\[\n(\s+\/\/ .*\n)+\s+\{ path: 'callback', children: \[\] \},\n(\s+\/\/ .*\n)+\s+\{ path: '', canMatch: \[\(\) => false\], children: \[\] \},\n\];/,
+    );
     // The configuration stays in app.config.ts, which the server config merges.
     assert.match(tree.readText(APP_CONFIG), /provideAuth\(\{/);
     assert.doesNotMatch(tree.readText('/projects/app/src/app/app.config.server.ts'), /ngx-oidc|provideAuth/);
@@ -572,6 +599,14 @@ describe('ng add ngx-oidc: server-rendered app (ssr: true)', () => {
     assert.match(log, /redirect URI:\s+http:\/\/localhost:4000\/callback\n/);
     assert.match(log, /\(NG_ALLOWED_HOSTS=localhost node dist\/app\/server\/server\.mjs\) listens on http:\/\/localhost:4000/);
     assert.doesNotMatch(log, /Still to do/);
+  });
+
+  it("adds no route for '/' when the app has routes", async () => {
+    const tree = await freshApp({ ssr: true });
+    edit(tree, APP_ROUTES, (s) => s.replace('Routes = [];', `Routes = [{ path: 'about', component: About }];`));
+    const routes = (await ngAdd(tree)).readText(APP_ROUTES);
+    assert.doesNotMatch(routes, /canMatch/);
+    assert.match(routes, /\{ path: 'callback', children: \[\] \}/);
   });
 
   it('running it twice changes nothing', async () => {

@@ -123,10 +123,10 @@ export function ngAdd(options: NgAddOptions): Rule {
     const edit = isStandalone(tree, mainPath)
       ? addToStandaloneApp(tree, mainPath, settings, serverRendered, context)
       : addToNgModuleApp(tree, mainPath, settings, serverRendered, context);
-    const routes = addCallbackRoute(tree, edit.routes, context);
+    const routes = addCallbackRoute(tree, edit.routes, serverRendered, context);
     const sourceRoot = normalize(project.sourceRoot ?? posix.join(project.root || '', 'src'));
     const todo = serverRendered ? addServerRoutes(tree, sourceRoot, routes, context) : [];
-    if (!routes) todo.unshift(`add { path: '${CALLBACK_PATH}', children: [] } to your routes`);
+    if (edit.routes && !routes) todo.unshift(`add { path: '${CALLBACK_PATH}', children: [] } to your routes`);
 
     const version = ownVersion();
     return chain([

@@ -31,6 +31,14 @@ const CALLBACK_ROUTE_COMMENT =
   `// shows the page the user asked for. Renders nothing (a redirectTo would lose ?code&state\n` +
   `// when the server answers it).`;
 
+// Angular SSR serves only the paths of the app's routes, except when there are none at all: then
+// every path is the app's. A fresh app has none, so once it has a callback route it needs one for
+// '/' too (else `Cannot GET /`), and one that can never shadow a '' route the app adds later.
+const START_ROUTE = `{ path: '', canMatch: [() => false], children: [] }`;
+const START_ROUTE_COMMENT =
+  `// ngx-oidc: tells Angular SSR that '/' is a page of this app (it serves only the paths listed\n` +
+  `// here, once there are any). Never matches in the router: a '' route of yours still wins.`;
+
 const CALLBACK_SERVER_ROUTE = `{ path: '${CALLBACK_PATH}', renderMode: RenderMode.Client }`;
 const SERVER_ROUTES_COMMENT =
   `// ngx-oidc: the login callback and the routes behind authGuard render in the browser, which\n` +
@@ -67,18 +75,23 @@ function isExported(tree: Tree, filePath: string, name: string): boolean {
 
 /**
  * Adds `{ path: 'callback', children: [] }` to the app's routes (before a `**` route), unless a
- * `callback` route is there. A route that renders nothing: the login is complete and the address
+ * `callback` route is there; in a server-rendered app whose routes were empty, a route for `/`
+ * that never matches in the router, so that Angular SSR still serves `/`. Logs what to do by hand
+ * when the routes cannot be found. A route that renders nothing: the login is complete and the address
  * bar shows the requested page before the router's first navigation.
  */
 export function addCallbackRoute(
   tree: Tree,
   routes: RoutesCall | undefined,
+  serverRendered: boolean,
   context: SchematicContext,
 ): RoutesArray | undefined {
+  // An app without the router has no route to match, and nothing to add.
+  if (!routes) return undefined;
   const manual = `add ${CALLBACK_ROUTE} to your routes yourself`;
-  const call = routes?.locate();
+  const call = routes.locate();
   const argument = call?.arguments[0];
-  const resolved = routes && argument && resolveExpression(tree, routes.filePath, argument);
+  const resolved = argument && resolveExpression(tree, routes.filePath, argument);
   if (!resolved || !ts.isArrayLiteralExpression(resolved.expression)) {
     context.logger.warn(`ngx-oidc: could not find the array of your routes; ${manual}.`);
     return undefined;
@@ -86,7 +99,11 @@ export function addCallbackRoute(
   const { filePath, name } = resolved;
   const locate = () => resolveExpression(tree, routes.filePath, routes.locate()!.arguments[0])!.expression as ts.ArrayLiteralExpression;
   if (!locate().elements.some((e) => stringProperty(e, 'path') === CALLBACK_PATH)) {
+    const empty = locate().elements.length === 0;
     insert(tree, filePath, [addBeforeWildcard(locate(), CALLBACK_ROUTE, CALLBACK_ROUTE_COMMENT)]);
+    if (empty && serverRendered) {
+      insert(tree, filePath, [appendToArray(locate(), `${START_ROUTE_COMMENT}\n${START_ROUTE}`)]);
+    }
   }
   return { filePath, exportedName: name && isExported(tree, filePath, name) ? name : undefined };
 }
