@@ -635,15 +635,35 @@ describe('ng add ngx-oidc: server-rendered app (ssr: true)', () => {
     assert.match(server, /\{ path: 'callback', renderMode: RenderMode\.Server \},\n\s+\{ path: 'about', renderMode: RenderMode\.Prerender \},\n\s+\.\.\.authGuardedPaths\(routes\)/);
   });
 
-  it('NgModule app: the callback server route, and what to do by hand for guarded routes', async () => {
+  it("NgModule app: exports the routing module's routes for authGuardedPaths", async () => {
     logs.length = 0;
     const tree = await ngAdd(await freshApp({ ssr: true, standalone: false }));
     const server = tree.readText(SERVER_ROUTES);
     assertValidTs(server, SERVER_ROUTES);
-    assert.match(server, /\{ path: 'callback', renderMode: RenderMode\.Client \},\n\s+\{\n\s+path: '\*\*'/);
-    assert.doesNotMatch(server, /authGuardedPaths/); // the routing module's routes are not exported
-    assert.match(logs.join('\n'), /Still to do by hand:\n\s+- render every route you guard with authGuard in the browser/);
+    assert.match(
+      server,
+      /\{ path: 'callback', renderMode: RenderMode\.Client \},\n\s+\.\.\.authGuardedPaths\(routes\)\.map\(\(path\): ServerRoute => \(\{ path, renderMode: RenderMode\.Client \}\)\),\n\s+\{\n\s+path: '\*\*'/,
+    );
+    assert.match(server, /import \{ routes \} from '\.\/app-routing-module';/);
+    const routing = tree.readText('/projects/app/src/app/app-routing-module.ts');
+    assertValidTs(routing, 'app-routing-module.ts');
+    assert.match(routing, /\nexport const routes: Routes = \[/);
+    assert.match(routing, /RouterModule\.forRoot\(routes\)/);
+    assert.doesNotMatch(logs.join('\n'), /Still to do/);
     const before = snapshot(tree);
     assert.deepEqual(snapshot(await ngAdd(tree)), before);
+  });
+
+  it('says what to do by hand when the routes are no variable of their own', async () => {
+    const tree = await freshApp({ ssr: true });
+    edit(tree, APP_CONFIG, (s) => s.replace('provideRouter(routes)', 'provideRouter([])'));
+    logs.length = 0;
+    const server = (await ngAdd(tree)).readText(SERVER_ROUTES);
+    assert.match(server, /\{ path: 'callback', renderMode: RenderMode\.Client \}/);
+    assert.doesNotMatch(server, /authGuardedPaths/);
+    assert.match(
+      logs.join('\n'),
+      /Still to do by hand:\n\s+- render every route you guard with authGuard in the browser: \{ path: '<its path>', renderMode: RenderMode\.Client \} in projects\/app\/src\/app\/app\.routes\.server\.ts/,
+    );
   });
 });

@@ -49,8 +49,8 @@ const guardedServerRoutes = (routes: string) =>
 /** Where the app's routes array is declared. */
 export interface RoutesArray {
   filePath: string;
-  /** The exported variable holding the array (`routes`), when it is one. */
-  exportedName?: string;
+  /** The top-level variable holding the array (`routes`), when it is one. */
+  name?: string;
 }
 
 const isWildcard = (e: ts.Expression) => stringProperty(e, 'path') === '**';
@@ -64,13 +64,21 @@ function addBeforeWildcard(array: ts.ArrayLiteralExpression, element: string, co
   return wildcard ? insertBefore(array, wildcard, text) : appendToArray(array, text);
 }
 
-function isExported(tree: Tree, filePath: string, name: string): boolean {
-  return parse(tree, filePath).statements.some(
-    (s) =>
+/**
+ * Exports the top-level `const <name>` of a file (the `routes` of an NgModule app's routing
+ * module), so that the server routes can import it. False when it is no such variable.
+ */
+function ensureExported(tree: Tree, filePath: string, name: string): boolean {
+  const statement = parse(tree, filePath).statements.find(
+    (s): s is ts.VariableStatement =>
       ts.isVariableStatement(s) &&
-      s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) &&
       s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name),
   );
+  if (!statement) return false;
+  if (!statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+    insert(tree, filePath, [{ pos: statement.getStart(), text: 'export ' }]);
+  }
+  return true;
 }
 
 /**
@@ -105,7 +113,7 @@ export function addCallbackRoute(
       insert(tree, filePath, [appendToArray(locate(), `${START_ROUTE_COMMENT}\n${START_ROUTE}`)]);
     }
   }
-  return { filePath, exportedName: name && isExported(tree, filePath, name) ? name : undefined };
+  return { filePath, name };
 }
 
 /** The `withRoutes(serverRoutes)` given to `provideServerRendering()` in the app's sources. */
@@ -161,19 +169,22 @@ export function addServerRoutes(
     addImports(tree, filePath, '@angular/ssr', ['RenderMode']);
   }
   if (!locate().elements.some((e) => referencesIdentifier(e, 'authGuardedPaths'))) {
-    if (routes?.exportedName) {
-      insert(tree, filePath, [addBeforeWildcard(locate(), guardedServerRoutes(routes.exportedName))]);
+    const name = routes?.name;
+    const shared = name && (routes.filePath === filePath || ensureExported(tree, routes.filePath, name));
+    if (name && shared) {
+      insert(tree, filePath, [addBeforeWildcard(locate(), guardedServerRoutes(name))]);
       addImports(tree, filePath, '@angular/ssr', ['RenderMode', 'ServerRoute']);
       addImports(tree, filePath, LIB, ['authGuardedPaths']);
       if (routes.filePath !== filePath) {
-        addImports(tree, filePath, relativeSpecifier(filePath, routes.filePath), [routes.exportedName]);
+        addImports(tree, filePath, relativeSpecifier(filePath, routes.filePath), [name]);
       }
     } else {
       todo.push(
         `render every route you guard with authGuard in the browser: { path: '<its path>', ` +
-          `renderMode: RenderMode.Client } in ${filePath} (or export your routes and use ${guardedServerRoutes('routes')})`,
+          `renderMode: RenderMode.Client } in ${filePath.replace(/^\//, '')} ` +
+          `(or keep your routes in a variable and use ${guardedServerRoutes('routes')})`,
       );
-      context.logger.warn(`ngx-oidc: your routes are not an exported variable; ${todo[todo.length - 1]}.`);
+      context.logger.warn(`ngx-oidc: your routes are not a variable of their own; ${todo[todo.length - 1]}.`);
     }
   }
   return todo;
