@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// Smoke test of `ng add ngx-oidc` on a real, freshly generated Angular app (node:test file):
+// Smoke test of `ng add ngx-oidc` on a real, freshly generated, server-rendered Angular app
+// (node:test file):
 //
-//   1. `ng new smoke` (the workspace's installed CLI) in a temp dir, Angular pinned to the
+//   1. `ng new smoke --ssr` (the workspace's installed CLI) in a temp dir, Angular pinned to the
 //      versions installed in this workspace; `npm install --prefer-offline` in it;
 //   2. `npm pack` of dist/ngx-oidc (build it first: node scripts/build-lib.mjs) — of a copy,
 //      with the schematics compiled afresh from source, since other builds may wipe them;
-//   3. `ng add <tarball> --authority=… --client-id=… --api-url=… --audience=… --skip-confirmation`
-//      (the app's own CLI, non-interactive);
-//   4. `ng build`, and the built bundle carries the configuration.
+//   3. `ng add <tarball> --authority=… --client-id=… --api-url=… --audience=… --scopes=…
+//      --renewal=… --skip-confirmation` (the app's own CLI, non-interactive);
+//   4. a page behind authGuard; `ng build` (with prerendering), and the bundle carries the
+//      configuration;
+//   5. the app's own server (`node dist/smoke/server/server.mjs`): the guarded page and the
+//      callback are answered with the app shell (200, nothing protected rendered), not a 404.
 //
 //   node scripts/ng-add-smoke.mjs          (or: node --test scripts/ng-add-smoke.mjs)
 //   KEEP_SMOKE_APP=1 …                     keep the temp app for inspection
 //   NGX_OIDC_SKIP_SMOKE=1 …                skip (e.g. without access to the npm registry)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import {
   cpSync,
   existsSync,
@@ -38,6 +44,17 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const AUTHORITY = 'https://idp.example.com';
 const API = 'https://api.example.com';
+const PROTECTED = 'protected profile page';
+
+/** A TCP port nobody listens on right now. */
+async function freePort() {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
 
 /** Environment for the child processes: no npm_* leaking from an outer `npm test`. */
 const ENV = {
@@ -142,7 +159,7 @@ describe('ng new + ng add ngx-oidc + ng build (smoke)', { skip }, () => {
           '--skip-install',
           '--skip-tests',
           '--defaults',
-          '--ssr=false',
+          '--ssr',
           '--zoneless',
           '--style=css',
         ],
@@ -201,40 +218,124 @@ describe('ng new + ng add ngx-oidc + ng build (smoke)', { skip }, () => {
         '--client-id=spa',
         `--api-url=${API}`,
         `--audience=${API}`,
+        '--scopes=read:messages',
+        '--renewal=silent',
         '--skip-confirmation',
       ],
       { cwd: app, timeoutMs: 5 * MIN },
     );
     const config = readFileSync(join(app, 'src', 'app', 'app.config.ts'), 'utf8');
-    assert.match(config, /provideAuth\(\{/, `ng add output:\n${addOutput}`);
+    assert.match(config, /provideAuth\(/, `ng add output:\n${addOutput}`);
     assert.ok(config.includes(`authority: '${AUTHORITY}',`), config);
     assert.ok(config.includes(`allowedUrls: ['${API}'],`), config);
+    assert.ok(config.includes(`scope: 'openid profile email read:messages',`), config);
+    assert.match(config, /withSilentAuthentication\(\)/);
     assert.match(config, /provideHttpClient\(withInterceptors\(\[authInterceptor\]\)\)/);
     assert.match(config, /from 'ngx-oidc'/);
     const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
     assert.ok(pkg.dependencies['ngx-oidc'], 'ngx-oidc is a dependency');
     assert.ok(existsSync(join(app, 'public', 'silent-callback.html')));
-    assert.match(addOutput, /<origin>\/callback/);
+    assert.match(readFileSync(join(app, 'src', 'app', 'app.routes.ts'), 'utf8'), /\{ path: 'callback', children: \[\] \}/);
+    const server = readFileSync(join(app, 'src', 'app', 'app.routes.server.ts'), 'utf8');
+    assert.match(server, /\{ path: 'callback', renderMode: RenderMode\.Client \}/);
+    assert.match(server, /\.\.\.authGuardedPaths\(routes\)/);
+    assert.match(addOutput, /redirect URI:\s+http:\/\/localhost:4200\/callback\n/);
+    assert.match(addOutput, /redirect URI \(silent\):\s+http:\/\/localhost:4200\/silent-callback\.html\n/);
+    assert.match(addOutput, /redirect URI:\s+http:\/\/localhost:4000\/callback\n/);
+  });
+
+  step('a page behind authGuard', () => {
+    const dir = join(app, 'src', 'app');
+    writeFileSync(
+      join(dir, 'profile.ts'),
+      `import { Component } from '@angular/core';\n` +
+        `@Component({ selector: 'app-profile', template: '<p>${PROTECTED}</p>' })\n` +
+        `export class Profile {}\n`,
+    );
+    const file = join(dir, 'app.routes.ts');
+    const routes = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      `import { authGuard } from 'ngx-oidc';\nimport { Profile } from './profile';\n` +
+        routes.replace(
+          /(export const routes: Routes = \[)/,
+          `$1\n  { path: 'profile', component: Profile, canActivate: [authGuard] },`,
+        ),
+    );
+    assert.match(readFileSync(file, 'utf8'), /canActivate: \[authGuard\]/);
   });
 
   step('ng build', async () => {
     await run('ng build', 'node', [ngApp, 'build'], { cwd: app, timeoutMs: 5 * MIN });
     const out = join(app, 'dist', 'smoke', 'browser');
+    // Prerendering ran with the ngx-oidc configuration (the home page), and wrote no guarded page.
+    assert.ok(existsSync(join(out, 'index.html')), 'the home page is prerendered');
+    assert.ok(!existsSync(join(out, 'profile')), 'no page is prerendered for the guarded route');
     const bundles = readdirSync(out).filter((f) => f.endsWith('.js'));
     const code = bundles.map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     assert.ok(code.includes(AUTHORITY), 'the built app contains the authority of provideAuth');
     assert.ok(code.includes(API), 'the built app contains the allowed API URL');
   });
 
+  step("the app's server answers the guarded page and the callback with the app shell", async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [join(app, 'dist', 'smoke', 'server', 'server.mjs')], {
+      cwd: app,
+      // NG_ALLOWED_HOSTS: Angular SSR renders only for allowed Host headers.
+      env: { ...ENV, PORT: String(port), NG_ALLOWED_HOSTS: 'localhost' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    server.stderr.on('data', (d) => (output += d));
+    try {
+      await new Promise((resolve, reject) => {
+        server.stdout.on('data', (d) => {
+          output += d;
+          if (output.includes('listening on')) resolve();
+        });
+        server.once('exit', (code) => reject(new Error(`server.mjs exited (${code}):\n${output}`)));
+      });
+      const get = async (path) => {
+        const response = await fetch(`http://localhost:${port}${path}`, { redirect: 'manual' });
+        return { status: response.status, html: await response.text() };
+      };
+      const home = await get('/');
+      assert.equal(home.status, 200);
+      assert.match(home.html, /ng-server-context="ssg"/, 'the home page is the prerendered one');
+      for (const path of ['/profile', '/profile?tab=2', '/callback?code=abc&state=xyz']) {
+        const { status, html } = await get(path);
+        assert.equal(status, 200, `${path}: ${status}\n${html.slice(0, 300)}\n${output}`);
+        assert.match(html, /<app-root><\/app-root>/, `${path} is the client-rendered shell`);
+        assert.ok(!html.includes(PROTECTED), `${path} renders nothing protected on the server`);
+      }
+      assert.doesNotMatch(output, /authGuard ran during server rendering/);
+    } finally {
+      server.kill();
+    }
+  });
+
   step('a second ng-add run changes nothing', async () => {
-    const file = join(app, 'src', 'app', 'app.config.ts');
-    const before = readFileSync(file, 'utf8');
+    const files = ['app.config.ts', 'app.routes.ts', 'app.routes.server.ts'].map((f) =>
+      join(app, 'src', 'app', f),
+    );
+    const before = files.map((f) => readFileSync(f, 'utf8'));
     await run(
       'ng generate ngx-oidc:ng-add',
       'node',
-      [ngApp, 'generate', 'ngx-oidc:ng-add', `--authority=${AUTHORITY}`, '--client-id=spa', '--flow=code', `--api-url=${API}`, `--audience=${API}`],
+      [
+        ngApp,
+        'generate',
+        'ngx-oidc:ng-add',
+        `--authority=${AUTHORITY}`,
+        '--client-id=spa',
+        '--flow=code',
+        `--api-url=${API}`,
+        `--audience=${API}`,
+        '--scopes=read:messages',
+        '--renewal=silent',
+      ],
       { cwd: app },
     );
-    assert.equal(readFileSync(file, 'utf8'), before);
+    assert.deepEqual(files.map((f) => readFileSync(f, 'utf8')), before);
   });
 });
