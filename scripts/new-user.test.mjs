@@ -255,7 +255,7 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
       step("the README's quick-start code: a status bar, login/logout, a guarded page calling the API", async () => {
         cpSync(APP_FILES, join(app, 'src'), { recursive: true });
         const profile = join(app, 'src', 'app', 'profile.ts');
-        writeFileSync(profile, readFileSync(profile, 'utf8').replace('__API_URL__', `http://localhost:${ports.api}`));
+        writeFileSync(profile, readFileSync(profile, 'utf8').replaceAll('__API_URL__', `http://localhost:${ports.api}`));
         const routesFile = join(app, 'src', 'app', 'app.routes.ts');
         let routes = readFileSync(routesFile, 'utf8');
         assert.match(routes, /export const routes: Routes = \[/);
@@ -272,7 +272,8 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
           await run('ng build', 'node', [ng, 'build'], { cwd: app, timeoutMs: 8 * MIN });
           server = await start('server.mjs', 'node', [join(app, 'dist', name, 'server', 'server.mjs')], {
             cwd: app,
-            env: { ...ENV, PORT: String(ports[name]) },
+            // Angular SSR answers only hosts it is told to trust (its SSRF protection).
+            env: { ...ENV, PORT: String(ports[name]), NG_ALLOWED_HOSTS: 'localhost' },
             ready: /listening on/i,
           });
         } else {
@@ -299,14 +300,18 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
         const waitFor = async (what, fn, timeout = 60_000) => {
           const deadline = Date.now() + timeout;
           for (;;) {
-            const value = await fn().catch(() => undefined);
+            const value = await Promise.resolve().then(fn).catch(() => undefined);
             if (value) return value;
-            if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (at ${page.url()})`);
+            if (Date.now() > deadline) {
+              const body = await page.locator('body').innerText().catch(() => '');
+              throw new Error(`timed out waiting for ${what} (at ${page.url()}); the page says:\n${body.slice(0, 1000)}`);
+            }
             await page.waitForTimeout(100);
           }
         };
         const text = async (locator) => ((await locator.count()) ? (await locator.textContent())?.trim() : undefined);
-        const onProviderLogin = () => page.url().startsWith(`http://localhost:${ports.idp}`) && page.locator('input[name=password]').count();
+        const onProviderLogin = async () =>
+          page.url().startsWith(`http://localhost:${ports.idp}`) && (await page.locator('input[name=password]').count()) > 0;
 
         try {
           // Anonymous, then a login through the provider's form.

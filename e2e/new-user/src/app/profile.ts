@@ -13,7 +13,7 @@ import { ChangeDetectionStrategy, Component } from '@angular/core';
     @if (messages.hasValue()) {
       <pre data-testid="api-result">{{ messages.value() | json }}</pre>
     } @else if (messages.error()) {
-      <p data-testid="api-error">{{ messages.error() }}</p>
+      <p data-testid="api-error">{{ messages.error()?.message }}</p>
     }
   `,
 })
