@@ -57,10 +57,13 @@ export function withImplicitFlow(): AuthFeature<'implicit_flow'> {
 /**
  * Renewal without a refresh token: a `prompt=none` login in a hidden iframe that ends on the
  * app's `silentRedirectUri` page (auth0.js's `checkSession`). Needs the `silentRedirectUri`
- * option; without this feature that option is refused.
+ * option (an absolute URL on the app's origin); without this feature that option is refused.
  *
  * ```ts
- * provideAuth({ authority, clientId, silentRedirectUri: '/silent-callback.html' }, withSilentAuthentication())
+ * provideAuth(
+ *   { authority, clientId, silentRedirectUri: 'https://app.example.com/silent-callback.html' },
+ *   withSilentAuthentication(),
+ * )
  * ```
  */
 export function withSilentAuthentication(): AuthFeature<'silent_authentication'> {
