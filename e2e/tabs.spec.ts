@@ -1,9 +1,15 @@
 // Two tabs of the demo (two pages of one browser context, storage 'session' = per tab): a login
 // in one reaches the other, renewals are shared (one provider request per round, whichever tab's
 // timer or button asked), and a logout ends both. Backend of their own (e2e/renewal-backend.ts).
-import type { BrowserContext, Page, Route } from '@playwright/test';
+import type { BrowserContext, Page, Request, Route } from '@playwright/test';
 import type { E2eEnv } from './env';
-import { loginWithPassword, onDemo } from './fixtures';
+import {
+  finishOnDemo,
+  loginWithPassword,
+  onDemo,
+  onProvider,
+  submitProviderLogin,
+} from './fixtures';
 import {
   backendEnv,
   countEvents,
@@ -158,17 +164,38 @@ test('logout in tab A ends the session in tab B too', async ({
   const tabB = await loginInTabAFollowedByB(context, tabA, env, backend);
   expect(await eventLines(tabB)).toEqual(['session_synced']);
 
+  // The end of tab A's logout round trip is a state, not a URL: tab A is on the demo's '/' both
+  // before it leaves for the provider and after the provider sends it back, and click() may
+  // return before the browser reports the navigation (a busy machine). Waiting for '/' then
+  // passed at once, and the next login's reload aborted the logout on its way: the provider's
+  // session survived, no login form came, and the test timed out. The request that brings tab A
+  // back (the redirect of POST /session/end/confirm) only exists once the provider has ended
+  // its session.
+  const sentBack = tabA.waitForRequest(
+    (request: Request) =>
+      request.isNavigationRequest() &&
+      onDemo(env, request.url()) &&
+      new URL(request.url()).pathname === '/' &&
+      onProvider(backendEnv(env, backend), request.redirectedFrom()?.url() ?? 'about:blank'),
+  );
   await tabA.getByTestId('logout-button').click();
   await expect(tabB.getByTestId('auth-status')).toHaveText('anonymous');
-  await tabA.waitForURL((url) => onDemo(env, url) && new URL(url).pathname === '/');
+  await sentBack;
+  await tabA.waitForURL((url) => onDemo(env, url) && new URL(url).pathname === '/', {
+    waitUntil: 'commit',
+  });
   await expect(tabA.getByTestId('auth-status')).toHaveText('anonymous');
+  expect(backend.logs().some((line) => line.includes('[idp] logout alice'))).toBe(true);
   // Tab B sends nothing without a session.
   await tabB.getByTestId('api-call-button').click();
   await expect(tabB.getByTestId('api-result')).toHaveText('error login_required');
 
-  // Log in again in tab A: tab B's events log (kept since its start, hidden while anonymous)
-  // shows the logout between the two synchronisations.
-  await loginWithPassword(tabA, backendEnv(env, backend));
+  // Log in again in tab A, from where it is (no reload): tab B's events log (kept since its
+  // start, hidden while anonymous) shows the logout between the two synchronisations.
+  await tabA.getByTestId('login-button').click();
+  await submitProviderLogin(tabA, backendEnv(env, backend));
+  await finishOnDemo(tabA, backendEnv(env, backend));
+  await expect(tabA.getByTestId('auth-status')).toHaveText('authenticated');
   await expect(tabB.getByTestId('auth-status')).toHaveText('authenticated');
   await expect
     .poll(() => eventLines(tabB))
