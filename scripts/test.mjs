@@ -113,7 +113,8 @@ const STEPS = [
     title: 'backend tests (node --test)',
     skipIf: () =>
       existsSync(BACKEND_TESTS) ? undefined : 'projects/demo-backend/test/ does not exist yet',
-    args: () => ['--test', '--test-reporter=spec', BACKEND_TESTS],
+    // A glob, not the folder: Node 24's --test takes files and patterns only.
+    args: () => ['--test', '--test-reporter=spec', join(BACKEND_TESTS, '*.test.mjs')],
     timeoutMs: 5 * MIN,
     parse: parseNodeTest,
   },
