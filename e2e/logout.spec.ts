@@ -1,12 +1,22 @@
 // 5. Logout ends the app session and the provider session.
+import type { Request } from '@playwright/test';
 import {
   expect,
   expectProviderLoginForm,
+  finishOnDemo,
   loginWithPassword,
   onDemo,
   onProvider,
+  submitProviderLogin,
   test,
 } from './fixtures';
+
+/** The request and the ones it was redirected from, first request first. */
+function redirectChain(request: Request): Request[] {
+  const chain: Request[] = [];
+  for (let r: Request | null = request; r; r = r.redirectedFrom()) chain.unshift(r);
+  return chain;
+}
 
 test('logout: back on the demo anonymous, and the provider asks for credentials again', async ({
   page,
@@ -14,33 +24,53 @@ test('logout: back on the demo anonymous, and the provider asks for credentials 
 }) => {
   await loginWithPassword(page, env);
 
+  // The end of the logout round trip is a state, not a URL: the page is on the demo both before
+  // it leaves for the provider and after the provider sends it back, and click() may return
+  // before the browser reports the navigation (a busy machine), so waiting for a demo URL could
+  // pass at once. The request that brings the page back (the provider's redirect after its
+  // sign-out, the demo backend's logout page submits itself) only exists once the provider has
+  // ended its session.
+  const sentBack = page.waitForRequest(
+    (request) =>
+      request.isNavigationRequest() &&
+      request.frame() === page.mainFrame() &&
+      onDemo(env, request.url()) &&
+      onProvider(env, request.redirectedFrom()?.url() ?? 'about:blank'),
+    { timeout: 30_000 },
+  );
   await page.getByTestId('logout-button').click();
-  // Either straight back to the demo, or via a provider sign-out confirmation page.
-  await page.waitForURL((url) => onDemo(env, url) || onProvider(env, url));
-  if (onProvider(env, page.url())) {
-    const confirm = page
-      .locator('form button[type=submit], form input[type=submit], form button:not([type])')
-      .first();
-    await page
-      .waitForURL((url) => onDemo(env, url), { timeout: 3_000 })
-      .catch(async () => {
-        if (onProvider(env, page.url()) && (await confirm.isVisible())) {
-          console.warn(
-            `[e2e] provider showed a sign-out confirmation page (${page.url()}); confirming it`,
-          );
-          await confirm.click();
-        }
-      });
-  }
-  await page.waitForURL((url) => onDemo(env, url));
+  await sentBack;
+  await page.waitForURL((url) => onDemo(env, url), { waitUntil: 'commit' });
   await expect(page.getByTestId('auth-status')).toHaveText('anonymous');
   await expect(page.getByTestId('login-button')).toBeVisible();
 
-  // The provider session is gone: no silent SSO, the login form is shown again.
+  // The provider session is gone: no silent SSO, the login form is shown again...
+  const demoNavigations: Request[] = [];
+  page.on('request', (request) => {
+    if (
+      request.isNavigationRequest() &&
+      request.frame() === page.mainFrame() &&
+      onDemo(env, request.url())
+    ) {
+      demoNavigations.push(request);
+    }
+  });
   await page.getByTestId('login-button').click();
   await expectProviderLoginForm(page, env);
-  // ...and it stays there (no instant redirect back to the demo).
-  await page.waitForTimeout(1_000);
-  expect(onProvider(env, page.url()), `still on the provider: ${page.url()}`).toBe(true);
-  await expect(page.locator('input[name=password]')).toBeVisible();
+  // ...and it stays there (no redirect back to the demo without credentials). Not a fixed wait:
+  // submitting the credentials is the signal. The only navigation back to the demo since the
+  // login click is the callback that answers them (its redirect chain starts with the form's
+  // POST on the provider).
+  await submitProviderLogin(page, env);
+  await finishOnDemo(page, env);
+  await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
+  expect(
+    demoNavigations.map((r) => new URL(r.url()).pathname),
+    'navigations to the demo since the login click',
+  ).toEqual(['/callback']);
+  const start = redirectChain(demoNavigations[0])[0];
+  expect(
+    `${start.method()} ${onProvider(env, start.url()) ? 'on the provider' : start.url()}`,
+    'the request the callback answers',
+  ).toBe('POST on the provider');
 });
