@@ -8,6 +8,7 @@ import {
   callApi,
   decodeJwtPayload,
   loginWithPassword,
+  onProvider,
   storedDemoSession,
 } from './fixtures';
 import {
@@ -196,6 +197,24 @@ test.describe('expired refresh token', () => {
     env,
     backend,
   }) => {
+    // The expiry of every access token the provider issues to the page (the last one's matters).
+    const issuedExp: Promise<number | undefined>[] = [];
+    page.on('response', (response) => {
+      if (
+        response.request().method() === 'POST' &&
+        onProvider(backendEnv(env, backend), response.url()) &&
+        response.ok()
+      ) {
+        issuedExp.push(
+          response
+            .json()
+            .then((body: { access_token?: unknown }) =>
+              typeof body.access_token === 'string' ? jwtExp(body.access_token) : undefined,
+            )
+            .catch(() => undefined),
+        );
+      }
+    });
     await routeBackendDemoEnv(page, env, backend, { renewal: 'refresh_token' });
     await loginWithPassword(page, backendEnv(env, backend));
     // The events log is only shown while authenticated: keep a handle on it.
@@ -222,10 +241,25 @@ test.describe('expired refresh token', () => {
       });
     }
 
-    // Bounded wait: nothing retries the dead refresh token, nothing falls back to a login.
+    // Nothing retries the dead refresh token, nothing falls back to a login. Not a fixed wait:
+    // the dead session's last access token expiring is the signal, one renewal interval (2 s
+    // here) after the failed renewal. Every timer the library could have left running for that
+    // session (its renewal ahead of expiry, its end at expiry) is due by then, by the page's own
+    // clock: the check runs in the page, after the timers due before it, however busy the
+    // machine. A renewal such a timer started holds the library's renewal lock until the
+    // provider has answered (Web Locks, name from projects/ngx-oidc/src/lib/core/client.ts);
+    // locks are granted in order, so taking it waits for that answer.
     const atEnd = await backend.stats();
     expect(atEnd.token.refresh_token).toBeGreaterThanOrEqual(2);
-    await page.waitForTimeout(5_000); // > one renewal interval (2 s) of this backend
+    const expiries = (await Promise.all(issuedExp)).filter((exp) => exp !== undefined);
+    expect(expiries.length, 'access tokens issued: the login and its renewals').toBe(
+      atEnd.token.refresh_token,
+    );
+    const lastExpiry = Math.max(...expiries) * 1000;
+    await page.waitForFunction((at) => Date.now() > at, lastExpiry, { polling: 100 });
+    await page.evaluate(() =>
+      navigator.locks.request('ngx-oidc:renew:ngx-oidc-demo', () => undefined),
+    );
     expect(await backend.stats(), 'no provider request after the session ended').toEqual(atEnd);
     expect(atEnd.authorize).toBe(1);
     expect(atEnd.token.authorization_code).toBe(1);
