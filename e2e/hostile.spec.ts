@@ -18,7 +18,9 @@ import type { HostileProvider } from './hostile-provider.mjs';
 const USER_NAME = 'Hostile Test User';
 
 const test = base.extend<{ hostile: HostileProvider }, { hostileServer: HostileProvider }>({
-  // One hostile provider per worker, on a free loopback port.
+  // One hostile provider per worker, on a free loopback port. Loading its module and making its
+  // keys can take seconds on a busy machine: a timeout of its own keeps that out of the 60 s of
+  // the worker's first test (https://playwright.dev/docs/test-fixtures#fixture-timeout).
   hostileServer: [
     async ({ env }, use) => {
       const { startHostileProvider } = await import('./hostile-provider.mjs');
@@ -26,7 +28,7 @@ const test = base.extend<{ hostile: HostileProvider }, { hostileServer: HostileP
       await use(server);
       await server.close();
     },
-    { scope: 'worker' },
+    { scope: 'worker', timeout: 120_000 },
   ],
   // Each test starts from the honest case with an empty request log.
   hostile: async ({ hostileServer }, use) => {

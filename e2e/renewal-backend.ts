@@ -60,9 +60,10 @@ export async function startRenewalBackend(
     lines.push(`${new Date().toISOString()} ${line}`);
     if (lines.length > 2000) lines.splice(0, lines.length - 2000);
   };
-  const { startProvider, DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } =
-    await withProviderWarningsIn(log, () => import('../projects/demo-backend/provider.mjs'));
-  const { startApi } = await import('../projects/demo-backend/api.mjs');
+  const { provider, api: apiModule, warnings } = await loadBackendModules();
+  warnings.forEach(log);
+  const { startProvider, DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } = provider;
+  const { startApi } = apiModule;
   const apiAudience = String(env.demoEnv.apiAudience ?? DEFAULT_API_AUDIENCE);
   const managementAudience = String(
     env.demoEnv['managementAudience'] ?? DEFAULT_MANAGEMENT_AUDIENCE,
@@ -118,6 +119,34 @@ export async function startRenewalBackend(
       await Promise.allSettled([api.close(), idp.close()]);
     },
   };
+}
+
+interface BackendModules {
+  provider: typeof import('../projects/demo-backend/provider.mjs');
+  api: typeof import('../projects/demo-backend/api.mjs');
+  /** oidc-provider's warnings while its module loaded (logged by every backend of the worker). */
+  warnings: string[];
+}
+
+let backendModules: Promise<BackendModules> | undefined;
+
+/**
+ * Loads the provider and API modules once per worker. The first load (oidc-provider, koa, jose,
+ * through Playwright's module loader) takes 2–21 s on a busy machine: the `backendModules`
+ * worker fixture pays it outside any test's timeout.
+ */
+function loadBackendModules(): Promise<BackendModules> {
+  backendModules ??= (async () => {
+    const warnings: string[] = [];
+    const provider = await withProviderWarningsIn(
+      (line) => warnings.push(line),
+      () => import('../projects/demo-backend/provider.mjs'),
+    );
+    const api = await import('../projects/demo-backend/api.mjs');
+    return { provider, api, warnings };
+  })();
+  backendModules.catch(() => (backendModules = undefined)); // a failed load is tried again
+  return backendModules;
 }
 
 /**
@@ -178,13 +207,28 @@ export async function routeBackendDemoEnv(
   return served;
 }
 
-/** `test` with a fresh provider + API per test (`backend`), configured by `backendOptions`. */
-export const test = base.extend<{
-  backendOptions: RenewalBackendOptions;
-  backend: RenewalBackend;
-}>({
+/**
+ * `test` with a fresh provider + API per test (`backend`), configured by `backendOptions`. The
+ * backend's modules are loaded once per worker, before its first test starts (`backendModules`).
+ */
+export const test = base.extend<
+  {
+    backendOptions: RenewalBackendOptions;
+    backend: RenewalBackend;
+  },
+  { backendModules: void }
+>({
+  // A worker fixture with a timeout of its own: its set-up does not count towards the 60 s of
+  // the worker's first test (https://playwright.dev/docs/test-fixtures#fixture-timeout).
+  backendModules: [
+    async ({}, use) => {
+      await loadBackendModules();
+      await use();
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
   backendOptions: [{}, { option: true }],
-  backend: async ({ env, backendOptions }, use, testInfo) => {
+  backend: async ({ env, backendOptions, backendModules: _loaded }, use, testInfo) => {
     const backend = await startRenewalBackend(env, backendOptions);
     try {
       await use(backend);
