@@ -284,7 +284,8 @@ async function checkApis(app) {
   for (const file of readdirSync(fesmDir).filter((f) => f.endsWith('.mjs'))) {
     const code = readFileSync(join(fesmDir, file), 'utf8');
     for (const m of code.matchAll(/minVersion: "([^"]+)"/g)) minVersions.add(m[1]);
-    for (const m of code.matchAll(/import \{([^}]*)\} from '(@angular\/[^']+)'/g)) {
+    // Import statements only (at a line's start): TSDoc examples in the bundle mention other modules.
+    for (const m of code.matchAll(/^import \{([^}]*)\} from '(@angular\/[^']+)'/gm)) {
       const names = imports.get(m[2]) ?? new Set();
       for (const n of m[1].split(',')) {
         const name = n.trim().split(/\s+as\s+/)[0];
