@@ -1,5 +1,5 @@
 // Shared fixtures and helpers for the e2e specs.
-import { test as base, expect, type Page, type Request } from '@playwright/test';
+import { test as base, expect, type Locator, type Page, type Request } from '@playwright/test';
 import { readE2eEnv, type E2eEnv } from './env';
 
 export { expect };
@@ -80,7 +80,33 @@ export async function submitProviderLogin(
   await page.locator('input[name=username]').fill(user.username);
   await page.locator('input[name=password]').fill(user.password);
   const form = page.locator('form', { has: page.locator('input[name=password]') });
-  await form.locator('button[type=submit], input[type=submit], button:not([type])').first().click();
+  await submitProviderPage(
+    page,
+    form.locator('button[type=submit], input[type=submit], button:not([type])').first(),
+  );
+}
+
+/** Set on a provider page's window when the test submits it (see `submitProviderPage`). */
+const SUBMITTED = '__e2eSubmitted';
+
+/**
+ * Clicks `submit`, which submits the provider page shown, after marking that page: until the
+ * next page replaces it, `finishOnDemo` knows it is on its way out, however long the navigation
+ * takes on a busy machine, and never takes it for an extra interaction page to confirm.
+ */
+export async function submitProviderPage(page: Page, submit: Locator): Promise<void> {
+  await submit.waitFor();
+  await page.evaluate((key) => {
+    (window as unknown as Record<string, unknown>)[key] = true;
+  }, SUBMITTED);
+  await submit.click();
+}
+
+/** True while the page shown is one the test submitted (or is being replaced right now). */
+async function isSubmittedPage(page: Page): Promise<boolean> {
+  return page
+    .evaluate((key) => (window as unknown as Record<string, unknown>)[key] === true, SUBMITTED)
+    .catch(() => true);
 }
 
 /**
@@ -95,10 +121,13 @@ export async function finishOnDemo(page: Page, env: E2eEnv): Promise<void> {
     if (onDemo(env, page.url())) break;
     await page.waitForURL((url) => onDemo(env, url), { timeout: 3_000 }).catch(() => undefined);
     if (onDemo(env, page.url())) break;
-    // Still on the provider: a consent page (no password field, a submit button)?
+    // Still on the provider: a consent page (a page the test did not submit, no password
+    // field, a submit button)? The page the test submitted can stay for seconds on a busy
+    // machine, and clicking it again would send its form twice.
     if (
       !confirmedConsent &&
       onProvider(env, page.url()) &&
+      !(await isSubmittedPage(page)) &&
       (await page.locator('input[name=password]').count()) === 0
     ) {
       const submit = page
@@ -109,7 +138,7 @@ export async function finishOnDemo(page: Page, env: E2eEnv): Promise<void> {
           `[e2e] provider showed an extra interaction page (${page.url()}); confirming it`,
         );
         confirmedConsent = true;
-        await submit.click();
+        await submitProviderPage(page, submit);
       }
     }
   }

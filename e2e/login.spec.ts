@@ -10,6 +10,7 @@ import {
   onProvider,
   openDemoAnonymous,
   submitProviderLogin,
+  submitProviderPage,
   test,
   USERS,
 } from './fixtures';
@@ -67,7 +68,7 @@ test('social login: Carol signs in through the fake social provider and calls th
   await page.getByTestId('login-button').click();
   await page.waitForURL((url) => onProvider(env, url));
   await page.getByTestId('social-login').click();
-  await page.getByTestId('social-accept').click();
+  await submitProviderPage(page, page.getByTestId('social-accept'));
   await finishOnDemo(page, env);
   await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
   await expect(page.getByTestId('user-name')).toContainText('Carol');

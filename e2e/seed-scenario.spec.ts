@@ -18,6 +18,7 @@ import {
   routeDemoEnv,
   storedDemoSession,
   submitProviderLogin,
+  submitProviderPage,
   test,
   USERS,
 } from './fixtures';
@@ -46,7 +47,7 @@ const WHO: Who[] = [
     signIn: async (page, env) => {
       await page.waitForURL((url) => onProvider(env, url));
       await page.getByTestId('social-login').click();
-      await page.getByTestId('social-accept').click();
+      await submitProviderPage(page, page.getByTestId('social-accept'));
     },
   },
 ];
