@@ -13,7 +13,6 @@
 //
 // Needs dist/ngx-oidc (node scripts/build-lib.mjs) and Chromium (CHROME_BIN or `chromium`).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -23,7 +22,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,12 +31,11 @@ import { DEV_CLIENT_ID } from '../projects/demo-backend/provider.mjs';
 import { DEFAULT_API_AUDIENCE } from '../projects/demo-backend/resources.mjs';
 import { buildSchematics } from './build-lib.mjs';
 import { ensureChromium } from './ensure-chromium.mjs';
+import { CHILD_ENV, createRunner, freePort, MIN, NPM, startServer } from './lib/child.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist', 'ngx-oidc');
 const APP_FILES = join(ROOT, 'e2e', 'new-user', 'src');
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const MIN = 60_000;
 
 /** The CLI each major's `ng new` comes from (the newest of that major the registry has here). */
 const CLI = { 21: '21.2.27', 22: '22.2.7' };
@@ -49,94 +46,7 @@ const RUNS = (process.env.NEW_USER_RUNS ?? '21:csr,22:ssr').split(',').map((run)
   return { major: Number(major), ssr: mode === 'ssr' };
 });
 
-/** Environment for the children: no npm_* leaking from an outer `npm test`. */
-const ENV = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
-  NG_CLI_ANALYTICS: 'false',
-  NO_COLOR: '1',
-  npm_config_audit: 'false',
-  npm_config_fund: 'false',
-  npm_config_update_notifier: 'false',
-  npm_config_prefer_offline: 'true',
-  npm_config_loglevel: 'error',
-};
-delete ENV.FORCE_COLOR;
-
-const log = (msg) => console.log(`[new-user] ${msg}`);
-
-/** Runs a command to its end; resolves with its output, rejects with the output's tail. */
-function run(title, command, args, { cwd, timeoutMs = 5 * MIN, env = ENV } = {}) {
-  const cmd = command === 'node' ? process.execPath : command;
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => {
-      out += `\n${title}: timed out after ${timeoutMs / 1000}s`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      log(`${title}: exit ${code} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-      if (code === 0) resolve(out);
-      else
-        reject(
-          new Error(`${title} failed (exit ${code}):\n$ ${command} ${args.join(' ')}\n${out.split('\n').slice(-60).join('\n')}`),
-        );
-    });
-  });
-}
-
-/** Starts a long-running command (own process group); resolves once its output matches `ready`. */
-function start(title, command, args, { cwd, env = ENV, ready, timeoutMs = 3 * MIN }) {
-  const cmd = command === 'node' ? process.execPath : command;
-  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  process.once('exit', stop);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`${title} printed nothing matching ${ready} in ${timeoutMs / 1000}s:\n${out.slice(-3000)}`));
-    }, timeoutMs);
-    const onData = (d) => {
-      out += d;
-      if (ready.test(out.replace(/\x1b\[[0-9;]*m/g, ''))) {
-        clearTimeout(timer);
-        resolve({ stop, output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${title} exited (code ${code}):\n${out.slice(-3000)}`));
-    });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const { run, log } = createRunner('new-user');
 
 const skip = process.env.NGX_OIDC_SKIP_COMPAT
   ? 'NGX_OIDC_SKIP_COMPAT is set'
@@ -162,9 +72,9 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
     // The local provider and demo API, as `npm start` runs them, on free ports.
     ports.idp = await freePort();
     ports.api = await freePort();
-    backend = await start('demo backend', 'node', [join(ROOT, 'projects', 'demo-backend', 'main.mjs')], {
+    backend = await startServer('demo backend', 'node', [join(ROOT, 'projects', 'demo-backend', 'main.mjs')], {
       cwd: ROOT,
-      env: { ...ENV, IDP_PORT: String(ports.idp), API_PORT: String(ports.api), DEMO_ENV_FILE: '' },
+      env: { ...CHILD_ENV, IDP_PORT: String(ports.idp), API_PORT: String(ports.api), DEMO_ENV_FILE: '' },
       ready: /demo-backend ready/,
       timeoutMs: MIN,
     });
@@ -270,14 +180,14 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
       step(ssr ? 'ng build, then node dist/<app>/server/server.mjs' : 'ng serve', async () => {
         if (ssr) {
           await run('ng build', 'node', [ng, 'build'], { cwd: app, timeoutMs: 8 * MIN });
-          server = await start('server.mjs', 'node', [join(app, 'dist', name, 'server', 'server.mjs')], {
+          server = await startServer('server.mjs', 'node', [join(app, 'dist', name, 'server', 'server.mjs')], {
             cwd: app,
             // Angular SSR answers only hosts it is told to trust (its SSRF protection).
-            env: { ...ENV, PORT: String(ports[name]), NG_ALLOWED_HOSTS: 'localhost' },
+            env: { ...CHILD_ENV, PORT: String(ports[name]), NG_ALLOWED_HOSTS: 'localhost' },
             ready: /listening on/i,
           });
         } else {
-          server = await start('ng serve', 'node', [ng, 'serve', '--port', String(ports[name]), '--no-hmr', '--no-live-reload'], {
+          server = await startServer('ng serve', 'node', [ng, 'serve', '--port', String(ports[name]), '--no-hmr', '--no-live-reload'], {
             cwd: app,
             ready: /Local:\s+http:\/\/localhost:\d+/,
             timeoutMs: 8 * MIN,

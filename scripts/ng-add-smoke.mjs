@@ -17,9 +17,6 @@
 //   KEEP_SMOKE_APP=1 …                     keep the temp app for inspection
 //   NGX_OIDC_SKIP_SMOKE=1 …                skip (e.g. without access to the npm registry)
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import {
   cpSync,
   existsSync,
@@ -36,75 +33,16 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildSchematics, checkPackage } from './build-lib.mjs';
+import { CHILD_ENV, createRunner, freePort, MIN, NPM, startServer } from './lib/child.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist', 'ngx-oidc');
-const MIN = 60_000;
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const AUTHORITY = 'https://idp.example.com';
 const API = 'https://api.example.com';
 const PROTECTED = 'protected profile page';
 
-/** A TCP port nobody listens on right now. */
-async function freePort() {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
-
-/** Environment for the child processes: no npm_* leaking from an outer `npm test`. */
-const ENV = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
-  NG_CLI_ANALYTICS: 'false',
-  NO_COLOR: '1',
-  npm_config_audit: 'false',
-  npm_config_fund: 'false',
-  npm_config_update_notifier: 'false',
-  npm_config_prefer_offline: 'true',
-  npm_config_loglevel: 'error',
-};
-delete ENV.FORCE_COLOR;
-
-const timings = [];
-
-/** Runs a command; resolves with its output, rejects (with the output's tail) on failure. */
-function run(title, command, args, { cwd, timeoutMs = 5 * MIN, nodeArgs = [] } = {}) {
-  const [cmd, argv] =
-    command === 'node' ? [process.execPath, [...nodeArgs, ...args]] : [command, args];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => {
-      out += `\n[smoke] ${title}: timed out after ${timeoutMs / 1000}s`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const seconds = (Date.now() - started) / 1000;
-      timings.push(`${title}: ${seconds.toFixed(1)}s`);
-      console.log(`[smoke] ${title}: exit ${code} in ${seconds.toFixed(1)}s`);
-      if (code === 0) resolve(out);
-      else
-        reject(
-          new Error(
-            `${title} failed (exit ${code}):\n$ ${command} ${args.join(' ')}\n` +
-              out.split('\n').slice(-60).join('\n'),
-          ),
-        );
-    });
-  });
-}
+const { run, timings } = createRunner('smoke');
 
 const installedVersion = (name) =>
   JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
@@ -279,22 +217,13 @@ describe('ng new + ng add ngx-oidc + ng build (smoke)', { skip }, () => {
 
   step("the app's server answers the guarded page and the callback with the app shell", async () => {
     const port = await freePort();
-    const server = spawn(process.execPath, [join(app, 'dist', 'smoke', 'server', 'server.mjs')], {
+    const server = await startServer('server.mjs', 'node', [join(app, 'dist', 'smoke', 'server', 'server.mjs')], {
       cwd: app,
       // NG_ALLOWED_HOSTS: Angular SSR renders only for allowed Host headers.
-      env: { ...ENV, PORT: String(port), NG_ALLOWED_HOSTS: 'localhost' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...CHILD_ENV, PORT: String(port), NG_ALLOWED_HOSTS: 'localhost' },
+      ready: /listening on/,
     });
-    let output = '';
-    server.stderr.on('data', (d) => (output += d));
     try {
-      await new Promise((resolve, reject) => {
-        server.stdout.on('data', (d) => {
-          output += d;
-          if (output.includes('listening on')) resolve();
-        });
-        server.once('exit', (code) => reject(new Error(`server.mjs exited (${code}):\n${output}`)));
-      });
       const get = async (path) => {
         const response = await fetch(`http://localhost:${port}${path}`, { redirect: 'manual' });
         return { status: response.status, html: await response.text() };
@@ -304,13 +233,13 @@ describe('ng new + ng add ngx-oidc + ng build (smoke)', { skip }, () => {
       assert.match(home.html, /ng-server-context="ssg"/, 'the home page is the prerendered one');
       for (const path of ['/profile', '/profile?tab=2', '/callback?code=abc&state=xyz']) {
         const { status, html } = await get(path);
-        assert.equal(status, 200, `${path}: ${status}\n${html.slice(0, 300)}\n${output}`);
+        assert.equal(status, 200, `${path}: ${status}\n${html.slice(0, 300)}\n${server.output()}`);
         assert.match(html, /<app-root><\/app-root>/, `${path} is the client-rendered shell`);
         assert.ok(!html.includes(PROTECTED), `${path} renders nothing protected on the server`);
       }
-      assert.doesNotMatch(output, /authGuard ran during server rendering/);
+      assert.doesNotMatch(server.output(), /authGuard ran during server rendering/);
     } finally {
-      server.kill();
+      server.stop();
     }
   });
 
