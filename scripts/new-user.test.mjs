@@ -5,8 +5,10 @@
 //   (non-interactive) → the README's quick-start code (e2e/new-user/src) → serve → log in through
 //   the local provider → call the demo API (200, bearer attached) → reload → log out.
 //
-//   node --test scripts/new-user.test.mjs                 Angular 21 (ng serve) and 22 (--ssr, the
-//                                                         app's own server: node dist/app/server/server.mjs)
+//   node --test scripts/new-user.test.mjs                 Angular 21 and 22 with ng serve, and 22 with
+//                                                         --ssr served by the app's own server
+//                                                         (node dist/<app>/server/server.mjs); 21 with
+//                                                         --ssr: scripts/ng-add-smoke.mjs
 //   NEW_USER_RUNS=22:ssr,21:csr node --test …             choose the runs (major:ssr|csr)
 //   KEEP_NEW_USER_APP=1 …                                 keep the temp apps
 //   NGX_OIDC_SKIP_COMPAT=1 …                              skip (no npm registry)
@@ -40,7 +42,7 @@ const APP_FILES = join(ROOT, 'e2e', 'new-user', 'src');
 /** The CLI each major's `ng new` comes from (the newest of that major the registry has here). */
 const CLI = { 21: '21.2.27', 22: '22.2.7' };
 
-const RUNS = (process.env.NEW_USER_RUNS ?? '21:csr,22:ssr').split(',').map((run) => {
+const RUNS = (process.env.NEW_USER_RUNS ?? '21:csr,22:csr,22:ssr').split(',').map((run) => {
   const [major, mode] = run.trim().split(':');
   if (!CLI[major] || !['ssr', 'csr'].includes(mode)) throw new Error(`NEW_USER_RUNS: bad run ${run}`);
   return { major: Number(major), ssr: mode === 'ssr' };

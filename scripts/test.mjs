@@ -15,7 +15,7 @@
 // backend (node --test projects/demo-backend/test/) → e2e / e2e22 (scripts/compat.mjs: the packed
 // library in a fresh Angular 21 / 22 workspace, demo build + the whole e2e suite against it; needs
 // the npm registry) → newuser (ng new → ng add → serve → log in → API → reload → log out, in
-// Chromium, Angular 21 with ng serve and 22 with SSR).
+// Chromium: Angular 21 and 22 with ng serve, 22 with SSR and its own server).
 //
 // Runs on the workspace's own Node 24 (the `node` devDependency: npm scripts put
 // node_modules/.bin first on the PATH), which Angular 22 requires.
@@ -137,7 +137,7 @@ const STEPS = [
   },
   {
     name: 'newuser',
-    title: "a new user's whole path (node --test scripts/new-user.test.mjs: ng new → ng add → serve → login → API → reload → logout; Angular 21 and 22 with SSR)",
+    title: "a new user's whole path (node --test scripts/new-user.test.mjs: ng new → ng add → serve → login → API → reload → logout; Angular 21, 22, 22 with SSR)",
     skipIf: () => (process.env.NGX_OIDC_SKIP_COMPAT ? 'NGX_OIDC_SKIP_COMPAT is set' : undefined),
     args: () => ['--test', '--test-reporter=tap', join(ROOT, 'scripts', 'new-user.test.mjs')],
     timeoutMs: 20 * MIN,
