@@ -30,7 +30,6 @@
 // The demo's sources are used as they are (zoneless is the default on both majors).
 //
 // Node: run with the workspace's Node 24 (`npm test` does; `npx node scripts/compat.mjs` by hand).
-import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -45,13 +44,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRunner, MIN, NPM } from './lib/child.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist', 'ngx-oidc');
 const DEMO = join(ROOT, 'projects', 'demo');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const MIN = 60_000;
 const require = createRequire(join(ROOT, 'package.json'));
 const semver = require('semver');
 const { parse: parseJsonc } = require('jsonc-parser');
@@ -107,62 +105,7 @@ if (!TOOLCHAIN) {
 }
 const OUT = join(ROOT, 'dist', `e2e-demo-ng${MAJOR}`);
 
-/** Environment for the temp app's child processes: no npm_* leaking from an outer `npm test`. */
-const ENV = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
-  NG_CLI_ANALYTICS: 'false',
-  NO_COLOR: '1',
-  npm_config_audit: 'false',
-  npm_config_fund: 'false',
-  npm_config_update_notifier: 'false',
-  npm_config_prefer_offline: 'true',
-  npm_config_loglevel: 'error',
-};
-delete ENV.FORCE_COLOR;
-
-const log = (msg) => console.log(`[compat] ${msg}`);
-const timings = [];
-
-/** Runs a command; resolves with its output (streamed if `stream`), rejects on failure. */
-function run(title, command, args, { cwd, timeoutMs = 5 * MIN, env = ENV, stream = false } = {}) {
-  const cmd = command === 'node' ? process.execPath : command;
-  const shown = args.map((a) => (a.length > 200 ? '<script>' : a.replace(ROOT + '/', '')));
-  log(`${title}: $ ${command} ${shown.join(' ')}`);
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d) => {
-      out += d;
-      if (stream) process.stdout.write(d);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => {
-      out += `\n[compat] ${title}: timed out after ${timeoutMs / 1000}s`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const seconds = (Date.now() - started) / 1000;
-      timings.push([title, seconds]);
-      log(`${title}: exit ${code} in ${seconds.toFixed(1)}s`);
-      if (code === 0) resolve(out);
-      else {
-        const err = new Error(
-          `${title} failed (exit ${code})` +
-            (stream ? '' : `:\n${out.split('\n').slice(-60).join('\n')}`),
-        );
-        err.output = out;
-        reject(err);
-      }
-    });
-  });
-}
+const { run, timings, log } = createRunner('compat');
 
 // ---------------------------------------------------------------- steps
 
@@ -459,7 +402,7 @@ async function main() {
     if (KEEP) log(`temp workspace kept in ${app}`);
     else rmSync(tmp, { recursive: true, force: true });
   }
-  log(`timings: ${timings.map(([t, s]) => `${t} ${s.toFixed(1)}s`).join(', ')}`);
+  log(`timings: ${timings.join(', ')}`);
   log(
     `Angular ${MAJOR}: ${ok ? 'OK' : 'FAILED'} in ${((Date.now() - startedAll) / 1000).toFixed(1)}s`,
   );

@@ -39,6 +39,8 @@ export function createRunner(prefix) {
   const log = (msg) => console.log(`[${prefix}] ${msg}`);
   function run(title, command, args, { cwd, timeoutMs = 5 * MIN, env = CHILD_ENV, nodeArgs = [], stream = false } = {}) {
     const [cmd, argv] = command === 'node' ? [process.execPath, [...nodeArgs, ...args]] : [command, args];
+    const shown = args.map((a) => (a.length > 200 ? '<script>' : a)).join(' ');
+    log(`${title}: $ ${command} ${shown}`);
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,7 +65,6 @@ export function createRunner(prefix) {
         timings.push(`${title} ${seconds.toFixed(1)}s`);
         log(`${title}: exit ${code} in ${seconds.toFixed(1)}s`);
         if (code === 0) return resolve(out);
-        const shown = args.map((a) => (a.length > 200 ? '<script>' : a)).join(' ');
         const err = new Error(
           `${title} failed (exit ${code}):\n$ ${command} ${shown}` +
             (stream ? '' : `\n${out.split('\n').slice(-60).join('\n')}`),
