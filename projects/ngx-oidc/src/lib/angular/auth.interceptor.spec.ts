@@ -3,7 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 import { setUpAuth } from '../../test-support/fake-browser';
-import { CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
+import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
+import { DOCUMENT } from '@angular/common';
 import { saveSession } from '../core/session-store';
 import type { TokenSet } from '../core/types';
 import type { AuthConfig } from '../core/config';
@@ -16,7 +17,11 @@ describe('authInterceptor', () => {
   let backend: HttpTestingController;
   let provider: FakeProvider;
 
-  async function setUp(authenticated: boolean, expiresIn = 300, extra: Partial<TokenSet> = {}, config: Partial<AuthConfig> = {}): Promise<void> {
+  /**
+   * @param base The page's `document.baseURI` (HttpClient resolves relative URLs against it):
+   *   a document of its own, as the Karma page is on another origin than the app's.
+   */
+  async function setUp(authenticated: boolean, expiresIn = 300, extra: Partial<TokenSet> = {}, config: Partial<AuthConfig> = {}, base = `${APP_ORIGIN}/`): Promise<void> {
     sessionStorage.clear();
     if (authenticated) {
       const now = Math.floor(Date.now() / 1000);
@@ -37,7 +42,7 @@ describe('authInterceptor', () => {
     await setUpAuth({
       provider,
       config: { storage: 'session', ...config },
-      providers: [provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting()],
+      providers: [provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting(), { provide: DOCUMENT, useValue: documentAt(base) }],
     });
     http = TestBed.inject(HttpClient);
     backend = TestBed.inject(HttpTestingController);
@@ -89,6 +94,39 @@ describe('authInterceptor', () => {
   it('never attaches the token to the provider\'s own endpoints', async () => {
     await setUp(true);
     expect(await authorizationFor(`${ISSUER}/.well-known/openid-configuration`)).toBeNull();
+  });
+
+  it("never attaches the token to the provider's endpoints in a tab that restored its session, under any spelling", async () => {
+    await setUp(true, 300, {}, { allowedUrls: [`${ISSUER}/oauth`, `${ISSUER}/userinfo`, `${ISSUER}/.well-known`, `${ISSUER}/logout`] });
+    for (const url of [
+      `${ISSUER}/oauth/token`,
+      `${ISSUER}/oauth/token/`,
+      `${ISSUER}//oauth/token`,
+      `${ISSUER}/oauth/token;x`,
+      `${ISSUER}/oauth/%74oken`,
+      `${ISSUER}/userinfo`,
+      `${ISSUER}/.well-known/jwks.json`,
+      `${ISSUER}/logout`,
+    ]) {
+      expect(await authorizationFor(url)).withContext(url).toBeNull();
+    }
+    expect(await authorizationFor(`${ISSUER}/oauth/other`)).toBe('Bearer the-access-token');
+  });
+
+  it('resolves a relative URL against document.baseURI, as HttpClient sends it', async () => {
+    await setUp(true, 300, {}, { allowedUrls: ['/app/api'] }, `${APP_ORIGIN}/app/`);
+    expect(await authorizationFor('api/users')).toBe('Bearer the-access-token');
+  });
+
+  it('does not send the token to a relative URL that the base URI moves out of the allow-listed path', async () => {
+    await setUp(true, 300, {}, { allowedUrls: ['/api'] }, `${APP_ORIGIN}/app/`);
+    expect(await authorizationFor('api/users')).toBeNull();
+  });
+
+  it('does not send the token when an encoded slash follows the allow-listed prefix', async () => {
+    await setUp(true);
+    expect(await authorizationFor('https://api.example.com/v1/%2F..%2Fadmin')).toBeNull();
+    expect(await authorizationFor('https://api.example.com/v1/..%5Cadmin')).toBeNull();
   });
 
   it('keeps an Authorization header the app set itself', async () => {
@@ -341,3 +379,12 @@ describe('authInterceptor', () => {
     });
   });
 });
+
+/** A document whose baseURI is `base` (its `<base href>`). */
+function documentAt(base: string): Document {
+  const doc = document.implementation.createHTMLDocument('');
+  const element = doc.createElement('base');
+  element.href = base;
+  doc.head.appendChild(element);
+  return doc;
+}

@@ -1,4 +1,5 @@
 import { HttpContextToken, HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
+import { DOCUMENT } from '@angular/common';
 import { inject } from '@angular/core';
 import { catchError, defer, from, switchMap, tap, type Observable } from 'rxjs';
 import type { AllowedUrlMatcher } from '../core/allowed-url';
@@ -37,7 +38,8 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(AuthService);
-  const entry = auth.matchAllowedUrl(req.url, req.method);
+  const url = resolve(req.url, inject(DOCUMENT));
+  const entry = auth.matchAllowedUrl(url, req.method);
   // The app's own Authorization header is kept. Lower case: HttpHeaders lower-cases the name
   // it looks up, which allocates nothing when it already is. SKIP_AUTH is read last: reading a
   // context token that was never set stores its default in the request's context.
@@ -48,7 +50,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   if (cached) return send(auth, req, next, cached, request, entry);
   return from(auth.getAccessToken(request)).pipe(
     switchMap((token) => {
-      if (token) return send(auth, req, next, token, request, entry);
+      // Getting the token may have taught the client the provider's endpoints: ask again.
+      if (token && auth.matchAllowedUrl(url, req.method)) return send(auth, req, next, token, request, entry);
+      if (token) return next(req);
       if (entry.allowAnonymous) return next(req);
       throw new AuthError(
         'login_required',
@@ -158,6 +162,21 @@ function parseBearerChallenge(header: string): Record<string, string> {
     params[name.toLowerCase()] = (quoted ?? token ?? '').replace(/\\(.)/g, '$1');
   }
   return params;
+}
+
+/**
+ * The URL as `HttpClient` sends it: its XHR and fetch backends resolve a relative URL against
+ * `document.baseURI` (the `<base href>`, else the page's URL), not the origin. A URL that does
+ * not resolve gets no token.
+ */
+function resolve(url: string, doc: Document): string {
+  // Absolute already: the client parses it once and remembers the answer.
+  if (/^https?:\/\//i.test(url)) return url;
+  try {
+    return new URL(url, doc.baseURI).href;
+  } catch {
+    return 'about:invalid';
+  }
 }
 
 function withToken(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {

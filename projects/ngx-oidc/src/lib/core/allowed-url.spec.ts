@@ -78,6 +78,26 @@ describe('parseAllowedUrls', () => {
     refusedEntry([null as unknown as AllowedUrl], 'allowedUrls[0]');
   });
 
+  it('rejects an entry that covers the issuer with invalid_configuration', () => {
+    const issuer = 'https://idp.example.com';
+    for (const uri of [issuer, `${issuer}/`, 'https://IDP.example.com:443']) {
+      const err = thrownBy(() => parseAllowedUrls(['https://api.example.com', uri], APP_ORIGIN, issuer));
+      expect(err.code).withContext(uri).toBe('invalid_configuration');
+      expect(err.details).withContext(uri).toEqual({ option: 'allowedUrls[1]', actual: uri });
+    }
+    // An issuer with a path: its origin and any prefix of the path cover it.
+    for (const uri of ['https://login.example.com', 'https://login.example.com/tenant', 'https://login.example.com/tenant/v2/']) {
+      expect(thrownBy(() => parseAllowedUrls([uri], APP_ORIGIN, 'https://login.example.com/tenant/v2')).code).withContext(uri).toBe('invalid_configuration');
+    }
+    // The app on the issuer's origin: a relative entry for the whole origin covers it too.
+    expect(thrownBy(() => parseAllowedUrls(['/'], 'https://idp.example.com', issuer)).code).toBe('invalid_configuration');
+  });
+
+  it("accepts an API path on the issuer's origin that does not cover the issuer", () => {
+    expect(parseAllowedUrls(['https://idp.example.com/api'], APP_ORIGIN, 'https://idp.example.com')[0].path).toBe('/api');
+    expect(parseAllowedUrls(['https://login.example.com/tenant/v20'], APP_ORIGIN, 'https://login.example.com/tenant/v2')[0].path).toBe('/tenant/v20');
+  });
+
   it('rejects an allowlist that is not an array', () => {
     refusedEntry('https://api.example.com' as unknown as AllowedUrl[], 'allowedUrls');
   });
@@ -152,6 +172,22 @@ describe('matchAllowedUrl', () => {
   it('does not match a path that escapes the prefix with ..', () => {
     expect(match('https://api.example.com/v1/../admin')).toBeUndefined();
     expect(match('https://api.example.com/v1/%2e%2e/admin')).toBeUndefined();
+  });
+
+  for (const path of ['/v1%2f..%2fadmin', '/v1/%2F..%2Fadmin', '/v1/%5c..%5cadmin', '/v1/%5C', '/v1/..%2fadmin', '/v1/x/%2e%2E%2Fadmin', '/v1/x/.%2e%5cadmin']) {
+    it(`does not match ${path}: an encoded slash or backslash right after the prefix, or after ..`, () => {
+      expect(match(`https://api.example.com${path}`)).toBeUndefined();
+    });
+  }
+
+  it('still matches an encoded slash inside a segment below the prefix (an id such as a%2Fb)', () => {
+    expect(match('https://api.example.com/v1/projects/group%2Fproject')).toBe(matchers[0]);
+  });
+
+  it('resolves relative request URLs against the base it is given (document.baseURI)', () => {
+    const base = `${APP_ORIGIN}/app/page`;
+    expect(matchAllowedUrl(matchers, 'api/users', 'GET', base)).toBeUndefined();
+    expect(matchAllowedUrl(matchers, '../api/users', 'GET', base)).toBe(matchers[2]);
   });
 
   it('resolves relative entries and relative request URLs against the app origin', () => {

@@ -5,7 +5,9 @@ import { AuthError } from './errors';
  *
  * A string is a URL prefix: scheme, host and port must equal the request's, and the path must
  * match on a segment boundary (`https://api.example.com/v1` matches `/v1` and `/v1/users`, not
- * `/v10`). Relative entries (`/api`) resolve against the app's origin.
+ * `/v10`, nor `/v1/%2f…` or `/v1/..%2f…`). Relative entries (`/api`) resolve against the app's
+ * origin. An entry must not cover the issuer (`https://idp.example.com` when that is the
+ * issuer): the provider's endpoints never get the token.
  */
 export type AllowedUrl = string | AllowedUrlEntry;
 
@@ -49,11 +51,14 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
  *
  * @param entries The `allowedUrls` option.
  * @param appOrigin Origin that relative entries resolve against.
+ * @param issuer The provider's issuer URL: an entry covering it (its origin without a path, or
+ *   a path prefix of the issuer's) would send the token to the provider's own endpoints.
  * @throws {AuthError} `invalid_configuration` naming the entry and what is wrong with it.
  */
 export function parseAllowedUrls(
   entries: readonly AllowedUrl[],
   appOrigin: string,
+  issuer?: string,
 ): AllowedUrlMatcher[] {
   if (!Array.isArray(entries)) {
     throw invalidEntry(-1, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'must be an array of URL prefixes or { uri } objects' : '');
@@ -93,9 +98,15 @@ export function parseAllowedUrls(
     if (scope !== undefined && (typeof scope !== 'string' || scope.trim() === '')) {
       throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'scope must be a non-empty string' : '');
     }
+    const path = url.pathname.replace(/\/+$/, '');
+    // RFC 6750 §5.3, RFC 9700 §4.9: the access token is for APIs, never for the provider (its
+    // token, UserInfo, JWKS, end-session and revocation endpoints live under the issuer).
+    if (issuer && covers(url.origin, path, new URL(issuer))) {
+      throw invalidEntry(index, (typeof ngDevMode === 'undefined' || ngDevMode) ? `"${uri}" covers the issuer ${issuer}; list the API's own path instead` : '', uri);
+    }
     return {
       origin: url.origin,
-      path: url.pathname.replace(/\/+$/, ''),
+      path,
       httpMethod: method,
       allowAnonymous: typeof entry !== 'string' && entry.allowAnonymous === true,
       audience,
@@ -109,19 +120,21 @@ export function parseAllowedUrls(
  * string prefixes, so `https://api.example.com.evil.test` and `https://user@api.example.com`
  * never match `https://api.example.com`.
  *
- * @param url Request URL, absolute or relative to `appOrigin`.
+ * @param url Request URL, absolute or relative to `base`.
  * @param method Request method.
+ * @param base What a relative `url` resolves against: `document.baseURI`, as `HttpClient`
+ *   sends it (the app's origin only when there is no document).
  * @returns The matching entry, or `undefined`.
  */
 export function matchAllowedUrl(
   matchers: readonly AllowedUrlMatcher[],
   url: string,
   method: string,
-  appOrigin: string,
+  base: string,
 ): AllowedUrlMatcher | undefined {
   let target: URL;
   try {
-    target = new URL(url, appOrigin);
+    target = new URL(url, base);
   } catch {
     return undefined;
   }
@@ -131,10 +144,17 @@ export function matchAllowedUrl(
   const upper = method.toUpperCase();
   return matchers.find(
     (m) =>
-      m.origin === target.origin &&
-      (m.path === '' || path === m.path || path.startsWith(m.path + '/')) &&
+      covers(m.origin, m.path, target) &&
+      // A server that decodes %2f or %5c (a slash, a backslash) right after the prefix, or
+      // after an encoded `..`, routes the request outside it.
+      !/^\/?%(2f|5c)|(\.|%2e){2}%(2f|5c)/i.test(path.slice(m.path.length)) &&
       (m.httpMethod === undefined || m.httpMethod === upper),
   );
+}
+
+/** Whether `url` is under the prefix `origin` + `path`, on a segment boundary. */
+function covers(origin: string, path: string, url: URL): boolean {
+  return origin === url.origin && (path === '' || url.pathname === path || url.pathname.startsWith(path + '/'));
 }
 
 /** @param problem What is wrong, empty in production builds. @param actual The refused value. */

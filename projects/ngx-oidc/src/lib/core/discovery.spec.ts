@@ -126,5 +126,53 @@ describe('discovery', () => {
       const body = { ...DISCOVERY } as Record<string, unknown>;
       expect(validateDiscovery(body, ISSUER)).toBe(body as never);
     });
+
+    const refusal = (body: Record<string, unknown>, authority = ISSUER) => {
+      try {
+        validateDiscovery(body, authority);
+      } catch (err) {
+        return err as { code: string; details: Record<string, unknown> };
+      }
+      throw new Error('expected validateDiscovery to throw');
+    };
+
+    for (const [field, value] of [
+      ['end_session_endpoint', 'javascript:alert(document.cookie)'],
+      ['end_session_endpoint', 'data:text/html,<script>alert(1)</script>'],
+      ['end_session_endpoint', 'http://idp.example.com/logout'],
+      ['userinfo_endpoint', 'http://idp.example.com/userinfo'],
+      ['revocation_endpoint', 'http://localhost/revoke'],
+      ['token_endpoint', 'http://127.0.0.1/token'],
+      ['jwks_uri', 'http://idp.example.com/jwks'],
+      ['end_session_endpoint', 42],
+      ['introspection_endpoint', 'ftp://idp.example.com/introspect'],
+    ] as const) {
+      it(`refuses ${field} ${String(value)} for an https issuer with discovery_failed`, () => {
+        const err = refusal({ ...DISCOVERY, [field]: value });
+
+        expect(err.code).toBe('discovery_failed');
+        expect(err.details).toEqual(jasmine.objectContaining({ claim: field, actual: value }));
+      });
+    }
+
+    it('accepts an absent or null optional endpoint', () => {
+      const { end_session_endpoint: _, ...withoutLogout } = DISCOVERY;
+      expect(validateDiscovery({ ...withoutLogout }, ISSUER).end_session_endpoint).toBeUndefined();
+      expect(validateDiscovery({ ...DISCOVERY, revocation_endpoint: null }, ISSUER).issuer).toBe(ISSUER);
+    });
+
+    it('accepts http endpoints on loopback only for a loopback http issuer', () => {
+      const local = 'http://localhost:9000';
+      const doc = { issuer: local, authorization_endpoint: `${local}/auth`, token_endpoint: 'http://127.0.0.1:9000/token', jwks_uri: 'https://keys.example.com/jwks', end_session_endpoint: `${local}/logout` };
+
+      expect(validateDiscovery(doc, local).token_endpoint).toBe('http://127.0.0.1:9000/token');
+      expect(refusal({ ...doc, end_session_endpoint: 'http://idp.example.com/logout' }, local).details['claim']).toBe('end_session_endpoint');
+      expect(refusal({ ...doc, end_session_endpoint: 'javascript:alert(1)' }, local).details['claim']).toBe('end_session_endpoint');
+    });
+
+    it('refuses a plain http issuer that is not on loopback', () => {
+      const issuer = 'http://idp.example.com';
+      expect(refusal({ ...DISCOVERY, issuer }, issuer).details['claim']).toBe('issuer');
+    });
   });
 });

@@ -28,19 +28,30 @@ export async function fetchDiscovery(authority: string, fetchFn: FetchLike): Pro
   return validateDiscovery(body, authority);
 }
 
+/** The endpoints checked in a discovery document: the first three are required. */
+const ENDPOINTS = [
+  'authorization_endpoint', 'jwks_uri', 'token_endpoint', 'userinfo_endpoint', 'end_session_endpoint',
+  'revocation_endpoint', 'introspection_endpoint', 'registration_endpoint',
+];
+
 /**
- * Checks a discovery document against the configured authority.
- * @throws {AuthError} `discovery_failed`, `invalid_issuer`.
+ * Checks a discovery document against the configured authority. Every endpoint the client may
+ * fetch or navigate to must be an `https:` URL; plain `http:` only on loopback, and only when
+ * the issuer itself is a loopback `http:` URL (RFC 8414 §2, OIDC Discovery 1.0 §3, RFC 9700
+ * §2.6). A hostile or broken document cannot send the browser to a `javascript:` URL or the
+ * token over cleartext.
+ * @throws {AuthError} `discovery_failed` (`cause.claim` names the field), `invalid_issuer`.
  */
 export function validateDiscovery(body: Record<string, unknown>, authority: string): DiscoveryDocument {
-  for (const field of ['issuer', 'authorization_endpoint', 'jwks_uri', 'token_endpoint'] as const) {
-    if (typeof body[field] !== 'string' || !isHttpUrl(body[field] as string)) {
-      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The discovery document has no valid "${field}".` : '', {
+  ['issuer', ...ENDPOINTS].forEach((field, index) => {
+    const value = body[field];
+    if ((value != null || index < 4) && !isSecureUrl(value, body['issuer'])) {
+      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The discovery document has no valid "${field}" (an https URL, or http on loopback for a loopback issuer).` : '', {
         claim: field,
-        actual: body[field],
+        actual: value,
       });
     }
-  }
+  });
   // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the URL discovery was read from.
   // A difference of only a trailing slash is accepted (https://tenant/ vs https://tenant), and
   // the provider's spelling is what ID tokens are then checked against.
@@ -57,11 +68,15 @@ export function validateDiscovery(body: Record<string, unknown>, authority: stri
   return body as unknown as DiscoveryDocument;
 }
 
-function isHttpUrl(value: string): boolean {
+function isSecureUrl(value: unknown, issuer: unknown): boolean {
   try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
+    const url = new URL(value as string);
+    return typeof value === 'string' && (url.protocol === 'https:' || (isLoopback(url) && isLoopback(new URL(issuer as string))));
   } catch {
     return false;
   }
+}
+
+function isLoopback(url: URL): boolean {
+  return url.protocol === 'http:' && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(url.hostname);
 }

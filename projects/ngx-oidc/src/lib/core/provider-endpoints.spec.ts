@@ -45,6 +45,19 @@ describe('provider endpoints', () => {
     expect(isProviderEndpoint(endpoints, 'https://idp.example.com:443/userinfo', APP_ORIGIN)).toBeTrue();
   });
 
+  for (const path of ['/oauth/token/', '//oauth//token', '/oauth/token;jsessionid=x', '/oauth/%74oken', '/oauth%2ftoken', '/oauth%5Ctoken', '/OAuth/Token', '/oauth/./token', '/x/../oauth/token']) {
+    it(`recognises the token endpoint spelled ${path}`, () => {
+      expect(isProviderEndpoint(providerEndpoints(ISSUER, DISCOVERY), `${ISSUER}${path}`, APP_ORIGIN)).toBeTrue();
+    });
+  }
+
+  it('resolves a relative URL against the base it is given', () => {
+    const endpoints = providerEndpoints(ISSUER, DISCOVERY);
+
+    expect(isProviderEndpoint(endpoints, 'token', `${ISSUER}/oauth/`)).toBeTrue();
+    expect(isProviderEndpoint(endpoints, 'token', `${ISSUER}/`)).toBeFalse();
+  });
+
   it('does not flag other URLs', () => {
     const endpoints = providerEndpoints(ISSUER, DISCOVERY);
 

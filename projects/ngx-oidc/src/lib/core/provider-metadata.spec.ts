@@ -13,7 +13,7 @@ import {
   type TestKey,
 } from '../../test-support/fake-provider';
 import { validateIdToken } from './id-token';
-import { loadProviderMetadata, METADATA_TTL_MS, saveProviderMetadata, type ProviderMetadata } from './provider-metadata';
+import { cachedDiscovery, loadProviderMetadata, METADATA_TTL_MS, saveProviderMetadata, type ProviderMetadata } from './provider-metadata';
 import { MemoryStorage } from './storage';
 
 const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`;
@@ -110,6 +110,24 @@ describe('provider metadata', () => {
 
     expect(metadata.discovery.issuer).toBe(ISSUER);
     expect(provider.requests.length).toBe(1);
+  });
+
+  it('refetches instead of using a cached document whose end_session_endpoint is javascript:', async () => {
+    storage.setItem(CACHE_KEY, JSON.stringify({ authority: ISSUER, discovery: { ...DISCOVERY, end_session_endpoint: 'javascript:alert(1)' }, fetchedAt: NOW }));
+
+    const metadata = await loadProviderMetadata(ISSUER, provider.fetch, storage, NOW);
+
+    expect(metadata.discovery.end_session_endpoint).toBe(DISCOVERY.end_session_endpoint);
+    expect(provider.requests.map((r) => r.url)).toEqual([DISCOVERY_URL]);
+  });
+
+  it('hands the cached discovery document over synchronously (start-up), none when stale or refused', async () => {
+    expect(cachedDiscovery(ISSUER, storage, NOW)).toBeUndefined();
+    await firstPage();
+    expect(cachedDiscovery(ISSUER, storage, NOW)).toEqual(DISCOVERY);
+    expect(cachedDiscovery(ISSUER, storage, NOW + METADATA_TTL_MS)).toBeUndefined();
+    storage.setItem(CACHE_KEY, JSON.stringify({ authority: ISSUER, discovery: { ...DISCOVERY, token_endpoint: 'http://idp.example.com/token' }, fetchedAt: NOW }));
+    expect(cachedDiscovery(ISSUER, storage, NOW)).toBeUndefined();
   });
 
   it('refetches when the cache is corrupted', async () => {

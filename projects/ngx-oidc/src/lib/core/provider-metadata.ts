@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import { fetchDiscovery } from './discovery';
+import { fetchDiscovery, validateDiscovery } from './discovery';
 import { createKeyStore, type KeyStore } from './jwks';
 import { readJson, safeRemove, writeJson, type AuthStorage } from './storage';
 import type { DiscoveryDocument, FetchLike } from './types';
@@ -36,19 +36,36 @@ export async function loadProviderMetadata(
   storage: AuthStorage,
   now: number,
 ): Promise<ProviderMetadata> {
-  const key = METADATA_PREFIX + authority;
-  let cached: CachedMetadata | null = null;
-  try {
-    cached = readJson<CachedMetadata>(storage, key);
-  } catch {
-    // Corrupted cache: readJson removed it; fetch afresh.
-  }
-  if (cached && cached.authority === authority && now - cached.fetchedAt < METADATA_TTL_MS && now >= cached.fetchedAt) {
-    return { discovery: cached.discovery, keys: createKeyStore(cached.discovery.jwks_uri, fetchFn, cached.jwks) };
-  }
-  safeRemove(storage, key);
+  const cached = readCache(authority, storage, now);
+  if (cached) return { discovery: cached.discovery, keys: createKeyStore(cached.discovery.jwks_uri, fetchFn, cached.jwks) };
   const discovery = await fetchDiscovery(authority, fetchFn);
   return { discovery, keys: createKeyStore(discovery.jwks_uri, fetchFn) };
+}
+
+/**
+ * The discovery document an earlier page of this session cached (see
+ * {@link loadProviderMetadata}), synchronously: what a tab knows of the provider's endpoints
+ * at start-up. `undefined` when there is none, or it is stale or refused.
+ */
+export function cachedDiscovery(authority: string, storage: AuthStorage, now: number): DiscoveryDocument | undefined {
+  return readCache(authority, storage, now)?.discovery;
+}
+
+function readCache(authority: string, storage: AuthStorage, now: number): CachedMetadata | undefined {
+  const key = METADATA_PREFIX + authority;
+  try {
+    const cached = readJson<CachedMetadata>(storage, key);
+    if (cached && cached.authority === authority && now - cached.fetchedAt < METADATA_TTL_MS && now >= cached.fetchedAt) {
+      // Checked as a fetched document is (https endpoints): the cache may predate those
+      // checks, or have been written by anything else running on the origin.
+      validateDiscovery(cached.discovery as never, authority);
+      return cached;
+    }
+  } catch {
+    // Corrupted or refused: fetch afresh.
+  }
+  safeRemove(storage, key);
+  return undefined;
 }
 
 /**
