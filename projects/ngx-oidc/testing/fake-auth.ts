@@ -48,15 +48,20 @@ interface FakeSnapshot {
   readonly session: FakeSession | null;
   readonly error: AuthError | null;
   readonly pending: { readonly nonce: string; readonly state: string } | null;
+  readonly loginOutcome: LoginOutcome | null;
 }
+
+/** What a callback came to (`AuthService.loginOutcome`). */
+type LoginOutcome = Extract<AuthEvent, { readonly type: 'login_completed' | 'login_failed' }>;
 
 /**
  * A controllable stand-in for {@link AuthService}, provided by `provideAuthTesting()` both as
  * itself and as `AuthService`: the same signals and observables, read from one snapshot, with
- * no provider, no network, no storage and no timers. Tests drive it (`logIn()`, `logOut()`,
- * `expireSession()`, `setAccessToken()`, `emitError()`, `emitEvent()`) and read what the app
- * asked of it (`loginCalls`, `logoutCalls`, …). The real `authGuard` and `authInterceptor` work
- * with it unchanged; `matchAllowedUrl` and `configuration` come from the library itself.
+ * no provider, no network, no storage and no timers. Tests drive it (`logIn()`, `failLogin()`,
+ * `logOut()`, `expireSession()`, `setAccessToken()`, `emitError()`, `emitEvent()`) and read
+ * what the app asked of it (`loginCalls`, `logoutCalls`, …). The real `authGuard` and
+ * `authInterceptor` work with it unchanged; `matchAllowedUrl` and `configuration` come from the
+ * library itself.
  *
  * @example
  * ```ts
@@ -74,6 +79,7 @@ export class FakeAuthService implements AuthServiceApi {
     session: this.options.authenticated ? this.session(this.options.user, this.options) : null,
     error: this.options.error ?? null,
     pending: null,
+    loginOutcome: null,
   });
   private readonly subject = new BehaviorSubject<FakeSnapshot>(this.snapshot());
   private readonly events = new Subject<AuthEvent>();
@@ -138,6 +144,13 @@ export class FakeAuthService implements AuthServiceApi {
   readonly state$: Observable<string | null> = this.loginState$;
   /** What happens: every control and call emits what the real service would (see `AuthEvent`). */
   readonly events$: Observable<AuthEvent> = this.events.asObservable();
+  /**
+   * What the last callback came to: set by `logIn()` (`login_completed`) and `failLogin()`
+   * (`login_failed`), as the real callback sets it; `null` until then.
+   */
+  readonly loginOutcome: Signal<LoginOutcome | null> = this.select((s) => s.loginOutcome);
+  /** See {@link FakeAuthService.loginOutcome}. */
+  readonly loginOutcome$: Observable<LoginOutcome | null> = this.select$((s) => s.loginOutcome);
 
   /** Every `login()` call's options, oldest first. */
   readonly loginCalls: LoginOptions[] = [];
@@ -310,13 +323,33 @@ export class FakeAuthService implements AuthServiceApi {
    */
   logIn(user?: AuthUser, tokens: FakeTokens = {}, appState?: unknown): void {
     this.extraTokens.clear();
+    const outcome: LoginOutcome =
+      appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState };
     this.update({
       isLoading: false,
       session: this.session(user ?? this.options.user, { ...this.options, ...tokens }),
       error: null,
       pending: null,
+      loginOutcome: outcome,
     });
-    this.events.next(appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState });
+    this.events.next(outcome);
+  }
+
+  /**
+   * Fails a callback, as the real one does: ends loading, sets `error` and `loginOutcome`,
+   * forgets the login in progress, emits `login_failed`, and leaves a session that was there
+   * as it was.
+   *
+   * @param error Set on `error`, and on `loginOutcome` as `{ type: 'login_failed', error }`.
+   * @example
+   * ```ts
+   * auth.failLogin(new AuthError('authorization_error', 'Cancelled.', { error: 'access_denied' }));
+   * ```
+   */
+  failLogin(error: AuthError): void {
+    const outcome: LoginOutcome = { type: 'login_failed', error };
+    this.update({ isLoading: false, error, pending: null, loginOutcome: outcome });
+    this.events.next(outcome);
   }
 
   /**

@@ -4,7 +4,7 @@ import type { AllowedUrlMatcher } from '../core/allowed-url';
 import { OidcClient, type AccessTokenOptions } from '../core/client';
 import { resolveConfig, type ResolvedAuthConfig } from '../core/config';
 import type { AuthError } from '../core/errors';
-import type { AuthEvent } from '../core/events';
+import type { AuthEvent, LoginOutcome } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
 import type { TokenRequest } from '../core/token-cache';
 import type { IdTokenClaims } from '../core/types';
@@ -73,8 +73,26 @@ export class AuthService {
   readonly loginState$: Observable<string | null> = this.state.select$((s) => s.pending?.state ?? null);
   /** The same observable as {@link AuthService.loginState$}, under its shorter name. */
   readonly state$: Observable<string | null> = this.loginState$;
-  /** What happens: logins, renewals, expiry, logouts, other tabs (see {@link AuthEvent}). */
+  /**
+   * What happens from the moment of subscription: logins, renewals, expiry, logouts, other tabs
+   * (see {@link AuthEvent}). Not replayed: the callback completes before the first component
+   * exists, so read its outcome from {@link AuthService.loginOutcome}.
+   */
   readonly events$: Observable<AuthEvent> = this.events.asObservable();
+  /**
+   * What the callback of this page load came to, for as long as the page lives: its
+   * `login_completed` event (with the login's `appState`) or its `login_failed` event (with the
+   * error); `null` when the app was not loaded on the redirect URI, or before the callback ends.
+   *
+   * @example
+   * ```ts
+   * const outcome = auth.loginOutcome();
+   * if (outcome?.type === 'login_completed') restoreCart(outcome.appState);
+   * ```
+   */
+  readonly loginOutcome: Signal<LoginOutcome | null> = this.state.select((s) => s.loginOutcome ?? null);
+  /** {@link AuthService.loginOutcome} as an observable: emits the current value on subscribe, then each change. */
+  readonly loginOutcome$: Observable<LoginOutcome | null> = this.state.select$((s) => s.loginOutcome ?? null);
 
   constructor() {
     const browser = inject(AUTH_BROWSER);

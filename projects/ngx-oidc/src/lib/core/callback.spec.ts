@@ -166,6 +166,50 @@ describe('callback', () => {
       expect(err.message).toContain('User cancelled');
     });
 
+    it('checks iss before state: a response from another issuer is iss_parameter_mismatch whatever its state', () => {
+      const err = thrownBy(() => validateAuthResponse({ code: 'abc', state: 'forged', iss: 'https://evil.test' }, 'xyz', ISSUER, false));
+
+      expect(err.code).toBe('iss_parameter_mismatch');
+    });
+
+    it('reports an error response only once iss and state match, never with the words of an unmatched one', () => {
+      const text = 'Your account is locked, call +1 555 0100';
+      const forged = thrownBy(() => validateAuthResponse({ error: 'access_denied', error_description: text, state: 'forged' }, 'xyz', ISSUER, false));
+      const stateless = thrownBy(() => validateAuthResponse({ error: 'access_denied', error_description: text }, 'xyz', ISSUER, false));
+      const wrongIss = thrownBy(() => validateAuthResponse({ error: 'access_denied', error_description: text, state: 'xyz', iss: 'https://evil.test' }, 'xyz', ISSUER, false));
+
+      expect([forged.code, stateless.code, wrongIss.code]).toEqual(['state_mismatch', 'state_mismatch', 'iss_parameter_mismatch']);
+      for (const err of [forged, stateless, wrongIss]) {
+        expect(err.message).not.toContain(text);
+        expect(JSON.stringify(err.details)).not.toContain(text);
+      }
+    });
+
+    for (const [responseType, name] of [
+      ['code', 'id_token'],
+      ['code', 'access_token'],
+      ['id_token', 'access_token'],
+      ['code id_token', 'access_token'],
+    ] as const) {
+      it(`refuses a "${responseType}" response that also carries ${name} with invalid_response (OIDC Core 3.1.2.5, 3.3.2.5)`, () => {
+        const asked = responseType.includes('id_token') ? { id_token: 'x.y.z' } : {};
+        const params = { code: 'abc', state: 'xyz', iss: ISSUER, ...asked, [name]: 'injected', token_type: 'Bearer' };
+
+        const err = thrownBy(() => validateAuthResponse(params, 'xyz', ISSUER, true, responseType));
+
+        expect(err.code).toBe('invalid_response');
+        expect(err.details.parameter).toBe(name);
+      });
+    }
+
+    it('exempts a missing iss (RFC 9207) only for response types with an ID token, not for an ID token added to a code response', () => {
+      const err = thrownBy(() => validateAuthResponse({ code: 'abc', id_token: 'x.y.z', state: 'xyz' }, 'xyz', ISSUER, true, 'code'));
+
+      expect(err.code).toBe('iss_parameter_mismatch');
+      expect(err.details.actual).toBeUndefined();
+      expect(validateAuthResponse({ code: 'abc', id_token: 'x.y.z', state: 'xyz' }, 'xyz', ISSUER, true, 'code id_token').code).toBe('abc');
+    });
+
     it('refuses a response with neither code nor error', () => {
       const err = thrownBy(() => validateAuthResponse({ state: 'xyz' }, 'xyz', ISSUER, false));
 

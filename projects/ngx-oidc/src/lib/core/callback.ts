@@ -109,12 +109,13 @@ export function parseCallbackUrl(url: string, mode: ResponseMode = 'query'): Cal
 
 /**
  * Turns checked callback parameters into the response of the expected type, or the provider's
- * error into an {@link AuthError}.
+ * error into an {@link AuthError}: `iss` first, then `state`, and only then an error response.
  *
  * @param expectedState The state of the login transaction this response belongs to.
  * @param issuer The provider's issuer.
  * @param issRequired Whether discovery advertised `authorization_response_iss_parameter_supported`.
- * @param responseType The response type the login asked for: decides which parameters must be there.
+ * @param responseType The response type the login asked for: decides which parameters must be
+ *   there, which may not (`invalid_response`), and whether `iss` may be missing.
  * @throws {AuthError} `state_mismatch`, `iss_parameter_mismatch`, `authorization_error`,
  *   `login_required`, `consent_required`, `interaction_required`, `invalid_response`.
  */
@@ -125,19 +126,15 @@ export function validateAuthResponse(
   issRequired: boolean,
   responseType: ResponseType = 'code',
 ): AuthorizationResponse {
-  // RFC 6749 §10.12: compare state exactly; it is the CSRF defence of the redirect.
-  if (params.state !== expectedState) {
-    throw new AuthError('state_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The callback\'s state is not the one this login sent.' : '', {
-      claim: 'state',
-      expected: expectedState,
-      actual: params.state,
-    });
-  }
+  const types = responseType.split(' ');
+  // Checked in the order of oauth4webapi's validateAuthResponse: iss, then state, and only then
+  // an error response, so that nothing a response for another issuer or login says is shown.
   // RFC 9207 §2.4: when iss is present, or the provider says it always sends it, it must be the
-  // issuer. A response carrying an ID token is exempt from the presence rule: the ID token's own
-  // iss is checked before anything of the response is used (OIDC Core 1.0 §3.1.3.7 (2)), and
-  // providers (oidc-provider among them) omit the parameter there.
-  if (params.iss !== undefined || (issRequired && params.id_token === undefined)) {
+  // issuer. Only a response type with an ID token is exempt from the presence rule: the ID
+  // token's own iss is checked before anything of the response is used (OIDC Core 1.0 §3.1.3.7
+  // (2)), and providers (oidc-provider among them) omit the parameter there. Whether an ID
+  // token came is no reason: anyone can add one to a code response (RFC 9700 §4.4, mix-up).
+  if (params.iss !== undefined || (issRequired && !types.includes('id_token'))) {
     if (params.iss !== issuer) {
       throw new AuthError(
         'iss_parameter_mismatch',
@@ -146,10 +143,25 @@ export function validateAuthResponse(
       );
     }
   }
+  // RFC 6749 §10.12: compare state exactly; it is the CSRF defence of the redirect.
+  if (params.state !== expectedState) {
+    throw new AuthError('state_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The callback\'s state is not the one this login sent.' : '', {
+      claim: 'state',
+      expected: expectedState,
+      actual: params.state,
+    });
+  }
+  // RFC 6749 §4.1.2.1, OIDC Core 1.0 §3.1.2.6: an error response of this login.
   if (params.error !== undefined) throw providerError(params);
+  // OAuth 2.0 Multiple Response Type Encoding §5, OIDC Core 1.0 §3.1.2.5 and §3.3.2.5: a
+  // token comes from the authorization endpoint only when the response type asks for it. One
+  // that was not asked for (an id_token or access_token added to a code response) is refused,
+  // never used.
+  const expected = types.map((part) => (part === 'token' ? 'access_token' : part));
+  const extra = TOKEN_PARAMS.find((name) => params[name as keyof CallbackParams] !== undefined && !expected.includes(name));
+  if (extra) throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `response_type "${responseType}" returns no "${extra}", yet the response carries one` : '', extra);
   // OIDC Core 1.0 §3.1.2.5, §3.2.2.5, §3.3.2.5: what each response type must return.
-  const required = responseType.split(' ').map((part) => (part === 'token' ? 'access_token' : part));
-  for (const name of required) {
+  for (const name of expected) {
     if (!params[name as keyof CallbackParams]) {
       throw malformed((typeof ngDevMode === 'undefined' || ngDevMode) ? `response_type "${responseType}" requires "${name}", which is missing` : '', name);
     }

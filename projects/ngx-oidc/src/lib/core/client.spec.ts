@@ -231,7 +231,28 @@ describe('OidcClient', () => {
       expect(tab.recorder.events).toEqual([{ type: 'login_completed', appState }]);
     });
 
-    it('leaves no session after a failed callback, emits login_failed and sets the error', async () => {
+    it('installs nothing of a failed callback: no session, login_failed and its error, also on loginOutcome', async () => {
+      const before = newTab({}, {});
+      await before.client.initialize();
+      await before.client.login();
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const forged = await server.idToken({ nonce: 'not-the-login-nonce' });
+      const code = server.issueCode({ status: 200, json: { access_token: 'evil', token_type: 'Bearer', id_token: forged } });
+      const tab = newTab({}, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
+
+      await tab.client.initialize();
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(tab.recorder.state.error?.code).toBe('nonce_mismatch');
+      expect(tab.recorder.events).toEqual([{ type: 'login_failed', error: tab.recorder.state.error! }]);
+      expect(tab.recorder.state.loginOutcome).toEqual({ type: 'login_failed', error: tab.recorder.state.error! });
+      expect(persisted(tab)).toBeNull();
+      expect(tab.platform.replaced).toEqual(['/callback', '/']);
+      expect(tab.platform.timers!.pending).toEqual([]);
+      expect(await tab.client.getAccessToken()).toBeNull();
+    });
+
+    it('keeps the session found at start-up when the callback fails: the failed login installs nothing', async () => {
       const storage = new MemoryStorage();
       saveSession(storage, CLIENT_ID, await aliceSession());
       const before = newTab({}, {});
@@ -244,13 +265,61 @@ describe('OidcClient', () => {
 
       await tab.client.initialize();
 
-      expect(tab.recorder.state.session).toBeNull();
       expect(tab.recorder.state.error?.code).toBe('nonce_mismatch');
-      expect(tab.recorder.events).toEqual([{ type: 'login_failed', error: tab.recorder.state.error! }]);
-      expect(persisted(tab)).toBeNull();
-      expect(tab.platform.replaced).toEqual(['/callback', '/']);
-      expect(tab.platform.timers!.pending).toEqual([]);
-      expect(await tab.client.getAccessToken()).toBeNull();
+      expect(tab.recorder.types).toEqual(['login_failed']);
+      expect(tokens(tab).accessToken).toBe('access-token-0');
+      expect(persisted(tab)?.tokens.accessToken).toBe('access-token-0');
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+    });
+
+    // RFC 6749 §10.12: anyone can send a user to the redirect URI; a response that matches no
+    // login of this browser must not cost the user their session (issue 11, item 1).
+    for (const [title, query] of [
+      ['a code and a state no login sent', 'code=x&state=y'],
+      ['a state alone', 'state=y'],
+      ['an error without state', 'error=access_denied&error_description=Your%20account%20is%20locked'],
+      ['an error with a state no login sent', 'error=access_denied&error_description=Your%20account%20is%20locked&state=y'],
+    ]) {
+      it(`keeps the session on a crafted link with ${title}: state_mismatch, address bar cleaned, nothing of its text shown`, async () => {
+        const storage = new MemoryStorage();
+        saveSession(storage, CLIENT_ID, await aliceSession());
+        const hub = new TabHub();
+        const other = newTab({ storage }, { url: `${APP_ORIGIN}/orders`, hub });
+        await other.client.initialize();
+        const tab = newTab({ storage }, { url: `${APP_ORIGIN}/callback?${query}`, hub });
+
+        await tab.client.initialize();
+        await hub.flush();
+
+        expect(tab.recorder.state.error?.code).toBe('state_mismatch');
+        expect(tab.recorder.state.error?.message).not.toContain('locked');
+        expect(tab.recorder.types).toEqual(['login_failed']);
+        expect(tab.platform.replaced).toEqual(['/callback', '/']);
+        expect(tokens(tab).accessToken).toBe('access-token-0');
+        expect(persisted(tab)?.tokens.accessToken).toBe('access-token-0');
+        expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([NOW + HOUR - LEAD]);
+        expect(tokens(other).accessToken).toBe('access-token-0');
+        expect(other.recorder.types).toEqual([]);
+        expect(hub.posted).toEqual([]);
+        expect(provider.requestsTo(DISCOVERY.token_endpoint!)).toEqual([]);
+      });
+    }
+
+    it('keeps the outcome of a completed callback on loginOutcome, appState included', async () => {
+      const appState = { step: 3 };
+      const before = newTab({ storage: 'memory' });
+      await before.client.initialize();
+      await before.client.login({ appState });
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const code = server.issueCode({
+        status: 200,
+        json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }) },
+      });
+      const tab = newTab({ storage: 'memory' }, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
+
+      await tab.client.initialize();
+
+      expect(tab.recorder.state.loginOutcome).toEqual({ type: 'login_completed', appState });
     });
   });
 

@@ -5,7 +5,9 @@ import type { AuthError } from './errors';
  * state (`isAuthenticated`, `error`, …) is the source of truth.
  *
  * - `login_started`: `login()` is redirecting to the provider.
- * - `login_completed` / `login_failed`: the callback was processed.
+ * - `login_completed` / `login_failed`: the callback was processed. This happens at start-up,
+ *   before the first component exists, so most subscribers come too late for it: read the
+ *   outcome from `AuthService.loginOutcome` (a signal) or `loginOutcome$` instead.
  * - `token_renewed` / `renew_failed`: an access token was renewed (refresh token or silent
  *   authentication), or could not be.
  * - `session_expired`: the session ended without the user asking: its access token expired (or
@@ -67,3 +69,10 @@ export type AuthEvent =
 
 /** The `type` of an {@link AuthEvent}. */
 export type AuthEventType = AuthEvent['type'];
+
+/**
+ * What the callback of this page load came to: its `login_completed` event (with `appState`)
+ * or its `login_failed` event (with the error). Kept for the page's lifetime, so that code
+ * that runs after start-up can read it (`AuthService.loginOutcome`).
+ */
+export type LoginOutcome = Extract<AuthEvent, { readonly type: 'login_completed' | 'login_failed' }>;

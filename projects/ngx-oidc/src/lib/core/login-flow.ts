@@ -1,6 +1,6 @@
 import type { AuthorizeParams } from './authorize-url';
 import { buildAuthorizeUrl } from './authorize-url';
-import { isCallbackUrl, parseCallbackUrl, providerError, responseModeOf, validateAuthResponse } from './callback';
+import { isCallbackUrl, parseCallbackUrl, responseModeOf, validateAuthResponse } from './callback';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
@@ -85,10 +85,19 @@ export function isLoginCallback(ctx: FlowContext, url: string): boolean {
  */
 export async function completeLogin(ctx: FlowContext, callbackUrl: string): Promise<LoginResult> {
   const params = parseCallbackUrl(callbackUrl, responseModeOf(ctx.config.responseType));
+  // iss, then state, and only then an error response (oauth4webapi's order; RFC 9207 §2.4,
+  // RFC 6749 §10.12, §4.1.2.1): a response for another issuer, or that matches no login of this
+  // browser, is refused without showing a word of it (an error_description of a crafted link is
+  // the attacker's text). Here iss meets the authority, before any request; validateAuthResponse
+  // then compares it exactly with the discovered issuer and applies RFC 9207's presence rule.
+  if (params.iss !== undefined && params.iss.replace(/\/+$/, '') !== ctx.config.authority.replace(/\/+$/, '')) {
+    throw new AuthError(
+      'iss_parameter_mismatch',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization response's iss is not the provider's issuer "${ctx.config.authority}" (mix-up attack?).` : '',
+      { claim: 'iss', expected: ctx.config.authority },
+    );
+  }
   if (params.state === undefined) {
-    // An error response without state cannot be matched to a login, but its reason is still
-    // the most useful thing to show.
-    if (params.error !== undefined) throw providerError(params);
     throw new AuthError('state_mismatch', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The callback has no state parameter.' : '', { claim: 'state' });
   }
   // Consumed before anything else: one authorization response completes at most one login.
