@@ -165,10 +165,11 @@ describe('provideAuthTesting', () => {
       expect(auth.loginCalls).toEqual([]);
     });
 
-    it('stays put when the login fails', async () => {
+    it('fails the navigation with the error of the login it starts, and stays put', async () => {
       const auth = setUp({ login: new AuthError('discovery_failed', 'Provider down.') });
-      const harness = await RouterTestingHarness.create();
-      await harness.navigateByUrl('/secret');
+      await RouterTestingHarness.create();
+      const rejection = await TestBed.inject(Router).navigateByUrl('/secret').then(() => undefined, (err: unknown) => err);
+      expect((rejection as AuthError | undefined)?.code).toBe('discovery_failed');
       expect(TestBed.inject(Router).url).not.toContain('secret');
       expect(auth.error()?.code).toBe('discovery_failed');
     });
@@ -351,7 +352,6 @@ describe('provideAuthTesting', () => {
         [auth.error, auth.error$],
         [auth.nonce, auth.nonce$],
         [auth.loginState, auth.state$],
-        [auth.loginOutcome, auth.loginOutcome$],
       ];
       const latest = pairs.map(() => undefined as unknown);
       pairs.forEach(([, obs], i) => obs.subscribe((v) => (latest[i] = v)));
@@ -454,22 +454,6 @@ describe('provideAuthTesting', () => {
         { type: 'login_completed', appState: { step: 3 } },
         { type: 'login_completed' },
       ]);
-    });
-
-    it('keeps the outcome of the last callback on loginOutcome: logIn() and failLogin()', async () => {
-      const auth = setUp({ authenticated: true });
-      const types = record(auth);
-      expect(auth.loginOutcome()).toBeNull();
-
-      const error = new AuthError('authorization_error', 'Cancelled.', { error: 'access_denied' });
-      auth.failLogin(error);
-      expect(auth.loginOutcome()).toEqual({ type: 'login_failed', error });
-      expect(auth.error()).toBe(error);
-      expect(auth.isAuthenticated()).withContext('a failed callback keeps the session').toBeTrue();
-
-      auth.logIn(undefined, {}, { step: 3 });
-      expect(auth.loginOutcome()).toEqual({ type: 'login_completed', appState: { step: 3 } });
-      expect(types).toEqual(['login_failed', 'login_completed']);
     });
 
     it('fails login() with the configured error, sets error, and recovers', async () => {

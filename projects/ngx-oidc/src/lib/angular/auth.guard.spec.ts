@@ -1,10 +1,11 @@
 import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter, Router } from '@angular/router';
+import { NavigationError, provideRouter, Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { FakeBrowser, setUpAuth, type AuthTestBed } from '../../test-support/fake-browser';
 import { ManualClock, ManualTimers } from '../../test-support/fake-platform';
 import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
+import { AuthError } from '../core/errors';
 import { sessionKey, saveSession } from '../core/session-store';
 import { AUTH_BROWSER } from './auth-browser';
 import { authGuard } from './auth.guard';
@@ -74,6 +75,47 @@ describe('authGuard', () => {
     expect(browser.assigned.length).toBe(1);
     const tx = Object.keys(sessionStorage).filter((k) => k.startsWith('ngx-oidc.tx.')).map((k) => JSON.parse(sessionStorage.getItem(k)!));
     expect(tx.map((t) => t.returnUrl)).toEqual(['/matched?x=1']);
+  });
+
+  it('fails the navigation with the error of the login it starts, and sets error', async () => {
+    const provider = new FakeProvider();
+    provider.on(`${ISSUER}/.well-known/openid-configuration`, () => 'network-error');
+    const { auth } = await setUp(false, {}, new FakeBrowser(`${APP_ORIGIN}/`, provider));
+    const router = TestBed.inject(Router);
+    const navigationErrors: unknown[] = [];
+    router.events.subscribe((e) => {
+      if (e instanceof NavigationError) navigationErrors.push(e.error);
+    });
+
+    const rejection = await router.navigateByUrl('/secret').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+
+    expect(rejection).toBeInstanceOf(AuthError);
+    expect((rejection as AuthError).code).toBe('network_error');
+    expect(navigationErrors).toEqual([rejection]);
+    expect(auth.error()).toBe(rejection as AuthError);
+    expect(router.url).not.toContain('secret');
+  });
+
+  it('fails before the redirect with storage_error when sessionStorage cannot keep the login', async () => {
+    // Disabled or full: the transaction would live in memory only and be gone when the provider
+    // answers, which would then be a misleading state_mismatch.
+    spyOn(Storage.prototype, 'setItem').and.throwError(new DOMException('full', 'QuotaExceededError'));
+    const { auth, browser } = await setUp(false, { storage: 'memory' });
+    const router = TestBed.inject(Router);
+
+    const rejection = await router.navigateByUrl('/secret').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+
+    expect((rejection as AuthError).code).toBe('storage_error');
+    expect(auth.error()?.code).toBe('storage_error');
+    expect(browser.assigned).toEqual([]);
+    await expectAsync(auth.login()).toBeRejectedWith(jasmine.objectContaining({ code: 'storage_error' }));
+    expect(browser.assigned).toEqual([]);
   });
 
   it('redirects to the app\'s own login route when loginRoute is configured', async () => {

@@ -16,6 +16,12 @@ import { AuthService } from './auth.service';
  * starts the provider login with the requested URL as `returnUrl`, so the user comes back to
  * the page first asked for. Waits for start-up (callback processing) before deciding.
  *
+ * When that login cannot start (the provider's discovery is unreachable, session storage is
+ * unusable, …), the guard does not answer a silent `false`: `error` / `error$` hold the typed
+ * `AuthError`, and the guard rejects with it, so the navigation fails with a `NavigationError`
+ * whose `error` is that `AuthError` (the `navigateByUrl()` promise rejects with it). Handle it
+ * with `withNavigationErrorHandler()` in `provideRouter()`, e.g. by redirecting to an error page.
+ *
  * Usable as `canActivate`, `canActivateChild` and `canMatch`.
  *
  * During server rendering nobody is authenticated and no login can start: the guard answers
@@ -42,11 +48,8 @@ export const authGuard: CanActivateFn & CanMatchFn = async (_route, stateOrSegme
   if (loginRoute) {
     return router.createUrlTree([loginRoute], { queryParams: { returnUrl: requested } });
   }
-  try {
-    await auth.login({ returnUrl: requested });
-  } catch {
-    // login() already emitted the typed error on error$; stay where we are.
-  }
+  // login() has set error/error$; its rejection fails the navigation with the same AuthError.
+  await auth.login({ returnUrl: requested });
   return false;
 };
 

@@ -17,7 +17,7 @@ describe('buildAuthorizeUrl', () => {
 
   beforeEach(() => {
     config = testConfig();
-    tx = { ...createTransaction(config, { state: 'the-state', nonce: 'the-nonce' }, NOW), codeVerifier: VERIFIER };
+    tx = { ...createTransaction(config, { state: 'the-state-0123456789abcdef', nonce: 'the-nonce-0123456789abcdef' }, NOW), codeVerifier: VERIFIER };
   });
 
   it('targets the authorization endpoint with every parameter of a code + PKCE request', async () => {
@@ -29,8 +29,8 @@ describe('buildAuthorizeUrl', () => {
     expect(q.get('redirect_uri')).toBe('https://app.example.com/callback');
     expect(q.get('response_type')).toBe('code');
     expect(q.get('scope')).toBe('openid profile email');
-    expect(q.get('state')).toBe('the-state');
-    expect(q.get('nonce')).toBe('the-nonce');
+    expect(q.get('state')).toBe('the-state-0123456789abcdef');
+    expect(q.get('nonce')).toBe('the-nonce-0123456789abcdef');
     expect(q.get('code_challenge')).toBe(CHALLENGE);
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('audience')).toBe('https://api.example.com');
@@ -139,9 +139,42 @@ describe('buildAuthorizeUrl', () => {
     });
   }
 
-  it('covers every parameter the library computes in RESERVED_PARAMS', () => {
+  it('covers every parameter the library computes or checks in RESERVED_PARAMS', () => {
     expect([...RESERVED_PARAMS as readonly string[]].sort()).toEqual(
-      ['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_mode', 'response_type', 'scope', 'state'].sort(),
+      [
+        'client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_mode', 'response_type', 'scope', 'state',
+        // max_age only through maxAge (auth_time is checked); a request object could override the rest (RFC 9101).
+        'max_age', 'request', 'request_uri',
+      ].sort(),
     );
+  });
+
+  it('points extraParams.max_age to the maxAge login option, whose auth_time is checked', async () => {
+    const err = await rejectionOf(buildAuthorizeUrl(DISCOVERY, config, tx, { extraParams: { max_age: '0' } }));
+
+    expect(err.code).toBe('reserved_parameter');
+    expect(err.message).toContain('maxAge');
+  });
+
+  for (const audienceParameter of ['audience', 'resource'] as const) {
+    it(`refuses extraParams.${audienceParameter} when audienceParameter is ${audienceParameter} (the audience option sets it)`, async () => {
+      const cfg = testConfig({ audienceParameter });
+      for (const source of ['login', 'config'] as const) {
+        const err = await rejectionOf(
+          source === 'login'
+            ? buildAuthorizeUrl(DISCOVERY, cfg, tx, { extraParams: { [audienceParameter]: 'https://evil.example.com' } })
+            : buildAuthorizeUrl(DISCOVERY, testConfig({ audienceParameter, extraParams: { [audienceParameter]: 'https://evil.example.com' } }), tx),
+        );
+        expect(err.code).withContext(source).toBe('reserved_parameter');
+        expect(err.details.parameter).toBe(audienceParameter);
+      }
+    });
+  }
+
+  it('lets extraParams carry the other audience parameter name (RFC 8707 resource next to audience)', async () => {
+    const q = await query({ extraParams: { resource: 'https://orders.example.com' } });
+
+    expect(q.get('resource')).toBe('https://orders.example.com');
+    expect(q.get('audience')).toBe('https://api.example.com');
   });
 });

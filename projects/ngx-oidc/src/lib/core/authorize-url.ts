@@ -24,8 +24,12 @@ export interface AuthorizeParams {
 }
 
 /**
- * Parameters the library computes itself. Letting `extraParams` override them would silently
- * break PKCE, the redirect or the validation of the response, so it is an error instead.
+ * Parameters the library computes or checks itself. Letting `extraParams` set them would
+ * silently break PKCE, the redirect or the validation of the response, so it is an error
+ * instead: `max_age` goes through the `maxAge` login option (then `auth_time` is checked, OIDC
+ * Core 1.0 §3.1.2.1), and a request object (`request`, `request_uri`, RFC 9101 §5) could
+ * override `redirect_uri`, `nonce` or `state` without the login knowing. The parameter of
+ * `audienceParameter` is reserved too (see {@link buildAuthorizeUrl}).
  */
 export const RESERVED_PARAMS = [
   'client_id',
@@ -37,6 +41,9 @@ export const RESERVED_PARAMS = [
   'nonce',
   'scope',
   'response_mode',
+  'max_age',
+  'request',
+  'request_uri',
 ] as const;
 
 /**
@@ -44,7 +51,8 @@ export const RESERVED_PARAMS = [
  *
  * @returns The URL to send the browser to.
  * @throws {AuthError} `reserved_parameter` when `extraParams` (config or login) names a
- *   parameter the library owns; `invalid_configuration` for a bad `maxAge`.
+ *   parameter the library owns ({@link RESERVED_PARAMS}, or the configured `audienceParameter`,
+ *   which the `audience` option sets); `invalid_configuration` for a bad `maxAge`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
  */
@@ -56,16 +64,22 @@ export async function buildAuthorizeUrl(
 ): Promise<string> {
   const extra = { ...config.extraParams, ...params.extraParams };
   for (const name of Object.keys(extra)) {
-    if ((RESERVED_PARAMS as readonly string[]).includes(name)) {
+    if ((RESERVED_PARAMS as readonly string[]).includes(name) || name === config.audienceParameter) {
       throw new AuthError(
         'reserved_parameter',
         (typeof ngDevMode === 'undefined' || ngDevMode)
           ? `extraParams.${name} is set by ngx-oidc and cannot be overridden; ${
               name === 'scope' || name === 'state' || name === 'nonce'
                 ? `pass ${name} as a login option`
-                : name === 'redirect_uri' || name === 'response_type' || name === 'client_id'
-                  ? 'set it in provideAuth()'
-                  : 'it is computed per login'
+                : name === 'max_age'
+                  ? 'pass maxAge as a login option (auth_time is then checked)'
+                  : name === config.audienceParameter
+                    ? 'pass audience as a login option or in provideAuth()'
+                    : name === 'request' || name === 'request_uri'
+                      ? 'request objects are not supported (they could override what the login checks)'
+                      : name === 'redirect_uri' || name === 'response_type' || name === 'client_id'
+                        ? 'set it in provideAuth()'
+                        : 'it is computed per login'
             }.`
           : '',
         { parameter: name },

@@ -1,7 +1,7 @@
 import { matchAllowedUrl, type AllowedUrlMatcher } from './allowed-url';
 import { normalizeScope, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
-import type { AuthEvent, LoginOutcome } from './events';
+import type { AuthEvent } from './events';
 import { checkFeatures, type ProtocolFeatures } from './features';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
@@ -11,7 +11,7 @@ import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
-import { MemoryStorage, openWebStorage, type AuthStorage } from './storage';
+import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
 import { applyRefreshResponse } from './renewed-session';
 import { isFresh, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
@@ -31,8 +31,6 @@ export interface ClientSnapshot {
   readonly session: StoredSession | null;
   readonly error: AuthError | null;
   readonly pending: { readonly nonce: string; readonly state: string } | null;
-  /** What the callback of this page load came to; absent or `null` when none ran. */
-  readonly loginOutcome?: LoginOutcome | null;
 }
 
 /** Receives the client's state changes and events. */
@@ -113,6 +111,8 @@ export class OidcClient {
   async login(options: LoginOptions = {}): Promise<void> {
     if (this.platform.server) return; // the browser logs in; a server render cannot redirect
     try {
+      // Before anything is sent: a transaction only in memory is gone when the provider answers.
+      checkSurvivesRedirect(this.ctx.transactions);
       const returnUrl = sanitizeReturnUrl(options.returnUrl ?? this.currentPath(), this.config.appOrigin);
       const { url, transaction } = await startLogin(this.ctx, { ...options, returnUrl });
       this.listener.update({ pending: { nonce: transaction.nonce, state: transaction.state } });
@@ -255,19 +255,15 @@ export class OidcClient {
       this.endpoints = providerEndpoints(this.config.authority, discovery);
       this.matches.clear();
       this.setSession({ tokens, user }, true);
-      // The outcome stays readable after start-up (the app subscribes to events$ too late).
-      const outcome: LoginOutcome = transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState };
-      this.listener.update({ error: null, pending: null, loginOutcome: outcome });
-      this.listener.event(outcome);
+      this.listener.update({ error: null, pending: null });
+      this.listener.event(transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState });
       this.platform.replaceUrl(sanitizeReturnUrl(transaction.returnUrl, this.config.appOrigin));
     } catch (err) {
-      // Nothing of a failed callback is installed, and a session already here stays: anyone can
-      // link to the redirect URI with a state no login sent (RFC 6749 §10.12), and that must not
-      // log the user out, here or in the tabs sharing its storage.
+      // Nothing half-authenticated: no token or user survives a failed callback.
+      this.endSession(undefined);
+      this.listener.update({ pending: null });
       const error = this.fail(err);
-      const outcome: LoginOutcome = { type: 'login_failed', error };
-      this.listener.update({ pending: null, loginOutcome: outcome });
-      this.listener.event(outcome);
+      this.listener.event({ type: 'login_failed', error });
       this.platform.replaceUrl('/');
     } finally {
       timing.done();

@@ -2,6 +2,7 @@ import { APP_ORIGIN, thrownBy } from '../../test-support/fake-provider';
 import { normalizeScope, resolveConfig, type AuthConfig } from './config';
 
 const VALID: AuthConfig = { authority: 'https://idp.example.com', clientId: 'spa-client' };
+const NONCE_GENERATOR = (): string => crypto.randomUUID();
 
 function resolve(overrides: Record<string, unknown>): ReturnType<typeof resolveConfig> {
   return resolveConfig({ ...VALID, ...overrides } as AuthConfig, APP_ORIGIN);
@@ -50,7 +51,7 @@ describe('resolveConfig', () => {
         clockSkewSeconds: 0,
         loginTimeoutSeconds: 120,
         storage: 'session',
-        nonce: 'n'.repeat(16),
+        nonce: NONCE_GENERATOR,
         loadUserInfo: true,
         loginRoute: '/login',
         extraParams: { connection: 'github' },
@@ -65,7 +66,7 @@ describe('resolveConfig', () => {
       expect(config.clockSkewSeconds).toBe(0);
       expect(config.loginTimeoutSeconds).toBe(120);
       expect(config.storage).toBe('session');
-      expect(config.nonce).toBe('n'.repeat(16));
+      expect(config.nonce).toBe(NONCE_GENERATOR);
       expect(config.loadUserInfo).toBeTrue();
       expect(config.loginRoute).toBe('/login');
       expect(config.extraParams).toEqual({ connection: 'github' });
@@ -230,9 +231,24 @@ describe('resolveConfig', () => {
       refused({ clockSkewSeconds: '60' }, 'clockSkewSeconds');
     });
 
+    it('caps clockSkewSeconds at 300: a larger tolerance would let expired ID tokens through', () => {
+      expect(resolve({ clockSkewSeconds: 300 }).clockSkewSeconds).toBe(300);
+      const err = refused({ clockSkewSeconds: 301 }, 'clockSkewSeconds');
+      expect(err.details).toEqual({ option: 'clockSkewSeconds', expected: '0..300', actual: 301 });
+      refused({ clockSkewSeconds: 1e9 }, 'clockSkewSeconds');
+    });
+
     it('rejects a bad loginTimeoutSeconds', () => {
       refused({ loginTimeoutSeconds: -5 }, 'loginTimeoutSeconds');
       refused({ loginTimeoutSeconds: '600' }, 'loginTimeoutSeconds');
+    });
+
+    it('bounds loginTimeoutSeconds to 1..3600', () => {
+      expect(resolve({ loginTimeoutSeconds: 1 }).loginTimeoutSeconds).toBe(1);
+      expect(resolve({ loginTimeoutSeconds: 3600 }).loginTimeoutSeconds).toBe(3600);
+      expect(refused({ loginTimeoutSeconds: 3601 }, 'loginTimeoutSeconds').details['expected']).toBe('1..3600');
+      refused({ loginTimeoutSeconds: 0 }, 'loginTimeoutSeconds');
+      refused({ loginTimeoutSeconds: 1e9 }, 'loginTimeoutSeconds');
     });
   });
 
@@ -243,16 +259,20 @@ describe('resolveConfig', () => {
   });
 
   describe('nonce', () => {
-    it('rejects a nonce shorter than 16 characters', () => {
-      refused({ nonce: 'n'.repeat(15) }, 'nonce');
+    it('refuses a constant nonce string, however long, pointing to login({ nonce }) and a generator (OIDC Core §15.5.2)', () => {
+      const err = refused({ nonce: 'app-supplied-nonce-0123456789-abcdefghijk' }, 'nonce');
+      expect(err.message).toContain('login({ nonce })');
+      expect(err.message).toContain('function');
+      expect(err.message).toContain('§15.5.2');
+      expect(err.details).toEqual({ option: 'nonce' });
     });
 
-    it('rejects a nonce that is not a string', () => {
+    it('rejects a nonce that is neither a string nor a function', () => {
       refused({ nonce: 1234567890123456789 }, 'nonce');
     });
 
-    it('accepts a nonce of exactly 16 characters', () => {
-      expect(resolve({ nonce: 'n'.repeat(16) }).nonce).toBe('n'.repeat(16));
+    it('keeps a nonce generator function, called per login', () => {
+      expect(resolve({ nonce: NONCE_GENERATOR }).nonce).toBe(NONCE_GENERATOR);
     });
   });
 
@@ -275,6 +295,12 @@ describe('resolveConfig', () => {
   describe('allowedUrls', () => {
     it('reports an invalid allowlist entry with its index as the option', () => {
       refused({ allowedUrls: ['https://api.example.com', 'https://*.example.com'] }, 'allowedUrls[1]');
+    });
+
+    it("refuses an entry that covers the authority's origin without a path (the provider's endpoints would get the token)", () => {
+      const err = refused({ authority: 'https://idp.example.com', allowedUrls: ['https://api.example.com/v1', 'https://idp.example.com'] }, 'allowedUrls[1]');
+      expect(err.details.actual).toBe('https://idp.example.com');
+      expect(resolve({ authority: 'https://idp.example.com', allowedUrls: ['https://idp.example.com/api'] }).allowedUrls[0].path).toBe('/api');
     });
   });
 });

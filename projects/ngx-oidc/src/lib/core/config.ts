@@ -56,13 +56,16 @@ export interface AuthConfig {
   readonly responseType?: ResponseType;
   /** URL prefixes that receive the access token from `authInterceptor`. Nothing else ever does. */
   readonly allowedUrls?: readonly AllowedUrl[];
-  /** Tolerance for `exp`/`iat` checks, in seconds. Default 60. */
+  /** Tolerance for `exp`/`iat` checks, in seconds: 0 to 300. Default 60. */
   readonly clockSkewSeconds?: number;
   /**
-   * A nonce of the app's own, used for every login that does not give one. Prefer leaving it
-   * unset: the library then makes a fresh 256-bit nonce per login.
+   * Makes the nonce of each login that does not pass its own: called once per login, it must
+   * return a fresh, unguessable value of at least 22 characters (128 bits, base64url). Prefer
+   * leaving it unset: the library then makes a fresh 256-bit nonce per login. A constant string
+   * is refused: one nonce for every login defeats the replay protection it exists for (OpenID
+   * Connect Core 1.0 §15.5.2); pass `login({ nonce })` for one login instead.
    */
-  readonly nonce?: string;
+  readonly nonce?: () => string;
   /** Additional authorization parameters sent with every login (e.g. `connection`). */
   readonly extraParams?: Readonly<Record<string, string>>;
   /** Fetch `/userinfo` after login and merge its claims into `user`. Default false. */
@@ -90,7 +93,7 @@ export interface AuthConfig {
    * Default 60.
    */
   readonly renewLeadSeconds?: number;
-  /** How long a started login may take before its transaction expires, in seconds. Default 600. */
+  /** How long a started login may take before its transaction expires, in seconds: 1 to 3600. Default 600. */
   readonly loginTimeoutSeconds?: number;
   /**
    * App route the guard sends unauthenticated users to (with `?returnUrl=`), instead of starting
@@ -122,7 +125,7 @@ export interface ResolvedAuthConfig {
   /** {@link AuthConfig.clockSkewSeconds}, or 60. */
   readonly clockSkewSeconds: number;
   /** {@link AuthConfig.nonce}; unset (the default) means a fresh nonce per login. */
-  readonly nonce?: string;
+  readonly nonce?: () => string;
   /** A copy of {@link AuthConfig.extraParams}, or `{}`. */
   readonly extraParams: Readonly<Record<string, string>>;
   /** {@link AuthConfig.loadUserInfo}: true only when it was `true`. */
@@ -194,8 +197,10 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   if (config.audience !== undefined && (typeof config.audience !== 'string' || !config.audience)) {
     throw invalid('audience', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'audience must be a non-empty string (the API identifier)' : '');
   }
-  const clockSkewSeconds = checkSeconds('clockSkewSeconds', config.clockSkewSeconds, 60);
-  const loginTimeoutSeconds = checkSeconds('loginTimeoutSeconds', config.loginTimeoutSeconds, 600);
+  // A larger tolerance would let expired ID tokens through (OIDC Core 1.0 §3.1.3.7 (9), (10)),
+  // and a login transaction is a pending state value: short-lived (RFC 6749 §10.12).
+  const clockSkewSeconds = checkSeconds('clockSkewSeconds', config.clockSkewSeconds, 60, 300);
+  const loginTimeoutSeconds = checkSeconds('loginTimeoutSeconds', config.loginTimeoutSeconds, 600, 3600, 1);
   const storage = config.storage ?? 'memory';
   if (typeof storage === 'string' ? !['memory', 'session', 'local'].includes(storage) : !isStorage(storage)) {
     throw invalid(
@@ -225,8 +230,14 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   if (config.autoRenew !== undefined && typeof config.autoRenew !== 'boolean') {
     throw invalid('autoRenew', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'autoRenew must be true or false' : '', config.autoRenew);
   }
-  if (config.nonce !== undefined && (typeof config.nonce !== 'string' || config.nonce.length < 16)) {
-    throw invalid('nonce', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'nonce must be a string of at least 16 characters, or unset to let ngx-oidc generate one per login' : '');
+  // OIDC Core 1.0 §15.5.2: a nonce binds one ID token to one login; a constant one binds none.
+  if (config.nonce !== undefined && typeof config.nonce !== 'function') {
+    throw invalid(
+      'nonce',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? 'a constant nonce for every login defeats replay protection (OpenID Connect Core §15.5.2): leave nonce unset (a fresh one per login), give a function that returns a fresh one per login, or pass login({ nonce }) for one login'
+        : '',
+    );
   }
   if (config.loginRoute !== undefined && (typeof config.loginRoute !== 'string' || !config.loginRoute.startsWith('/'))) {
     throw invalid('loginRoute', (typeof ngDevMode === 'undefined' || ngDevMode) ? `loginRoute "${config.loginRoute}" must be an app path starting with "/"` : '', config.loginRoute);
@@ -311,10 +322,15 @@ function isStorage(value: unknown): value is AuthStorage {
   );
 }
 
-function checkSeconds(option: string, value: unknown, fallback: number): number {
+function checkSeconds(option: string, value: unknown, fallback: number, max = Infinity, min = 0): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalid(option, (typeof ngDevMode === 'undefined' || ngDevMode) ? `${option} must be a non-negative number of seconds` : '', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw invalid(
+      option,
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `${option} must be a number of seconds from ${min}${max < Infinity ? ` to ${max}` : ''}` : '',
+      value,
+      max < Infinity ? `${min}..${max}` : undefined,
+    );
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import { FailingStorage, quotaExceeded, thrownBy } from '../../test-support/fake-provider';
-import { keysWithPrefix, MemoryStorage, openWebStorage, readJson, safeRemove, writeJson } from './storage';
+import { checkSurvivesRedirect, keysWithPrefix, MemoryStorage, openWebStorage, readJson, safeRemove, writeJson } from './storage';
 
 describe('storage', () => {
   describe('MemoryStorage', () => {
@@ -49,6 +49,19 @@ describe('storage', () => {
       expect(warn).toHaveBeenCalledTimes(1);
       expect(warn.calls.mostRecent().args[0]).toContain('sessionStorage');
       expect(warn.calls.mostRecent().args[0]).toContain('memory');
+    });
+
+    it('marks the memory fallback as one a login cannot survive the redirect with (storage_error)', () => {
+      spyOn(Storage.prototype, 'setItem').and.throwError(quotaExceeded());
+
+      const err = thrownBy(() => checkSurvivesRedirect(openWebStorage('session', () => undefined)));
+
+      expect(err.code).toBe('storage_error');
+    });
+
+    it('lets a working browser storage, and memory the app chose, through checkSurvivesRedirect', () => {
+      expect(() => checkSurvivesRedirect(openWebStorage('session', () => undefined))).not.toThrow();
+      expect(() => checkSurvivesRedirect(new MemoryStorage())).not.toThrow();
     });
 
     it('falls back to memory with a warning when accessing storage throws (sandboxed frame)', () => {

@@ -38,10 +38,13 @@ export class MemoryStorage implements AuthStorage {
   }
 }
 
+/** The memory {@link openWebStorage} falls back to: it does not survive a page load. */
+class FallbackStorage extends MemoryStorage {}
+
 /**
  * Returns the browser's `sessionStorage` or `localStorage` if it works, else a
  * {@link MemoryStorage} after calling `warn` — storage can be disabled (privacy modes, sandboxed
- * iframes) or full, and that must never crash the app.
+ * iframes) or full, and that must never crash the app (but see {@link checkSurvivesRedirect}).
  */
 export function openWebStorage(kind: 'session' | 'local', warn: (message: string) => void): AuthStorage {
   try {
@@ -56,7 +59,25 @@ export function openWebStorage(kind: 'session' | 'local', warn: (message: string
         ? `ngx-oidc: ${kind}Storage is not usable (${String(cause)}); falling back to memory, so a login cannot survive a page load.`
         : 'ngx-oidc: storage_error',
     );
-    return new MemoryStorage();
+    return new FallbackStorage();
+  }
+}
+
+/**
+ * Refuses a storage that {@link openWebStorage} replaced by memory: what it holds is gone after
+ * the redirect to the provider, so a login transaction kept there comes back as a misleading
+ * `state_mismatch` (RFC 6749 §10.12: the state must be bound to this browser).
+ *
+ * @throws {AuthError} `storage_error`.
+ */
+export function checkSurvivesRedirect(storage: AuthStorage): void {
+  if (storage instanceof FallbackStorage) {
+    throw new AuthError(
+      'storage_error',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? 'sessionStorage is not usable (disabled or full), so the login could not be completed after the redirect; nothing was sent to the provider.'
+        : '',
+    );
   }
 }
 

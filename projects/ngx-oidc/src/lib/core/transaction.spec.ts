@@ -12,6 +12,7 @@ import {
 
 const BASE64URL_43 = /^[A-Za-z0-9_-]{43}$/;
 const TIMEOUT_MS = 600 * 1000;
+const APP_STATE = 'app-state-0123456789abcdef';
 
 describe('login transactions', () => {
   let storage: MemoryStorage;
@@ -22,11 +23,24 @@ describe('login transactions', () => {
   });
 
   describe('createTransaction', () => {
-    for (const [option, value] of [['state', ''], ['state', 'caf\u00e9'], ['nonce', 'x'.repeat(4097)], ['nonce', 'tab\there']] as const) {
+    for (const [option, value] of [['state', ''], ['state', 'caf\u00e9'.repeat(6)], ['nonce', 'x'.repeat(4097)], ['nonce', 'tab\there'.repeat(3)]] as const) {
       it(`refuses an app-supplied ${option} that could not come back in a callback (${JSON.stringify(value).slice(0, 12)})`, () => {
         const error = thrownBy(() => createTransaction(config, { [option]: value }, NOW));
         expect(error.code).toBe('invalid_configuration');
         expect(error.details.option).toBe(option);
+      });
+    }
+
+    // RFC 6749 §10.12, OIDC Core 1.0 §15.5.2: a value the app chose must be unguessable too.
+    for (const option of ['state', 'nonce'] as const) {
+      it(`refuses an app-supplied ${option} shorter than 22 characters (128 bits)`, () => {
+        for (const value of ['x', 'my-state-1234567890', 'a'.repeat(21)]) {
+          const error = thrownBy(() => createTransaction(config, { [option]: value }, NOW));
+          expect(error.code).withContext(value).toBe('invalid_configuration');
+          expect(error.details.option).toBe(option);
+          expect(error.message).toContain('128 bits');
+        }
+        expect(createTransaction(config, { [option]: 'a'.repeat(22) }, NOW)[option]).toBe('a'.repeat(22));
       });
     }
 
@@ -60,16 +74,28 @@ describe('login transactions', () => {
     });
 
     it('uses app-supplied state and nonce exactly as given', () => {
-      const tx = createTransaction(config, { state: 'my-state', nonce: 'my nonce / with spaces' }, NOW);
+      const tx = createTransaction(config, { state: 'my-state-0123456789abcdef', nonce: 'my nonce / with spaces 0123' }, NOW);
 
-      expect(tx.state).toBe('my-state');
-      expect(tx.nonce).toBe('my nonce / with spaces');
+      expect(tx.state).toBe('my-state-0123456789abcdef');
+      expect(tx.nonce).toBe('my nonce / with spaces 0123');
     });
 
-    it('uses the configured nonce when the login gives none', () => {
-      const tx = createTransaction(testConfig({ nonce: 'configured-nonce-123' }), {}, NOW);
+    it('calls the configured nonce generator once per login that gives no nonce', () => {
+      let n = 0;
+      const cfg = testConfig({ nonce: () => `generated-nonce-0123456789-${++n}` });
 
-      expect(tx.nonce).toBe('configured-nonce-123');
+      expect(createTransaction(cfg, {}, NOW).nonce).toBe('generated-nonce-0123456789-1');
+      expect(createTransaction(cfg, {}, NOW).nonce).toBe('generated-nonce-0123456789-2');
+      expect(createTransaction(cfg, { nonce: 'this-login-nonce-0123456789' }, NOW).nonce).toBe('this-login-nonce-0123456789');
+      expect(n).toBe(2);
+    });
+
+    it('refuses what the nonce generator returns when it is too short or not a string', () => {
+      for (const value of ['short', undefined, 42]) {
+        const error = thrownBy(() => createTransaction(testConfig({ nonce: () => value as string }), {}, NOW));
+        expect(error.code).withContext(String(value)).toBe('invalid_configuration');
+        expect(error.details.option).toBe('nonce');
+      }
     });
 
     it('lets login options override scope and audience for this login only, normalising the scope', () => {
@@ -168,15 +194,15 @@ describe('login transactions', () => {
     });
 
     it('refuses a duplicate app-supplied state and keeps the pending login', () => {
-      const first = createTransaction(config, { state: 'app-state' }, NOW);
+      const first = createTransaction(config, { state: APP_STATE }, NOW);
       saveTransaction(storage, first);
-      const second = createTransaction(config, { state: 'app-state' }, NOW);
+      const second = createTransaction(config, { state: APP_STATE }, NOW);
 
       const err = thrownBy(() => saveTransaction(storage, second));
 
       expect(err.code).toBe('invalid_configuration');
       expect(err.details.option).toBe('state');
-      expect(takeTransaction(storage, 'app-state', NOW).nonce).toBe(first.nonce);
+      expect(takeTransaction(storage, APP_STATE, NOW).nonce).toBe(first.nonce);
     });
 
     it('reports a full storage as storage_error', () => {

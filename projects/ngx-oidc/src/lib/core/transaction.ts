@@ -32,14 +32,16 @@ export interface LoginTransaction {
 /** What a login may choose per transaction; the rest comes from the configuration. */
 export interface TransactionOptions {
   /**
-   * This login's `state`, used exactly as given instead of a fresh 256-bit random value: 1 to
-   * 4096 printable ASCII characters, unique per login (RFC 6749 §10.12). To carry app data
+   * This login's `state`, used exactly as given instead of a fresh 256-bit random value: 22 to
+   * 4096 printable ASCII characters (at least 128 bits, e.g. 22 base64url characters, of
+   * which an attacker can guess none), unique per login (RFC 6749 §10.12). To carry app data
    * through the login, prefer `appState`.
    */
   readonly state?: string;
   /**
-   * This login's `nonce`, instead of the configured one or a fresh 256-bit random value: 1 to
-   * 4096 printable ASCII characters. The ID token must echo it (OIDC Core 1.0 §3.1.2.1).
+   * This login's `nonce`, instead of the configured generator's or a fresh 256-bit random value:
+   * 22 to 4096 printable ASCII characters, unguessable (at least 128 bits, e.g. 22 base64url
+   * characters) and never reused (OIDC Core 1.0 §15.5.2). The ID token must echo it (§3.1.2.1).
    */
   readonly nonce?: string;
   /** Space-separated scopes for this login, instead of the configured `scope`. */
@@ -64,10 +66,12 @@ export const TRANSACTION_PREFIX = 'ngx-oidc.tx.';
 
 /**
  * Creates a login transaction: fresh 256-bit `state`, `nonce` and PKCE verifier unless the app
- * supplied its own `state`/`nonce`, which are then used exactly as given.
+ * supplied its own `state`/`nonce` (login options, or the configured nonce generator), which are
+ * then used exactly as given.
  *
- * @throws {AuthError} `invalid_configuration` when an app-supplied `state` or `nonce` could not
- *   come back intact in a callback (empty, longer than 4096 characters, or not printable ASCII).
+ * @throws {AuthError} `invalid_configuration` when an app-supplied `state` or `nonce` is too
+ *   short to be unguessable (under 22 characters) or could not come back intact in a callback
+ *   (longer than 4096 characters, or not printable ASCII).
  */
 export function createTransaction(
   config: ResolvedAuthConfig,
@@ -78,8 +82,8 @@ export function createTransaction(
   checkAppValue('nonce', options.nonce);
   return {
     state: options.state ?? generateRandom(),
-    // OIDC Core 1.0 §15.5.2: the nonce binds the ID token to this browser session.
-    nonce: options.nonce ?? config.nonce ?? generateRandom(),
+    // OIDC Core 1.0 §15.5.2: the nonce binds the ID token to this login in this browser.
+    nonce: options.nonce ?? (config.nonce ? checkAppValue('nonce', config.nonce() ?? '') : generateRandom()),
     codeVerifier: generateCodeVerifier(),
     redirectUri: config.redirectUri,
     responseType: config.responseType,
@@ -167,10 +171,18 @@ function safeRead(storage: AuthStorage, key: string): LoginTransaction | null {
 }
 
 // RFC 6749 Appendix A.5: state is 1*VSCHAR; the callback parser refuses anything else, so a
-// login started with such a value could never complete. Fail at login() instead.
-function checkAppValue(option: 'state' | 'nonce', value: string | undefined): void {
-  if (value === undefined) return;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || !/^[\x20-\x7e]+$/.test(value)) {
-    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login option ${option} must be 1 to 4096 printable ASCII characters.` : '', { option });
+// login started with such a value could never complete. Fail at login() instead. RFC 6749
+// §10.12 and OIDC Core 1.0 §15.5.2: state and nonce must be unguessable; 22 characters are the
+// least that can hold 128 bits (base64url), what the library's own values have twice over.
+function checkAppValue<T extends string | undefined>(option: 'state' | 'nonce', value: T): T {
+  if (value !== undefined && (typeof value !== 'string' || value.length < 22 || value.length > 4096 || !/^[\x20-\x7e]+$/.test(value))) {
+    throw new AuthError(
+      'invalid_configuration',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? `The ${option} must be 22 to 4096 printable ASCII characters: unguessable (at least 128 bits, e.g. 22 base64url characters), fresh per login and able to come back intact.`
+        : '',
+      { option },
+    );
   }
+  return value;
 }
