@@ -352,6 +352,7 @@ describe('provideAuthTesting', () => {
         [auth.error, auth.error$],
         [auth.nonce, auth.nonce$],
         [auth.loginState, auth.state$],
+        [auth.loginOutcome, auth.loginOutcome$],
       ];
       const latest = pairs.map(() => undefined as unknown);
       pairs.forEach(([, obs], i) => obs.subscribe((v) => (latest[i] = v)));
@@ -454,6 +455,22 @@ describe('provideAuthTesting', () => {
         { type: 'login_completed', appState: { step: 3 } },
         { type: 'login_completed' },
       ]);
+    });
+
+    it('keeps the outcome of the last callback on loginOutcome: logIn() and failLogin()', async () => {
+      const auth = setUp({ authenticated: true });
+      const types = record(auth);
+      expect(auth.loginOutcome()).toBeNull();
+
+      const error = new AuthError('authorization_error', 'Cancelled.', { error: 'access_denied' });
+      auth.failLogin(error);
+      expect(auth.loginOutcome()).toEqual({ type: 'login_failed', error });
+      expect(auth.error()).toBe(error);
+      expect(auth.isAuthenticated()).withContext('a failed callback keeps the session').toBeTrue();
+
+      auth.logIn(undefined, {}, { step: 3 });
+      expect(auth.loginOutcome()).toEqual({ type: 'login_completed', appState: { step: 3 } });
+      expect(types).toEqual(['login_failed', 'login_completed']);
     });
 
     it('fails login() with the configured error, sets error, and recovers', async () => {

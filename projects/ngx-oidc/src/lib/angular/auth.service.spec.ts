@@ -163,6 +163,26 @@ describe('AuthService', () => {
     expect(auth.isAuthenticated()).toBeFalse();
   });
 
+  it("keeps the callback's outcome for code that runs after start-up (loginOutcome), where events$ has nothing to replay", async () => {
+    const authorizeUrl = await startLogin({ appState: { cart: ['book-1'] } });
+    await answerTokenRequest(provider, authorizeUrl, key);
+
+    const { auth } = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
+    // A component subscribing now, after start-up, gets no login_completed any more.
+    const late: unknown[] = [];
+    auth.events$.subscribe((event) => late.push(event));
+
+    expect(late).toEqual([]);
+    expect(auth.loginOutcome()).toEqual({ type: 'login_completed', appState: { cart: ['book-1'] } });
+    expect(await firstValueFrom(auth.loginOutcome$)).toEqual({ type: 'login_completed', appState: { cart: ['book-1'] } });
+
+    const failed = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
+    expect(failed.auth.loginOutcome()).toEqual({ type: 'login_failed', error: failed.auth.error()! });
+    expect(failed.auth.error()?.code).toBe('state_mismatch');
+    const plain = await setUpAuth({ provider });
+    expect(plain.auth.loginOutcome()).toBeNull();
+  });
+
   it('surfaces a token endpoint failure without authenticating', async () => {
     const authorizeUrl = await startLogin();
     provider.on(`${ISSUER}/oauth/token`, () => ({ status: 400, json: { error: 'invalid_grant', error_description: 'code expired' } }));
@@ -280,7 +300,7 @@ describe('AuthService', () => {
   });
 
   it('has an observable for every signal, and both always agree', async () => {
-    const pairs = ['isLoading', 'isAuthenticated', 'user', 'idToken', 'accessToken', 'expiresAt', 'error', 'nonce', 'loginState'] as const;
+    const pairs = ['isLoading', 'isAuthenticated', 'user', 'idToken', 'accessToken', 'expiresAt', 'error', 'nonce', 'loginState', 'loginOutcome'] as const;
     const check = async (auth: AuthService, when: string) => {
       for (const name of pairs) {
         const observable = auth[`${name}$`] as Observable<unknown>;

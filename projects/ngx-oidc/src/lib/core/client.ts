@@ -1,7 +1,7 @@
 import { matchAllowedUrl, type AllowedUrlMatcher } from './allowed-url';
 import { normalizeScope, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
-import type { AuthEvent } from './events';
+import type { AuthEvent, LoginOutcome } from './events';
 import { checkFeatures, type ProtocolFeatures } from './features';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
@@ -31,6 +31,8 @@ export interface ClientSnapshot {
   readonly session: StoredSession | null;
   readonly error: AuthError | null;
   readonly pending: { readonly nonce: string; readonly state: string } | null;
+  /** What the callback of this page load came to; absent or `null` when none ran. */
+  readonly loginOutcome?: LoginOutcome | null;
 }
 
 /** Receives the client's state changes and events. */
@@ -255,15 +257,19 @@ export class OidcClient {
       this.endpoints = providerEndpoints(this.config.authority, discovery);
       this.matches.clear();
       this.setSession({ tokens, user }, true);
-      this.listener.update({ error: null, pending: null });
-      this.listener.event(transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState });
+      // The outcome stays readable after start-up (the app subscribes to events$ too late).
+      const outcome: LoginOutcome = transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState };
+      this.listener.update({ error: null, pending: null, loginOutcome: outcome });
+      this.listener.event(outcome);
       this.platform.replaceUrl(sanitizeReturnUrl(transaction.returnUrl, this.config.appOrigin));
     } catch (err) {
-      // Nothing half-authenticated: no token or user survives a failed callback.
-      this.endSession(undefined);
-      this.listener.update({ pending: null });
+      // Nothing of a failed callback is installed, and a session already here stays: anyone can
+      // link to the redirect URI with a state no login sent (RFC 6749 §10.12), and that must not
+      // log the user out, here or in the tabs sharing its storage.
       const error = this.fail(err);
-      this.listener.event({ type: 'login_failed', error });
+      const outcome: LoginOutcome = { type: 'login_failed', error };
+      this.listener.update({ pending: null, loginOutcome: outcome });
+      this.listener.event(outcome);
       this.platform.replaceUrl('/');
     } finally {
       timing.done();

@@ -212,11 +212,54 @@ describe('login flow', () => {
       expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(0);
     });
 
-    it('reports a provider error without state as authorization_error', async () => {
-      const err = await rejectionOf(completeLogin(ctx, `${CALLBACK}?error=server_error`));
+    it('refuses an error response without state, or with a state no login sent, as state_mismatch, showing none of its text', async () => {
+      const { tx } = await startAndServe();
+      const text = 'Your account is locked, call +1 555 0100';
 
-      expect(err.code).toBe('authorization_error');
-      expect(err.details.error).toBe('server_error');
+      for (const query of [`error=access_denied&error_description=${encodeURIComponent(text)}`, `error=access_denied&error_description=${encodeURIComponent(text)}&state=forged`]) {
+        const err = await rejectionOf(completeLogin(ctx, `${CALLBACK}?${query}`));
+
+        expect(err.code).withContext(query).toBe('state_mismatch');
+        expect(err.message).withContext(query).not.toContain(text);
+        expect(JSON.stringify(err.details)).withContext(query).not.toContain(text);
+      }
+      expect(provider.requests.length).toBe(0);
+      expect(storage.getItem(TRANSACTION_PREFIX + tx.state)).not.toBeNull();
+    });
+
+    it('checks iss before state: another issuer is refused without a request, its iss not echoed, the login left pending', async () => {
+      const { tx } = await startAndServe();
+
+      for (const state of [tx.state, 'forged']) {
+        const err = await rejectionOf(completeLogin(ctx, `${CALLBACK}?error=access_denied&error_description=hostile-words&state=${state}&iss=${encodeURIComponent('https://evil.test')}`));
+
+        expect(err.code).withContext(state).toBe('iss_parameter_mismatch');
+        expect(err.message).withContext(state).not.toContain('evil.test');
+        expect(err.message).withContext(state).not.toContain('hostile-words');
+      }
+      expect(provider.requests.length).toBe(0);
+      expect((await completeLogin(ctx, callbackFor(tx))).tokens.claims.sub).toBe('alice');
+    });
+
+    it('refuses a code response that also carries an id_token or access_token, before redeeming the code', async () => {
+      for (const extra of ['&id_token=x.y.z', '&access_token=injected&token_type=Bearer']) {
+        const { tx } = await startAndServe();
+
+        const err = await rejectionOf(completeLogin(ctx, callbackFor(tx, extra)));
+
+        expect(err.code).withContext(extra).toBe('invalid_response');
+        expect(provider.requestsTo(TOKEN_ENDPOINT).length).withContext(extra).toBe(0);
+      }
+    });
+
+    it('does not let an ID token added to a code response lift the RFC 9207 iss requirement', async () => {
+      provider.discovery = { ...DISCOVERY, authorization_response_iss_parameter_supported: true };
+      const { tx, idToken } = await startAndServe();
+
+      const err = await rejectionOf(completeLogin(ctx, callbackFor(tx, `&id_token=${idToken}`)));
+
+      expect(err.code).toBe('iss_parameter_mismatch');
+      expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(0);
     });
 
     it('refuses an ID token with the wrong nonce with nonce_mismatch', async () => {
