@@ -32,6 +32,7 @@ export const MANAGEMENT_SCOPE = 'read:current_user';
  * @param appOrigin The app's origin (`window.location.origin`), for the silent redirect URI.
  */
 export function createAuthConfig(env: DemoEnv, appOrigin: string): AuthConfig {
+  const appNonce = env.nonce;
   return Object.freeze({
     authority: env.authority,
     clientId: env.clientId,
@@ -53,7 +54,11 @@ export function createAuthConfig(env: DemoEnv, appOrigin: string): AuthConfig {
     // Session storage: a reload keeps the user logged in, closing the tab does not.
     storage: 'session',
     ...(env.responseType ? { responseType: env.responseType } : {}),
-    ...(env.nonce ? { nonce: env.nonce } : {}),
+    // The "custom nonce" scenario: provideAuth() refuses a constant nonce string (OpenID
+    // Connect Core §15.5.2), so the app gives a function called once per login. A real one
+    // returns a fresh, unguessable value each time (e.g. one its backend issued); the demo's
+    // returns the value of demo-env.json, so the e2e can check exactly that value is sent.
+    ...(appNonce ? { nonce: () => appNonce } : {}),
     ...(env.loadUserInfo ? { loadUserInfo: true } : {}),
   } satisfies AuthConfig);
 }
