@@ -46,7 +46,7 @@ describe('buildAuthorizeUrl', () => {
   it('sends no optional parameter that was not asked for', async () => {
     const q = await query();
 
-    for (const name of ['prompt', 'login_hint', 'max_age', 'ui_locales', 'acr_values', 'resource', 'response_mode']) {
+    for (const name of ['prompt', 'login_hint', 'max_age', 'ui_locales', 'acr_values', 'id_token_hint', 'resource', 'response_mode']) {
       expect(q.has(name)).withContext(name).toBeFalse();
     }
   });
@@ -90,6 +90,10 @@ describe('buildAuthorizeUrl', () => {
     expect(q.get('max_age')).toBe('300');
     expect(q.get('ui_locales')).toBe('de en');
     expect(q.get('acr_values')).toBe('mfa');
+  });
+
+  it('sends idTokenHint as id_token_hint', async () => {
+    expect((await query({ idTokenHint: 'the.id.token' })).get('id_token_hint')).toBe('the.id.token');
   });
 
   it('sends max_age=0', async () => {

@@ -19,6 +19,12 @@ export interface AuthorizeParams {
   readonly uiLocales?: string;
   /** Sent as `acr_values`: the requested authentication context class references, space-separated, most preferred first (OIDC Core 1.0 §3.1.2.1). */
   readonly acrValues?: string;
+  /**
+   * Sent as `id_token_hint`: the ID token of the session, so the provider answers for that user
+   * only (OIDC Core 1.0 §3.1.2.1 — it SHOULD be present with `prompt=none`; silent
+   * authentication sends it).
+   */
+  readonly idTokenHint?: string;
   /** Further parameters for this login; the library's own parameters cannot be overridden. */
   readonly extraParams?: Readonly<Record<string, string>>;
 }
@@ -113,5 +119,6 @@ export async function buildAuthorizeUrl(
   if (params.maxAge !== undefined) query.set('max_age', String(params.maxAge));
   if (params.uiLocales) query.set('ui_locales', params.uiLocales);
   if (params.acrValues) query.set('acr_values', params.acrValues);
+  if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
   return url.toString();
 }

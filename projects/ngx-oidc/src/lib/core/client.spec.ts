@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, rejectionOf, testConfig, type TestKey } from '../../test-support/fake-provider';
+import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, rejectionOf, testConfig, type FakeRoute, type TestKey } from '../../test-support/fake-provider';
 import {
   ALL_FEATURES,
   ClientRecorder,
@@ -635,6 +635,26 @@ describe('OidcClient', () => {
       expect(tab.recorder.types).toEqual(['token_renewed']);
     });
 
+    it("sends the session's ID token as id_token_hint with prompt=none (OIDC Core 1.0 §3.1.2.1)", async () => {
+      const tab = await silentTab();
+      const hints = [tokens(tab).idToken];
+      tab.platform.frameScript = server.silentSuccess();
+      makeStale();
+
+      await tab.client.getAccessToken();
+      // The renewal brought a new ID token; the next silent request (another audience) sends it.
+      hints.push(tokens(tab).idToken);
+      await tab.client.getAccessToken({ audience: MGMT, scope: 'read:current_user' });
+
+      expect(hints[1]).not.toBe(hints[0]);
+      expect(tab.platform.frames.length).toBe(2);
+      tab.platform.frames.forEach((frame, i) => {
+        const q = new URL(frame.url).searchParams;
+        expect(q.get('prompt')).toBe('none');
+        expect(q.get('id_token_hint')).withContext(`frame ${i}`).toBe(hints[i]);
+      });
+    });
+
     it('ends the session when the frame returns another user', async () => {
       const tab = await silentTab();
       tab.platform.frameScript = server.silentSuccess({ sub: 'mallory' });
@@ -1060,7 +1080,154 @@ describe('OidcClient', () => {
 
       expect(tab.recorder.state.session).toBeNull();
       expect(tab.platform.assigned).toEqual([]);
-      expect(provider.requests.length).toBe(0);
+      // Only discovery, to learn whether there is a revocation endpoint (there is none here).
+      expect(provider.requests.map((r) => r.url)).toEqual([`${DISCOVERY.issuer}/.well-known/openid-configuration`]);
+    });
+
+    it('sends no request at all with localOnly when there is no refresh token to revoke', async () => {
+      const tab = await restored({ session: { refreshToken: undefined } });
+
+      await tab.client.logout({ localOnly: true });
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(provider.requests).toEqual([]);
+    });
+
+    it('sends a state and, back at post_logout_redirect_uri with it, only cleans the address bar', async () => {
+      const tab = await restored();
+      await tab.client.logout();
+      const state = new URL(tab.platform.assigned[0]).searchParams.get('state')!;
+      // RP-Initiated Logout 1.0 §2: an opaque value, as unguessable as a login's.
+      expect(state).toMatch(/^[\w-]{43}$/);
+
+      const back = newTab({}, { url: `${APP_ORIGIN}/?state=${state}` });
+      await back.client.initialize();
+
+      expect(back.platform.replaced).toEqual(['/']);
+      expect(back.recorder.state.error).toBeNull();
+      expect(back.recorder.types).toEqual([]);
+      // Consumed: the same URL again is no longer recognised (and nothing else happens there).
+      const again = newTab({}, { url: `${APP_ORIGIN}/?state=${state}` });
+      await again.client.initialize();
+      expect(again.platform.replaced).toEqual([]);
+    });
+
+    it('never takes the post-logout return for a login callback, even at the redirect URI', async () => {
+      const config = { postLogoutRedirectUri: `${APP_ORIGIN}/callback` };
+      const tab = await restored({ config });
+      await tab.client.logout();
+      const url = new URL(tab.platform.assigned[0]);
+      expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${APP_ORIGIN}/callback`);
+      provider.requests.length = 0;
+
+      const back = newTab(config, { url: `${APP_ORIGIN}/callback?state=${url.searchParams.get('state')}&lang=de` });
+      await back.client.initialize();
+
+      expect(back.platform.replaced).toEqual(['/callback?lang=de']);
+      expect(back.recorder.state.error).toBeNull();
+      expect(back.recorder.types).toEqual([]);
+      expect(provider.requests).toEqual([]);
+    });
+
+    it('still treats a state it did not send at the redirect URI as a callback', async () => {
+      const tab = await restored();
+      await tab.client.logout();
+
+      const other = newTab({}, { url: `${APP_ORIGIN}/callback?state=${'x'.repeat(43)}` });
+      await other.client.initialize();
+
+      expect(other.recorder.state.error?.code).toBe('state_mismatch');
+    });
+
+    describe('refresh token revocation (RFC 7009)', () => {
+      const REVOCATION = `${DISCOVERY.issuer}/token/revocation`;
+      let revocations: URLSearchParams[];
+
+      beforeEach(() => {
+        provider.discovery = { ...DISCOVERY, revocation_endpoint: REVOCATION };
+        revocations = [];
+        provider.on(REVOCATION, (req) => {
+          revocations.push(new URLSearchParams(req.body));
+          return { status: 200, text: '' };
+        });
+      });
+
+      it('revokes the refresh token with token_type_hint and client_id, then goes to the end-session endpoint', async () => {
+        const tab = await restored();
+
+        await tab.client.logout();
+
+        expect(revocations.map((body) => Object.fromEntries(body))).toEqual([{ token: 'refresh-token-0', token_type_hint: 'refresh_token', client_id: CLIENT_ID }]);
+        const revocation = provider.requestsTo(REVOCATION)[0];
+        expect(revocation.method).toBe('POST');
+        expect(revocation.headers['content-type']).toBe('application/x-www-form-urlencoded');
+        expect(revocation.headers['authorization']).toBeUndefined();
+        expect(tab.platform.assigned.length).toBe(1);
+        expect(tab.recorder.types).toEqual(['logged_out']);
+      });
+
+      it('revokes with localOnly too', async () => {
+        const tab = await restored();
+
+        await tab.client.logout({ localOnly: true });
+
+        expect(revocations.map((body) => body.get('token'))).toEqual(['refresh-token-0']);
+        expect(tab.platform.assigned).toEqual([]);
+      });
+
+      it('revokes when the provider has no end_session_endpoint', async () => {
+        provider.discovery = { ...provider.discovery, end_session_endpoint: undefined };
+        const tab = await restored();
+
+        await tab.client.logout();
+
+        expect(revocations.map((body) => body.get('token'))).toEqual(['refresh-token-0']);
+        expect(tab.platform.assigned).toEqual([]);
+      });
+
+      it('sends nothing without a refresh token, or when the provider advertises no revocation_endpoint', async () => {
+        const noRefresh = await restored({ session: { refreshToken: undefined } });
+        await noRefresh.client.logout({ localOnly: true });
+        provider.discovery = DISCOVERY;
+        const noEndpoint = await restored();
+        await noEndpoint.client.logout({ localOnly: true });
+
+        expect(provider.requestsTo(REVOCATION)).toEqual([]);
+        expect(noEndpoint.recorder.types).toEqual(['logged_out']);
+      });
+
+      const failures: [string, FakeRoute, string, Record<string, unknown>][] = [
+        ['refused (invalid_client)', () => ({ status: 400, json: { error: 'invalid_client' } }), 'token_request_failed', { status: 400, error: 'invalid_client' }],
+        ['unavailable (503, no JSON)', () => ({ status: 503, text: 'down' }), 'token_request_failed', { status: 503 }],
+        ['unreachable', () => 'network-error', 'network_error', {}],
+      ];
+      for (const [what, route, code, details] of failures) {
+        it(`logs out anyway when the revocation is ${what}, reporting revoke_failed with ${code}`, async () => {
+          provider.on(REVOCATION, route);
+          const tab = await restored();
+
+          await tab.client.logout();
+
+          expect(tab.recorder.state.session).toBeNull();
+          expect(persisted(tab)).toBeNull();
+          expect(tab.recorder.types).toEqual(['logged_out', 'revoke_failed']);
+          const event = tab.recorder.events[1] as { error: AuthError };
+          expect(event.error.code).toBe(code);
+          expect(event.error.details).toEqual(jasmine.objectContaining(details));
+          // The provider's session still ends.
+          expect(new URL(tab.platform.assigned[0]).origin + new URL(tab.platform.assigned[0]).pathname).toBe(DISCOVERY.end_session_endpoint!);
+        });
+      }
+
+      it('logs out anyway when discovery fails at logout, reporting revoke_failed', async () => {
+        const tab = await restored();
+        provider.on(`${DISCOVERY.issuer}/.well-known/openid-configuration`, () => ({ status: 500, text: 'down' }));
+
+        await tab.client.logout({ localOnly: true });
+
+        expect(tab.recorder.state.session).toBeNull();
+        expect(tab.recorder.types).toEqual(['logged_out', 'revoke_failed']);
+      });
     });
 
     it('posts logout to the other tabs', async () => {

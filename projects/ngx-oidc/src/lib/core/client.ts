@@ -3,11 +3,12 @@ import { normalizeScope, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { AuthEvent, LoginOutcome } from './events';
 import { checkFeatures, type ProtocolFeatures } from './features';
-import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext, type LoginOptions } from './login-flow';
+import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, takeLogoutReturn, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
 import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
 import { loadProviderMetadata, type ProviderMetadata } from './provider-metadata';
 import { refreshTokens, validateRefreshedIdToken } from './refresh';
+import { revokeToken } from './revoke-token';
 import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
 import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
@@ -126,18 +127,30 @@ export class OidcClient {
   }
 
   /**
-   * Forgets the session in this tab and every other tab of the app, then (unless `localOnly`)
-   * ends the provider's session through its `end_session_endpoint`.
+   * Forgets the session in this tab and every other tab of the app, revokes its refresh token
+   * at the provider's `revocation_endpoint` (if advertised; a failure is the `revoke_failed`
+   * event), then (unless `localOnly`) ends the provider's session through its
+   * `end_session_endpoint`.
    */
   async logout(options: { readonly localOnly?: boolean } = {}): Promise<void> {
-    const idToken = this.session?.tokens.idToken;
+    const tokens = this.session?.tokens;
     this.endSession('logged_out');
     this.channel?.post({ type: 'logout' } satisfies TabMessage);
     this.listener.update({ error: null, pending: null });
+    // RFC 7009 §2.1: end the refresh token's grant with the session, also when the provider's
+    // session stays (localOnly, no end_session_endpoint); before leaving the page, which would
+    // cancel the request. It never holds back the local logout, already done.
+    if (tokens?.refreshToken) {
+      try {
+        await revokeToken((await this.loadMetadata()).discovery, tokens.refreshToken, this.config.clientId, this.ctx.fetch);
+      } catch (err) {
+        this.listener.event({ type: 'revoke_failed', error: err instanceof AuthError ? err : this.fail(err) });
+      }
+    }
     if (options.localOnly) return;
     let url: string | undefined;
     try {
-      url = await buildLogoutUrl(this.ctx, idToken);
+      url = await buildLogoutUrl(this.ctx, tokens?.idToken);
     } catch (err) {
       // The local session is gone either way; the provider's session may outlive it.
       this.fail(err);
@@ -235,7 +248,12 @@ export class OidcClient {
     const restored = loadSession(this.tokenStorage, this.config.clientId, now);
     if (restored) this.setSession(restored, false);
     const href = this.platform.href();
-    if (isLoginCallback(this.ctx, href)) {
+    // RP-Initiated Logout 1.0 §3: back from this client's logout, with its state: not a login
+    // response, whatever the path.
+    const loggedOut = takeLogoutReturn(this.ctx, href);
+    if (loggedOut !== undefined) {
+      this.platform.replaceUrl(loggedOut);
+    } else if (isLoginCallback(this.ctx, href)) {
       // RFC 9700 §4.2.4: the code and state leave the address bar (history, Referer) before
       // anything else runs.
       this.platform.replaceUrl(new URL(this.config.redirectUri).pathname);
@@ -451,8 +469,14 @@ export class OidcClient {
     const result = await silent.login(
       this.ctx,
       this.config.silentRedirectUri!,
-      // prompt=none is an OpenID Connect request: without openid there is no ID token to check.
-      { audience: request.audience, scope: primary || request.scope === undefined ? undefined : withOpenid(request.scope) },
+      {
+        audience: request.audience,
+        // prompt=none is an OpenID Connect request: without openid there is no ID token to check.
+        scope: primary || request.scope === undefined ? undefined : withOpenid(request.scope),
+        // OIDC Core 1.0 §3.1.2.1: id_token_hint SHOULD accompany prompt=none (some providers
+        // refuse it otherwise), and the provider then answers for this user only.
+        idTokenHint: this.session?.tokens.idToken,
+      },
       this.platform.runFrame!.bind(this.platform),
       this.config.silentTimeoutSeconds * 1000,
     );

@@ -17,6 +17,9 @@ import type { AuthError } from './errors';
  *   the user, the tokens and the stored session are gone. Not emitted by `logout()`, nor for a
  *   stored session found expired at start-up (dropped without a word: nobody was using it).
  * - `logged_out`: `logout()` in this tab or another one.
+ * - `revoke_failed`: `logout()` could not revoke the refresh token at the provider's
+ *   `revocation_endpoint` (RFC 7009); the local logout happened anyway, and the grant may
+ *   outlive it.
  * - `session_synced`: another tab logged in or renewed, and this tab took over its session.
  */
 export type AuthEvent =
@@ -61,6 +64,12 @@ export type AuthEvent =
   | {
       /** What happened (see {@link AuthEvent}). */
       readonly type: 'logged_out';
+    }
+  | {
+      /** What happened (see {@link AuthEvent}). */
+      readonly type: 'revoke_failed';
+      /** Why the revocation failed (`network_error`, `token_request_failed`, `discovery_failed`, …). */
+      readonly error: AuthError;
     }
   | {
       /** What happened (see {@link AuthEvent}). */

@@ -59,7 +59,11 @@ function isTimeout(err: unknown): boolean {
   return cause instanceof Error && cause.name === 'AbortError';
 }
 
-async function send(fetchFn: FetchLike, url: string, init: RequestInit, what: string): Promise<Response> {
+/**
+ * Sends one request to the provider, without retry, within {@link REQUEST_TIMEOUT_MS}.
+ * @throws {AuthError} `network_error` when the request fails or times out.
+ */
+export async function send(fetchFn: FetchLike, url: string, init: RequestInit, what: string): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
   try {

@@ -18,7 +18,7 @@ import {
 import { calculateCodeChallenge } from './pkce';
 import { ALL_FEATURES } from '../../test-support/fake-platform';
 import { calculateTokenHash } from './token-hash';
-import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, type FlowContext } from './login-flow';
+import { buildLogoutUrl, completeLogin, isLoginCallback, LOGOUT_STATE_PREFIX, startLogin, takeLogoutReturn, type FlowContext } from './login-flow';
 import { MemoryStorage, keysWithPrefix } from './storage';
 import { TRANSACTION_PREFIX, type LoginTransaction } from './transaction';
 
@@ -360,6 +360,35 @@ describe('login flow', () => {
     });
   });
 
+  describe('takeLogoutReturn', () => {
+    async function loggedOutState(): Promise<string> {
+      return new URL((await buildLogoutUrl(ctx, 'the.id.token'))!).searchParams.get('state')!;
+    }
+
+    it('recognises the return with the state it sent, once, and gives the URL without it', async () => {
+      const state = await loggedOutState();
+
+      expect(takeLogoutReturn(ctx, `${APP_ORIGIN}/?lang=de&state=${state}#top`)).toBe('/?lang=de#top');
+      expect(takeLogoutReturn(ctx, `${APP_ORIGIN}/?state=${state}`)).toBeUndefined();
+      expect(storage.getItem(LOGOUT_STATE_PREFIX + CLIENT_ID)).toBeNull();
+    });
+
+    it('ignores another state, no state, and any state when no logout was sent', async () => {
+      expect(takeLogoutReturn(ctx, `${CALLBACK}?state=abc`)).toBeUndefined();
+      const state = await loggedOutState();
+
+      expect(takeLogoutReturn(ctx, `${CALLBACK}?state=${state}x`)).toBeUndefined();
+      expect(takeLogoutReturn(ctx, `${APP_ORIGIN}/`)).toBeUndefined();
+      expect(storage.getItem(LOGOUT_STATE_PREFIX + CLIENT_ID)).toBe(state);
+    });
+
+    it('ignores everything when storage cannot be read', () => {
+      const failing = new FailingStorage();
+      failing.failGet = new Error('SecurityError');
+      expect(takeLogoutReturn({ ...ctx, transactions: failing }, `${APP_ORIGIN}/?state=abc`)).toBeUndefined();
+    });
+  });
+
   describe('buildLogoutUrl', () => {
     it('builds the end-session URL with id_token_hint, client_id and post_logout_redirect_uri', async () => {
       const url = new URL((await buildLogoutUrl(ctx, 'the.id.token'))!);
@@ -368,6 +397,23 @@ describe('login flow', () => {
       expect(url.searchParams.get('id_token_hint')).toBe('the.id.token');
       expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
       expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${APP_ORIGIN}/`);
+    });
+
+    it('sends a fresh 256-bit state and keeps it for the return (RP-Initiated Logout 1.0 §2)', async () => {
+      const first = new URL((await buildLogoutUrl(ctx, 'the.id.token'))!).searchParams.get('state')!;
+      const second = new URL((await buildLogoutUrl(ctx, 'the.id.token'))!).searchParams.get('state')!;
+
+      expect(first).toMatch(/^[\w-]{43}$/);
+      expect(second).not.toBe(first);
+      expect(storage.getItem(LOGOUT_STATE_PREFIX + CLIENT_ID)).toBe(second);
+    });
+
+    it('still builds the URL when the state cannot be stored', async () => {
+      const failing = new FailingStorage();
+      failing.failSet = quotaExceeded();
+      const url = await buildLogoutUrl({ ...ctx, transactions: failing }, 'the.id.token');
+
+      expect(new URL(url!).searchParams.has('state')).toBeTrue();
     });
 
     it('omits id_token_hint without an ID token', async () => {

@@ -5,8 +5,9 @@ import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
 import { validateIdToken, type IdTokenExpectations } from './id-token';
+import { generateRandom } from './random';
 import { loadProviderMetadata, saveProviderMetadata, type ProviderMetadata } from './provider-metadata';
-import type { AuthStorage } from './storage';
+import { safeRemove, type AuthStorage } from './storage';
 import { exchangeCode } from './token-request';
 import {
   createTransaction,
@@ -226,8 +227,12 @@ function expiry(ctx: FlowContext, expiresIn: number | undefined): number | undef
   return expiresIn !== undefined ? ctx.now() + expiresIn * 1000 : undefined;
 }
 
+/** Where the `state` of the last RP-initiated logout waits for the return (the transaction storage). */
+export const LOGOUT_STATE_PREFIX = 'ngx-oidc.logout.';
+
 /**
- * Builds the RP-initiated logout URL, or returns `undefined` when the provider has no
+ * Builds the RP-initiated logout URL with a fresh `state`, kept in the transaction storage for
+ * {@link takeLogoutReturn}; or returns `undefined` when the provider has no
  * `end_session_endpoint` (the caller then only clears local state).
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
@@ -240,5 +245,37 @@ export async function buildLogoutUrl(ctx: FlowContext, idToken: string | undefin
   if (idToken) url.searchParams.set('id_token_hint', idToken);
   url.searchParams.set('client_id', ctx.config.clientId);
   url.searchParams.set('post_logout_redirect_uri', ctx.config.postLogoutRedirectUri);
+  // RP-Initiated Logout 1.0 §2: state comes back on the post-logout redirect; some providers
+  // only redirect back when it is present.
+  const state = generateRandom();
+  url.searchParams.set('state', state);
+  try {
+    ctx.transactions.setItem(LOGOUT_STATE_PREFIX + ctx.config.clientId, state);
+  } catch {
+    // Without it the return keeps its state parameter in the address bar; logout goes on.
+  }
   return url.toString();
+}
+
+/**
+ * Recognises the return from this client's RP-initiated logout: `url` carries the `state` the
+ * last {@link buildLogoutUrl} sent (consumed here). It is not an authorization response, even
+ * where `post_logout_redirect_uri` is the redirect URI.
+ *
+ * @returns The URL to show instead (path, query without `state`, fragment), or `undefined`.
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
+ */
+export function takeLogoutReturn(ctx: FlowContext, url: string): string | undefined {
+  const key = LOGOUT_STATE_PREFIX + ctx.config.clientId;
+  let expected: string | null = null;
+  try {
+    expected = ctx.transactions.getItem(key);
+  } catch {
+    // Unreadable storage: nothing was kept to compare with.
+  }
+  const current = new URL(url);
+  if (expected === null || current.searchParams.get('state') !== expected) return undefined;
+  safeRemove(ctx.transactions, key);
+  current.searchParams.delete('state');
+  return current.pathname + current.search + current.hash;
 }

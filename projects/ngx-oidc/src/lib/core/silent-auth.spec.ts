@@ -57,6 +57,14 @@ describe('silent authentication', () => {
     expect(ctx.config.redirectUri).toBe(`${APP_ORIGIN}/callback`);
   });
 
+  it('sends the idTokenHint option as id_token_hint next to prompt=none', async () => {
+    await silentLogin(ctx, SILENT_URI, { idTokenHint: 'the.id.token' }, frame(server.silentSuccess()));
+
+    const q = new URL(frames[0].url).searchParams;
+    expect(q.get('prompt')).toBe('none');
+    expect(q.get('id_token_hint')).toBe('the.id.token');
+  });
+
   it('defaults the frame timeout to 10 s', async () => {
     await silentLogin(ctx, SILENT_URI, {}, frame(server.silentSuccess()));
 

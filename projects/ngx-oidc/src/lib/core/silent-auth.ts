@@ -24,6 +24,9 @@ export const SILENT_TIMEOUT_MS = 10_000;
  * This is auth0.js's `checkSession`.
  *
  * @param silentRedirectUri A page of the app that reports its URL to the parent window.
+ * @param options The login's options; `idTokenHint` is the session's ID token (OIDC Core 1.0
+ *   §3.1.2.1: it SHOULD be sent with `prompt=none`, and a strict provider refuses the request
+ *   without it).
  * @param runFrame Loads a URL in a hidden frame and resolves with the callback URL it reached.
  * @returns The completed login.
  * @throws {AuthError} `login_required`, `consent_required`, `interaction_required` (the provider
