@@ -230,7 +230,7 @@ describe('provideAuthTesting', () => {
     });
 
     it('does not attach a token to other origins, look-alike hosts or the provider', async () => {
-      init({ authenticated: true, allowedUrls: [API, 'https://auth.example.test'] });
+      init({ authenticated: true, allowedUrls: [API, 'https://auth.example.test/.well-known'] });
       const urls = [
         'https://other.example.test/x',
         `${API}.evil.test/x`,

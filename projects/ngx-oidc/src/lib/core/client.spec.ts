@@ -162,20 +162,69 @@ describe('OidcClient', () => {
       check(2);
     });
 
-    it("never match the provider's endpoints, also those learned at the callback", async () => {
-      const provider = new URL(TOKEN_ENDPOINT).origin;
-      const before = newTab({ allowedUrls: [provider] });
+    /** Entries on the provider's origin that do not cover the issuer but cover its endpoints. */
+    const IDP = new URL(TOKEN_ENDPOINT).origin;
+    const IDP_ENTRIES = [`${IDP}/oauth`, `${IDP}/.well-known`, `${IDP}/userinfo`, `${IDP}/logout`, `${IDP}/api`];
+    const PROVIDER_URLS = [
+      TOKEN_ENDPOINT,
+      `${IDP}/.well-known/openid-configuration`,
+      `${IDP}/.well-known/jwks.json`,
+      `${IDP}/userinfo`,
+      `${IDP}/logout`,
+      // Spellings a server may route to the same endpoint.
+      `${IDP}/oauth/token/`,
+      `${IDP}//oauth//token`,
+      `${IDP}/oauth/token;x`,
+      `${IDP}/oauth/%74oken`,
+      `${IDP}/oauth%2ftoken`,
+    ];
+
+    function expectProtected(tab: Tab): void {
+      for (const url of PROVIDER_URLS) expect(tab.client.matchAllowedUrl(url, 'POST')).withContext(url).toBeUndefined();
+      expect(tab.client.matchAllowedUrl(`${IDP}/api/orders`, 'GET')?.path).toBe('/api');
+    }
+
+    it("never match the provider's endpoints learned at the callback, under any spelling", async () => {
+      const before = newTab({ allowedUrls: IDP_ENTRIES });
       // Before discovery only the discovery document is known to be the provider's.
-      expect(before.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')?.origin).toBe(provider);
-      const tab = await loggedIn({ allowedUrls: [provider] });
-      expect(tab.client.matchAllowedUrl(`${provider}/.well-known/openid-configuration`, 'GET')).toBeUndefined();
-      expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')).toBeUndefined();
-      expect(tab.client.matchAllowedUrl(`${provider}/api/orders`, 'GET')?.origin).toBe(provider);
+      expect(before.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')?.path).toBe('/oauth');
+      expectProtected(await loggedIn({ allowedUrls: IDP_ENTRIES }));
+    });
+
+    it("protect the provider's endpoints after a reload: no token until they are known", async () => {
+      const tab = await restored({ config: { allowedUrls: IDP_ENTRIES } });
+
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+      expectProtected(tab);
+      expect(tab.client.peekAccessToken()).toBe('access-token-0');
+    });
+
+    it("learn the provider's endpoints before handing out the token when start-up could not", async () => {
+      provider.on(`${IDP}/.well-known/openid-configuration`, () => 'network-error');
+      const tab = await restored({ config: { allowedUrls: IDP_ENTRIES } });
+      // The interceptor's fast path has no token for anyone while the endpoints are unknown.
+      expect(tab.client.peekAccessToken()).toBeUndefined();
+      expect((await rejectionOf(tab.client.getAccessToken())).code).toBe('network_error');
+
+      provider.on(`${IDP}/.well-known/openid-configuration`, () => ({ status: 200, json: DISCOVERY }));
+      expect(await tab.client.getAccessToken()).toBe('access-token-0');
+      expectProtected(tab);
+    });
+
+    it("protect the provider's endpoints in a tab that received the session from another tab", async () => {
+      const hub = new TabHub();
+      const other = newTab({ allowedUrls: IDP_ENTRIES, storage: 'memory' }, { hub });
+      await other.client.initialize();
+      const synced = other.recorder.nextEvent('session_synced');
+      await loggedIn({ allowedUrls: IDP_ENTRIES, storage: 'memory' }, { hub });
+      await synced;
+
+      expect(await other.client.getAccessToken()).toBe('access-token-0');
+      expectProtected(other);
     });
 
     it('forget what they knew once the callback names the endpoints', async () => {
-      const provider = new URL(TOKEN_ENDPOINT).origin;
-      const before = newTab({ allowedUrls: [provider] });
+      const before = newTab({ allowedUrls: IDP_ENTRIES });
       await before.client.initialize();
       await before.client.login();
       const q = new URL(before.platform.assigned[0]).searchParams;
@@ -183,9 +232,9 @@ describe('OidcClient', () => {
         status: 200,
         json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }), scope: LOGIN_SCOPE },
       });
-      const tab = newTab({ allowedUrls: [provider] }, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
+      const tab = newTab({ allowedUrls: IDP_ENTRIES }, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}` });
       // Asked (and remembered) before the callback ran.
-      expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')?.origin).toBe(provider);
+      expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')?.path).toBe('/oauth');
       await tab.client.initialize();
       expect(tab.recorder.state.session).not.toBeNull();
       expect(tab.client.matchAllowedUrl(TOKEN_ENDPOINT, 'POST')).toBeUndefined();
@@ -326,6 +375,8 @@ describe('OidcClient', () => {
   it('peeks at a fresh cached token without waiting or renewing, and only after start-up', async () => {
     const storage = new MemoryStorage();
     saveSession(storage, CLIENT_ID, await aliceSession());
+    // The discovery document an earlier page cached: the provider's endpoints are known at once.
+    sessionStorage.setItem(`ngx-oidc.metadata.${DISCOVERY.issuer}`, JSON.stringify({ authority: DISCOVERY.issuer, discovery: DISCOVERY, fetchedAt: NOW }));
     const tab = newTab({ storage });
     expect(tab.client.peekAccessToken()).toBeUndefined();
     await tab.client.initialize();
@@ -1160,7 +1211,7 @@ describe('OidcClient', () => {
         expect(revocations.map((body) => Object.fromEntries(body))).toEqual([{ token: 'refresh-token-0', token_type_hint: 'refresh_token', client_id: CLIENT_ID }]);
         const revocation = provider.requestsTo(REVOCATION)[0];
         expect(revocation.method).toBe('POST');
-        expect(revocation.headers['content-type']).toBe('application/x-www-form-urlencoded');
+        expect(revocation.body as unknown).toBeInstanceOf(URLSearchParams);
         expect(revocation.headers['authorization']).toBeUndefined();
         expect(tab.platform.assigned.length).toBe(1);
         expect(tab.recorder.types).toEqual(['logged_out']);

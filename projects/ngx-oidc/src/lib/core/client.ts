@@ -6,7 +6,7 @@ import { checkFeatures, type ProtocolFeatures } from './features';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, takeLogoutReturn, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
 import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
-import { loadProviderMetadata, type ProviderMetadata } from './provider-metadata';
+import { cachedDiscovery, loadProviderMetadata, type ProviderMetadata } from './provider-metadata';
 import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { revokeToken } from './revoke-token';
 import { sanitizeReturnUrl } from './return-url';
@@ -17,6 +17,7 @@ import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type 
 import { applyRefreshResponse } from './renewed-session';
 import { isFresh, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
+import type { DiscoveryDocument } from './types';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
 
 /** The longest delay `setTimeout` can hold (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
@@ -66,6 +67,9 @@ export class OidcClient {
   private renewingElsewhere?: string;
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
+  /** The provider's endpoints are known (discovery read): until then no access token leaves. */
+  private known: boolean;
+  private knowing?: Promise<void>;
   /** The allowlist's answers, per method, then per URL (no key to build per request). */
   private readonly matches = new Map<string, Map<string, AllowedUrlMatcher | null>>();
   private ready = false;
@@ -96,6 +100,8 @@ export class OidcClient {
           ? new MemoryStorage()
           : openWebStorage(config.storage, platform.warn);
     this.endpoints = providerEndpoints(config.authority);
+    // Without an allowlist no request gets the token: nothing to protect.
+    this.known = !config.allowedUrls.length;
     this.shared = platform.server ? new MemoryStorage() : openWebStorage('local', () => undefined);
     this.channel = platform.openChannel?.(`ngx-oidc:${config.clientId}`);
     this.channel?.onMessage((message) => this.receive(message as TabMessage));
@@ -173,6 +179,9 @@ export class OidcClient {
   async getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
     await this.initialize();
     if (!this.session) return null;
+    // A tab that restored or adopted its session has not read discovery yet: learn the
+    // provider's endpoints before the interceptor can send the token anywhere.
+    if (!this.known) await this.protect();
     if (this.config.responseType === 'id_token') {
       // OIDC Core 1.0 §3.2.2.5: response_type=id_token issues no access token, ever.
       throw new AuthError(
@@ -201,7 +210,12 @@ export class OidcClient {
     return this.renew(normalized, rejectedToken);
   }
 
-  /** The allowlist entry a request may send the token to; never a provider endpoint. */
+  /**
+   * The allowlist entry a request may send the token to; never a provider endpoint, under any
+   * spelling (see `isProviderEndpoint`), and before discovery none once a token is asked for
+   * (`getAccessToken` learns them first). A relative `url` resolves against the app's origin;
+   * the interceptor passes it resolved as `HttpClient` sends it.
+   */
   matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined {
     if (this.config.allowedUrls.length === 0) return undefined;
     // Every HttpClient request asks; parsing the URL is the cost, so answers are remembered
@@ -226,7 +240,7 @@ export class OidcClient {
    * `undefined`; never renews, never waits. The interceptor's fast path.
    */
   peekAccessToken(request: TokenRequest = {}): string | undefined {
-    if (!this.ready || !this.session || this.config.responseType === 'id_token') return undefined;
+    if (!this.ready || !this.known || !this.session || this.config.responseType === 'id_token') return undefined;
     return this.cached(this.normalize(request));
   }
 
@@ -247,6 +261,11 @@ export class OidcClient {
     purgeExpiredTransactions(this.ctx.transactions, now);
     const restored = loadSession(this.tokenStorage, this.config.clientId, now);
     if (restored) this.setSession(restored, false);
+    // Every tab protects the provider's endpoints from start-up: with the metadata cached
+    // before the redirect, else (a session to protect) read now, without holding start-up.
+    const discovery = cachedDiscovery(this.config.authority, this.ctx.transactions, now);
+    if (discovery) this.learn(discovery);
+    else if (restored && !this.known) this.protect().catch(() => undefined);
     const href = this.platform.href();
     // RP-Initiated Logout 1.0 §3: back from this client's logout, with its state: not a login
     // response, whatever the path.
@@ -272,8 +291,7 @@ export class OidcClient {
     const timing = timeCallback(this.ctx.fetch);
     try {
       const { tokens, user, transaction, discovery } = await completeLogin({ ...this.ctx, fetch: timing.fetch }, href);
-      this.endpoints = providerEndpoints(this.config.authority, discovery);
-      this.matches.clear();
+      this.learn(discovery);
       this.setSession({ tokens, user }, true);
       // The outcome stays readable after start-up (the app subscribes to events$ too late).
       const outcome: LoginOutcome = transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState };
@@ -392,6 +410,24 @@ export class OidcClient {
       this.endSession('session_expired', error);
     }
     return error;
+  }
+
+  /** Loads the provider's endpoints once (retried after a failure). */
+  private protect(): Promise<void> {
+    return (this.knowing ??= this.loadMetadata().then(
+      (metadata) => this.learn(metadata.discovery),
+      (err) => {
+        this.knowing = undefined;
+        throw err;
+      },
+    ));
+  }
+
+  /** The allowlist never matches these endpoints from now on (RFC 6750 §5.3, RFC 9700 §4.9). */
+  private learn(discovery: DiscoveryDocument): void {
+    this.endpoints = providerEndpoints(this.config.authority, discovery);
+    this.matches.clear();
+    this.known = true;
   }
 
   private loadMetadata(): Promise<ProviderMetadata> {

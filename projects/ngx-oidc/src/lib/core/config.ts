@@ -251,7 +251,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     audience: config.audience,
     audienceParameter,
     responseType,
-    allowedUrls: parseAllowedUrls(config.allowedUrls ?? [], appOrigin),
+    allowedUrls: parseAllowedUrls(config.allowedUrls ?? [], appOrigin, authority),
     clockSkewSeconds,
     nonce: config.nonce,
     extraParams: { ...config.extraParams },
