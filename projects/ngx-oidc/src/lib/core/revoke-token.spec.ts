@@ -19,7 +19,8 @@ describe('revokeToken', () => {
     const req = provider.requests[0];
     expect(req.url).toBe(REVOCATION);
     expect(req.method).toBe('POST');
-    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    // fetch sends it as application/x-www-form-urlencoded.
+    expect(req.body as unknown).toBeInstanceOf(URLSearchParams);
     expect(req.headers['authorization']).toBeUndefined();
     expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ token: 'refresh-token-0', token_type_hint: 'refresh_token', client_id: CLIENT_ID });
   });

@@ -15,12 +15,12 @@ import type { DiscoveryDocument, FetchLike } from './types';
 export async function revokeToken(discovery: DiscoveryDocument, refreshToken: string, clientId: string, fetchFn: FetchLike): Promise<void> {
   const endpoint = discovery.revocation_endpoint;
   if (!endpoint) return;
-  // RFC 7009 §2.1: token, and token_type_hint to spare the provider a lookup.
-  const body = new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token', client_id: clientId });
   const response = await send(
     fetchFn,
     endpoint,
-    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() },
+    // RFC 7009 §2.1: token, and token_type_hint to spare the provider a lookup. fetch sends a
+    // URLSearchParams body as application/x-www-form-urlencoded.
+    { method: 'POST', body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token', client_id: clientId }) },
     (typeof ngDevMode === 'undefined' || ngDevMode) ? 'revocation endpoint' : '',
   );
   // RFC 7009 §2.2: HTTP 200 whether or not the token was still valid; the body is ignored.
