@@ -15,11 +15,14 @@ export const KB = 1024; // 1 kB = 1024 bytes everywhere in the bench
 /** Issue #6's target for what with-ngx-oidc adds (gzip -9): reported by `npm run bench`. */
 export const GZIP_BUDGET = 12 * KB;
 /**
- * What `npm test` (bench/bundle-budget.test.mjs) allows today: the measured delta (18.5 kB,
- * 18,919 B, on 2026-12-03) plus a little room, so that any growth fails. It is above GZIP_BUDGET
- * because the target is not met (see README "Size and speed"); lower it with every reduction.
+ * What `npm test` (bench/bundle-budget.test.mjs) allows today: the measured delta plus a little
+ * room, so that any real growth fails. It is above GZIP_BUDGET because the target is not met (see
+ * README "Size and speed"); lower it with every reduction. Raised from 19 to 20 kB on 2026-12-06
+ * for issue #11's required protections (19,004 → 19,901 B: callback order and refusals, provider
+ * endpoints in every tab, https-only discovery endpoints, input bounds, refresh-token revocation,
+ * logout state); issue #12 (Core v2) moves the login-validation code off the first load.
  */
-export const GZIP_CEILING = 19 * KB;
+export const GZIP_CEILING = 20 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [

@@ -19,7 +19,7 @@ export interface DiscoveryDocument {
   readonly userinfo_endpoint?: string;
   /** Where `logout()` sends the browser to end the provider's session (OpenID Connect RP-Initiated Logout 1.0 §2.1). Without it, logout is local only. */
   readonly end_session_endpoint?: string;
-  /** The token revocation endpoint (RFC 8414 §2, RFC 7009). Not called by ngx-oidc. */
+  /** The token revocation endpoint (RFC 8414 §2, RFC 7009): `logout()` revokes the refresh token there. */
   readonly revocation_endpoint?: string;
   /** The `response_type` values the provider supports (RFC 8414 §2, OIDC Discovery 1.0 §3). When listed, `login()` refuses a `responseType` that is not. */
   readonly response_types_supported?: readonly string[];
