@@ -262,17 +262,29 @@ export async function webStorageEntries(
   });
 }
 
-/** The demo's stored session (storage 'session', key ngx-oidc.session.<clientId>), or null. */
+/**
+ * The demo's stored session (storage 'session', key `ngx-oidc.session.<issuer> <clientId>`,
+ * see scopeName in projects/ngx-oidc/src/lib/core/session-store.ts), or null. Without `issuer`,
+ * the one session of `clientId` at whatever issuer the page uses.
+ */
 export async function storedDemoSession(
   page: Page,
   clientId = 'ngx-oidc-demo',
+  issuer?: string,
 ): Promise<{
   tokens: { idToken?: string; accessToken?: string; [key: string]: unknown };
   user: Record<string, unknown>;
 } | null> {
   const raw = await page.evaluate(
-    (key) => window.sessionStorage.getItem(key),
-    `ngx-oidc.session.${clientId}`,
+    ([clientId, issuer]) => {
+      const keys = Object.keys(window.sessionStorage).filter((key) =>
+        issuer === undefined
+          ? key.startsWith('ngx-oidc.session.') && key.endsWith(` ${clientId}`)
+          : key === `ngx-oidc.session.${issuer} ${clientId}`,
+      );
+      return keys.length === 1 ? window.sessionStorage.getItem(keys[0]) : null;
+    },
+    [clientId, issuer] as const,
   );
   return raw === null ? null : JSON.parse(raw);
 }

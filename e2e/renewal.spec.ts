@@ -257,8 +257,9 @@ test.describe('expired refresh token', () => {
     );
     const lastExpiry = Math.max(...expiries) * 1000;
     await page.waitForFunction((at) => Date.now() > at, lastExpiry, { polling: 100 });
-    await page.evaluate(() =>
-      navigator.locks.request('ngx-oidc:renew:ngx-oidc-demo', () => undefined),
+    await page.evaluate(
+      (name) => navigator.locks.request(name, () => undefined),
+      `ngx-oidc:renew:${backend.issuer} ngx-oidc-demo`,
     );
     expect(await backend.stats(), 'no provider request after the session ended').toEqual(atEnd);
     expect(atEnd.authorize).toBe(1);

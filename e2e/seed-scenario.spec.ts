@@ -96,7 +96,7 @@ for (const who of WHO) {
 
     // What the library kept: an ID token with the app's nonce, an API-audience JWT access token.
     const session = await storedDemoSession(page);
-    expect(session, 'ngx-oidc.session.ngx-oidc-demo in sessionStorage').not.toBeNull();
+    expect(session, 'ngx-oidc.session.<issuer> ngx-oidc-demo in sessionStorage').not.toBeNull();
     const idToken = decodeJwtPayload(session!.tokens.idToken!);
     expect(idToken['nonce'], 'nonce of the ID token').toBe(APP_NONCE);
     expect(idToken['sub']).toBe(who.sub);

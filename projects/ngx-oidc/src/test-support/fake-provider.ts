@@ -8,6 +8,8 @@ import type { DiscoveryDocument, FetchLike } from '../lib/core/types';
 /** Issuer of the fake provider used by unit tests. */
 export const ISSUER = 'https://idp.example.com';
 export const CLIENT_ID = 'spa-client';
+/** The session scope (issuer and client id) of {@link testConfig}. */
+export const SCOPE = { authority: ISSUER, clientId: CLIENT_ID };
 export const APP_ORIGIN = 'https://app.example.com';
 /** A fixed "now" for tests: 2026-01-01T00:00:00Z. */
 export const NOW = Date.UTC(2026, 0, 1);

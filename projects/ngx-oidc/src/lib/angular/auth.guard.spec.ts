@@ -4,7 +4,7 @@ import { NavigationError, provideRouter, Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { FakeBrowser, setUpAuth, type AuthTestBed } from '../../test-support/fake-browser';
 import { ManualClock, ManualTimers } from '../../test-support/fake-platform';
-import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
+import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER, SCOPE } from '../../test-support/fake-provider';
 import { AuthError } from '../core/errors';
 import { sessionKey, saveSession } from '../core/session-store';
 import { AUTH_BROWSER } from './auth-browser';
@@ -30,7 +30,7 @@ describe('authGuard', () => {
     sessionStorage.clear();
     if (authenticated) {
       const now = Math.floor(Date.now() / 1000);
-      saveSession(sessionStorage, CLIENT_ID, {
+      saveSession(sessionStorage, SCOPE, {
         tokens: { idToken: 'id', accessToken: 'at', tokenType: 'Bearer', obtainedAt: Date.now(), scope: 'openid', requestedScope: 'openid', claims: { iss: ISSUER, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300 } },
         user: { sub: 'alice' },
       });
@@ -143,7 +143,7 @@ describe('authGuard', () => {
       expect(events).toEqual(['session_expired']);
       expect([auth.isAuthenticated(), auth.user(), auth.accessToken(), auth.idToken()]).toEqual([false, null, null, null]);
       expect(auth.error()?.code).toBe('session_expired');
-      expect(sessionStorage.getItem(sessionKey(CLIENT_ID))).toBeNull();
+      expect(sessionStorage.getItem(sessionKey(SCOPE))).toBeNull();
       return { browser, harness, events };
     }
 

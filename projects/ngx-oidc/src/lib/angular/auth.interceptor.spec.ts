@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 import { setUpAuth } from '../../test-support/fake-browser';
-import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER } from '../../test-support/fake-provider';
+import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER, SCOPE } from '../../test-support/fake-provider';
 import { DOCUMENT } from '@angular/common';
 import { saveSession } from '../core/session-store';
 import type { TokenSet } from '../core/types';
@@ -36,7 +36,7 @@ describe('authInterceptor', () => {
         claims: { iss: ISSUER, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300 },
         ...extra,
       };
-      saveSession(sessionStorage, CLIENT_ID, { tokens, user: { sub: 'alice' } });
+      saveSession(sessionStorage, SCOPE, { tokens, user: { sub: 'alice' } });
     }
     provider = new FakeProvider();
     await setUpAuth({

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, rejectionOf, testConfig, type FakeRoute, type TestKey } from '../../test-support/fake-provider';
+import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, ISSUER, rejectionOf, SCOPE, testConfig, type FakeRoute, type TestKey } from '../../test-support/fake-provider';
 import {
   ALL_FEATURES,
   ClientRecorder,
@@ -14,7 +14,7 @@ import {
 import { OidcClient } from './client';
 import { ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE } from './config';
 import type { AuthError } from './errors';
-import { loadSession, saveSession, sessionKey, type StoredSession } from './session-store';
+import { loadSession, saveSession, scopeName, sessionKey, type StoredSession } from './session-store';
 import { MemoryStorage, type AuthStorage } from './storage';
 import type { IdTokenClaims, TokenSet } from './types';
 
@@ -97,7 +97,7 @@ describe('OidcClient', () => {
     options: { session?: Partial<TokenSet> | null; config?: Record<string, unknown>; platform?: Partial<FakePlatformOptions> } = {},
   ): Promise<Tab> {
     const storage = new MemoryStorage();
-    if (options.session !== null) saveSession(storage, CLIENT_ID, await aliceSession(options.session));
+    if (options.session !== null) saveSession(storage, SCOPE, await aliceSession(options.session));
     const tab = newTab({ storage, ...options.config }, options.platform);
     await tab.client.initialize();
     provider.requests.length = 0;
@@ -135,7 +135,7 @@ describe('OidcClient', () => {
   }
 
   function persisted(tab: Tab): StoredSession | null {
-    const raw = tab.storage.getItem(sessionKey(CLIENT_ID));
+    const raw = tab.storage.getItem(sessionKey(SCOPE));
     return raw === null ? null : (JSON.parse(raw) as StoredSession);
   }
 
@@ -303,7 +303,7 @@ describe('OidcClient', () => {
 
     it('keeps the session found at start-up when the callback fails: the failed login installs nothing', async () => {
       const storage = new MemoryStorage();
-      saveSession(storage, CLIENT_ID, await aliceSession());
+      saveSession(storage, SCOPE, await aliceSession());
       const before = newTab({}, {});
       await before.client.initialize();
       await before.client.login();
@@ -331,7 +331,7 @@ describe('OidcClient', () => {
     ]) {
       it(`keeps the session on a crafted link with ${title}: state_mismatch, address bar cleaned, nothing of its text shown`, async () => {
         const storage = new MemoryStorage();
-        saveSession(storage, CLIENT_ID, await aliceSession());
+        saveSession(storage, SCOPE, await aliceSession());
         const hub = new TabHub();
         const other = newTab({ storage }, { url: `${APP_ORIGIN}/orders`, hub });
         await other.client.initialize();
@@ -374,7 +374,7 @@ describe('OidcClient', () => {
 
   it('peeks at a fresh cached token without waiting or renewing, and only after start-up', async () => {
     const storage = new MemoryStorage();
-    saveSession(storage, CLIENT_ID, await aliceSession());
+    saveSession(storage, SCOPE, await aliceSession());
     // The discovery document an earlier page cached: the provider's endpoints are known at once.
     sessionStorage.setItem(`ngx-oidc.metadata.${DISCOVERY.issuer}`, JSON.stringify({ authority: DISCOVERY.issuer, discovery: DISCOVERY, fetchedAt: NOW }));
     const tab = newTab({ storage });
@@ -1281,13 +1281,45 @@ describe('OidcClient', () => {
       });
     });
 
+    it("restores no session of the same client id at another issuer, and sends its token nowhere (staging vs production)", async () => {
+      const storage = new MemoryStorage();
+      const staging = { authority: 'https://staging.idp.example.com', clientId: CLIENT_ID };
+      const session = await aliceSession();
+      saveSession(storage, staging, { ...session, tokens: { ...session.tokens, claims: { ...session.tokens.claims, iss: staging.authority } } });
+      // Also under this issuer's key, as an older version keyed by client id alone left it.
+      saveSession(storage, SCOPE, { ...session, tokens: { ...session.tokens, claims: { ...session.tokens.claims, iss: staging.authority } } });
+      const tab = newTab({ storage });
+      await tab.client.initialize();
+
+      expect(tab.recorder.state.session).toBeNull();
+      expect(await tab.client.getAccessToken()).toBeNull();
+      expect(storage.getItem(sessionKey(staging))).not.toBeNull();
+      expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
+    });
+
+    it('talks to the other tabs on a channel and lock named by issuer and client id', async () => {
+      const hub = new TabHub();
+      const lock = new SharedLock();
+      const tab = await restored({ platform: { hub, lock } });
+      const staging = newTab({ authority: 'https://staging.idp.example.com' }, { hub, lock });
+      await staging.client.initialize();
+
+      await tab.client.getAccessToken({ forceRefresh: true });
+      await tab.client.logout({ localOnly: true });
+      await hub.flush();
+
+      expect(lock.granted).toEqual([`ngx-oidc:renew:${ISSUER} ${CLIENT_ID}`]);
+      expect(new Set(hub.posted.map((p) => p.name))).toEqual(new Set([`ngx-oidc:${ISSUER} ${CLIENT_ID}`]));
+      expect(staging.recorder.types).toEqual([]);
+    });
+
     it('posts logout to the other tabs', async () => {
       const hub = new TabHub();
       const tab = await restored({ platform: { hub } });
 
       await tab.client.logout({ localOnly: true });
 
-      expect(hub.posted).toEqual([{ name: `ngx-oidc:${CLIENT_ID}`, message: { type: 'logout' } }]);
+      expect(hub.posted).toEqual([{ name: `ngx-oidc:${scopeName(SCOPE)}`, message: { type: 'logout' } }]);
     });
   });
 
@@ -1336,9 +1368,9 @@ describe('OidcClient', () => {
       const b = newTab({ storage: 'local' }, { hub, lock });
       await b.client.initialize();
       // Another tab (without BroadcastChannel) logged in and wrote the session to localStorage.
-      saveSession(localStorage, CLIENT_ID, await aliceSession());
+      saveSession(localStorage, SCOPE, await aliceSession());
 
-      hub.channel(`ngx-oidc:${CLIENT_ID}`).post({ type: 'reload' });
+      hub.channel(`ngx-oidc:${scopeName(SCOPE)}`).post({ type: 'reload' });
       await hub.flush();
 
       expect(b.recorder.types).toEqual(['session_synced']);
@@ -1392,7 +1424,7 @@ describe('OidcClient', () => {
       await until(() => hub.posted.some((p) => (p.message as { type?: string }).type === 'renewing'));
       hub.holding = true; // A's session broadcast is slow; its `renewing` message has left
       expect(await renewedA).toBe('access-token-1');
-      localStorage.removeItem(`ngx-oidc.renewed.${CLIENT_ID}`);
+      localStorage.removeItem(`ngx-oidc.renewed.${scopeName(SCOPE)}`);
 
       const tokenB = b.client.getAccessToken({ forceRefresh: true });
       await new Promise((resolve) => setTimeout(resolve, 30));
@@ -1408,7 +1440,7 @@ describe('OidcClient', () => {
       const { a, b } = await twoTabs();
       // A says it is renewing generation X, then its page goes away before any result.
       const generation = b.recorder.state.session!.id!;
-      hub.channel(`ngx-oidc:${CLIENT_ID}`).post({ type: 'renewing', from: generation });
+      hub.channel(`ngx-oidc:${scopeName(SCOPE)}`).post({ type: 'renewing', from: generation });
       await hub.flush();
       a.client.destroy();
       jasmine.clock().install();
@@ -1433,7 +1465,7 @@ describe('OidcClient', () => {
 
     it('waits for a silent renewing tab only once: a retry after a failed renewal goes ahead', async () => {
       const { a, b } = await twoTabs();
-      hub.channel(`ngx-oidc:${CLIENT_ID}`).post({ type: 'renewing', from: b.recorder.state.session!.id! });
+      hub.channel(`ngx-oidc:${scopeName(SCOPE)}`).post({ type: 'renewing', from: b.recorder.state.session!.id! });
       await hub.flush();
       a.client.destroy();
       server.onRefresh = (_body, n) => (n === 1 ? 'network-error' : server.rotation(n - 1));
@@ -1493,30 +1525,30 @@ describe('OidcClient', () => {
     it("keeps the refresh token out of localStorage with storage: 'local'", async () => {
       const tab = await loggedIn({ storage: 'local' });
 
-      const stored = loadSession(localStorage, CLIENT_ID, clock.now);
+      const stored = loadSession(localStorage, SCOPE, clock.now);
       expect(stored?.tokens.accessToken).toBe('access-token-0');
       expect(stored?.tokens.refreshToken).toBeUndefined();
-      expect(localStorage.getItem(sessionKey(CLIENT_ID))).not.toContain('refresh-token-0');
+      expect(localStorage.getItem(sessionKey(SCOPE))).not.toContain('refresh-token-0');
       // The tab itself still holds it, and renews with it.
       expect(tokens(tab).refreshToken).toBe('refresh-token-0');
       expect(await tab.client.getAccessToken({ forceRefresh: true })).toBe('access-token-1');
-      expect(localStorage.getItem(sessionKey(CLIENT_ID))).not.toContain('refresh-token-1');
-      expect(loadSession(localStorage, CLIENT_ID, clock.now)?.tokens.accessToken).toBe('access-token-1');
+      expect(localStorage.getItem(sessionKey(SCOPE))).not.toContain('refresh-token-1');
+      expect(loadSession(localStorage, SCOPE, clock.now)?.tokens.accessToken).toBe('access-token-1');
     });
 
     it("keeps the refresh token in localStorage with ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE", async () => {
       await loggedIn({ storage: 'local', refreshTokenInLocalStorage: ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE });
 
-      expect(loadSession(localStorage, CLIENT_ID, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
+      expect(loadSession(localStorage, SCOPE, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
     });
 
     it("keeps the refresh token in sessionStorage with storage: 'session', and in an app's own storage", async () => {
       await loggedIn({ storage: 'session' });
-      expect(loadSession(sessionStorage, CLIENT_ID, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
+      expect(loadSession(sessionStorage, SCOPE, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
 
       const own = new MemoryStorage();
       await loggedIn({ storage: own });
-      expect(loadSession(own, CLIENT_ID, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
+      expect(loadSession(own, SCOPE, clock.now)?.tokens.refreshToken).toBe('refresh-token-0');
     });
 
     it("persists nothing with storage: 'memory'", async () => {

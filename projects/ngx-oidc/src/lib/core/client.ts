@@ -11,7 +11,7 @@ import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { revokeToken } from './revoke-token';
 import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
-import { clearSession, loadSession, saveSession, type StoredSession } from './session-store';
+import { clearSession, loadSession, saveSession, scopeName, type StoredSession } from './session-store';
 import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
 import { applyRefreshResponse } from './renewed-session';
@@ -62,6 +62,8 @@ export class OidcClient {
   private readonly channel?: TabChannel;
   /** Shared by the app's tabs; holds only the renewal marker (no token). */
   private readonly shared: AuthStorage;
+  /** The issuer and client id naming the tab channel, renewal lock and marker (see `scopeName`). */
+  private readonly scope: string;
   private readonly sessionWaiters = new Set<() => void>();
   /** The session generation another tab said it is renewing (its `renewing` message). */
   private renewingElsewhere?: string;
@@ -103,7 +105,8 @@ export class OidcClient {
     // Without an allowlist no request gets the token: nothing to protect.
     this.known = !config.allowedUrls.length;
     this.shared = platform.server ? new MemoryStorage() : openWebStorage('local', () => undefined);
-    this.channel = platform.openChannel?.(`ngx-oidc:${config.clientId}`);
+    this.scope = scopeName(config);
+    this.channel = platform.openChannel?.(`ngx-oidc:${this.scope}`);
     this.channel?.onMessage((message) => this.receive(message as TabMessage));
   }
 
@@ -259,7 +262,7 @@ export class OidcClient {
     }
     const now = this.now();
     purgeExpiredTransactions(this.ctx.transactions, now);
-    const restored = loadSession(this.tokenStorage, this.config.clientId, now);
+    const restored = loadSession(this.tokenStorage, this.config, now);
     if (restored) this.setSession(restored, false);
     // Every tab protects the provider's endpoints from start-up: with the metadata cached
     // before the redirect, else (a session to protect) read now, without holding start-up.
@@ -347,12 +350,12 @@ export class OidcClient {
 
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.platform.withLock) return fn();
-    return this.platform.withLock<T>(`ngx-oidc:renew:${this.config.clientId}`, async () => {
+    return this.platform.withLock<T>(`ngx-oidc:renew:${this.scope}`, async () => {
       // Another tab may have renewed while we waited for the lock: let its broadcast land
       // (it was posted before that tab released the lock), and re-read shared storage.
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (this.config.storage !== 'memory') {
-        const stored = loadSession(this.tokenStorage, this.config.clientId, this.now());
+        const stored = loadSession(this.tokenStorage, this.config, this.now());
         if (stored) this.adopt(stored);
       }
       // Another tab renewed (or is renewing) the generation this tab holds: its broadcast is on
@@ -360,7 +363,7 @@ export class OidcClient {
       // grant revoked), so wait for it, for a bounded time. The `renewing` message is what
       // counts: the marker in localStorage can reach this renderer after the lock does.
       const id = this.session?.id;
-      if (id && (this.renewingElsewhere === id || readRenewalMarker(this.shared, this.config.clientId)?.from === id)) {
+      if (id && (this.renewingElsewhere === id || readRenewalMarker(this.shared, this.scope)?.from === id)) {
         await this.waitForNewGeneration(id, RENEWAL_BROADCAST_WAIT_MS);
         // Waited in vain (that tab's renewal failed, or its page closed): a later renewal of
         // this generation does not wait for it again.
@@ -531,7 +534,7 @@ export class OidcClient {
     this.listener.update({ session });
     if (announce) {
       this.persist(session);
-      if (previous?.id) writeRenewalMarker(this.shared, this.config.clientId, { from: previous.id, to: session.id! });
+      if (previous?.id) writeRenewalMarker(this.shared, this.scope, { from: previous.id, to: session.id! });
       this.channel?.post({ type: 'session', session } satisfies TabMessage);
     }
     this.schedule();
@@ -544,7 +547,7 @@ export class OidcClient {
     this.session = null;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    clearSession(this.tokenStorage, this.config.clientId);
+    clearSession(this.tokenStorage, this.config);
     this.listener.update(error ? { session: null, error } : { session: null });
     if (event && had) this.listener.event({ type: event });
   }
@@ -588,7 +591,7 @@ export class OidcClient {
     const keepRefresh = this.config.storage !== 'local' || this.config.refreshTokenInLocalStorage;
     const stored = keepRefresh ? session : { ...session, tokens: { ...session.tokens, refreshToken: undefined } };
     try {
-      saveSession(this.tokenStorage, this.config.clientId, stored);
+      saveSession(this.tokenStorage, this.config, stored);
     } catch (err) {
       // A real problem in production too, so a short text stays there.
       this.platform.warn((typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ${(err as Error).message} The session lives in memory only.` : 'ngx-oidc: storage_error');
@@ -637,7 +640,7 @@ export class OidcClient {
     } else if (message?.type === 'logout') {
       this.endSession('logged_out');
     } else if (message?.type === 'session' || message?.type === 'reload') {
-      const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config.clientId, this.now());
+      const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config, this.now());
       if (!session?.tokens) return;
       this.adopt(session);
       this.listener.update({ error: null, pending: null });

@@ -1,4 +1,4 @@
-import { FailingStorage, NOW, quotaExceeded, thrownBy } from '../../test-support/fake-provider';
+import { FailingStorage, ISSUER, NOW, quotaExceeded, SCOPE, thrownBy } from '../../test-support/fake-provider';
 import { clearSession, loadSession, saveSession, sessionKey, type StoredSession } from './session-store';
 import { MemoryStorage } from './storage';
 import type { TokenSet } from './types';
@@ -15,7 +15,7 @@ function session(tokens: Partial<TokenSet> = {}): StoredSession {
       obtainedAt: NOW - 10_000,
       scope: 'openid profile',
       requestedScope: 'openid profile',
-      claims: { iss: 'https://idp.example.com', sub: 'alice', aud: 'spa-client', iat: NOW_S - 10, exp: NOW_S + 300 },
+      claims: { iss: ISSUER, sub: 'alice', aud: 'spa-client', iat: NOW_S - 10, exp: NOW_S + 300 },
       ...tokens,
     },
     user: { sub: 'alice', name: 'Alice' },
@@ -29,81 +29,97 @@ describe('session store', () => {
     storage = new MemoryStorage();
   });
 
-  it('keys the session by client id', () => {
-    expect(sessionKey('spa-client')).toBe('ngx-oidc.session.spa-client');
+  it('keys the session by issuer and client id', () => {
+    expect(sessionKey(SCOPE)).toBe('ngx-oidc.session.https://idp.example.com spa-client');
+    expect(sessionKey({ authority: 'https://staging.idp.example.com', clientId: 'spa-client' })).not.toBe(sessionKey(SCOPE));
+  });
+
+  it('keeps sessions of the same client id at different issuers apart', () => {
+    saveSession(storage, SCOPE, session());
+
+    expect(loadSession(storage, { authority: 'https://staging.idp.example.com', clientId: 'spa-client' }, NOW)).toBeNull();
+    expect(loadSession(storage, SCOPE, NOW)).not.toBeNull();
+  });
+
+  it("drops a stored session whose ID token is from another issuer than the configured one", () => {
+    // Written under this issuer's key (an older version, or anything else on the origin).
+    saveSession(storage, SCOPE, session({ claims: { ...session().tokens.claims, iss: 'https://staging.idp.example.com' } }));
+
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
   });
 
   it('saves and loads a session', () => {
-    saveSession(storage, 'spa-client', session());
+    saveSession(storage, SCOPE, session());
 
-    expect(loadSession(storage, 'spa-client', NOW)).toEqual(session());
+    expect(loadSession(storage, SCOPE, NOW)).toEqual(session());
   });
 
   it('keeps sessions of different clients apart', () => {
-    saveSession(storage, 'spa-client', session());
+    saveSession(storage, SCOPE, session());
 
-    expect(loadSession(storage, 'other-client', NOW)).toBeNull();
+    expect(loadSession(storage, { ...SCOPE, clientId: 'other-client' }, NOW)).toBeNull();
   });
 
   it('returns null when nothing is stored', () => {
-    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
   });
 
   it('drops a session whose access token expired', () => {
-    saveSession(storage, 'spa-client', session({ expiresAt: NOW }));
+    saveSession(storage, SCOPE, session({ expiresAt: NOW }));
 
-    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
-    expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
   });
 
   it('falls back to the ID token exp when the access token expiry is unknown', () => {
-    saveSession(storage, 'spa-client', session({ expiresAt: undefined }));
-    expect(loadSession(storage, 'spa-client', NOW)).not.toBeNull();
-    expect(loadSession(storage, 'spa-client', (NOW_S + 300) * 1000)).toBeNull();
-    expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
+    saveSession(storage, SCOPE, session({ expiresAt: undefined }));
+    expect(loadSession(storage, SCOPE, NOW)).not.toBeNull();
+    expect(loadSession(storage, SCOPE, (NOW_S + 300) * 1000)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
   });
 
   it('drops a corrupted session', () => {
-    storage.setItem(sessionKey('spa-client'), '{"tokens":');
+    storage.setItem(sessionKey(SCOPE), '{"tokens":');
 
-    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
-    expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
   });
 
   it('keeps a session whose access token expired while a refresh token can renew it', () => {
-    saveSession(storage, 'spa-client', session({ expiresAt: NOW - 1000, refreshToken: 'rt' }));
-    expect(loadSession(storage, 'spa-client', NOW)?.tokens.refreshToken).toBe('rt');
-    saveSession(storage, 'spa-client', session({ expiresAt: NOW - 1000 }));
-    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
+    saveSession(storage, SCOPE, session({ expiresAt: NOW - 1000, refreshToken: 'rt' }));
+    expect(loadSession(storage, SCOPE, NOW)?.tokens.refreshToken).toBe('rt');
+    saveSession(storage, SCOPE, session({ expiresAt: NOW - 1000 }));
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
   });
 
   it('drops a session without ID token or exp claim', () => {
-    storage.setItem(sessionKey('spa-client'), JSON.stringify({ tokens: { ...session().tokens, idToken: undefined }, user: {} }));
-    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
-    expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
+    storage.setItem(sessionKey(SCOPE), JSON.stringify({ tokens: { ...session().tokens, idToken: undefined }, user: {} }));
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
 
-    storage.setItem(sessionKey('spa-client'), JSON.stringify({ tokens: { ...session().tokens, claims: { sub: 'alice' } }, user: {} }));
-    expect(loadSession(storage, 'spa-client', NOW)).toBeNull();
-    expect(storage.getItem(sessionKey('spa-client'))).toBeNull();
+    storage.setItem(sessionKey(SCOPE), JSON.stringify({ tokens: { ...session().tokens, claims: { sub: 'alice' } }, user: {} }));
+    expect(loadSession(storage, SCOPE, NOW)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
   });
 
   it('returns null when the storage cannot be read', () => {
     const failing = new FailingStorage();
     failing.failGet = new Error('denied');
 
-    expect(loadSession(failing, 'spa-client', NOW)).toBeNull();
+    expect(loadSession(failing, SCOPE, NOW)).toBeNull();
   });
 
   it('reports a full storage on save as storage_error', () => {
     const failing = new FailingStorage();
     failing.failSet = quotaExceeded();
 
-    expect(thrownBy(() => saveSession(failing, 'spa-client', session())).code).toBe('storage_error');
+    expect(thrownBy(() => saveSession(failing, SCOPE, session())).code).toBe('storage_error');
   });
 
   it('clears the session', () => {
-    saveSession(storage, 'spa-client', session());
-    clearSession(storage, 'spa-client');
+    saveSession(storage, SCOPE, session());
+    clearSession(storage, SCOPE);
 
     expect(storage.length).toBe(0);
   });

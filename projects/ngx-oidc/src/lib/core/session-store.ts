@@ -13,20 +13,36 @@ export interface StoredSession {
   readonly id?: string;
 }
 
-/** Storage key of the session of one client. */
-export function sessionKey(clientId: string): string {
-  return `ngx-oidc.session.${clientId}`;
+/** Which provider and client a session belongs to (the configuration's `authority` and `clientId`). */
+export interface SessionScope {
+  /** The issuer, exactly as configured (discovery must spell it the same). */
+  readonly authority: string;
+  readonly clientId: string;
 }
 
 /**
- * Reads a persisted session, dropping it when corrupted, or when its access token (ID token
- * without one) has expired and no refresh token can renew it.
+ * The name of a client at one provider, in the storage key, tab channel and renewal lock: the
+ * same client id at two issuers (staging and production) never shares a session.
+ */
+export function scopeName(scope: SessionScope): string {
+  return `${scope.authority} ${scope.clientId}`;
+}
+
+/** Storage key of the session of one client at one issuer. */
+export function sessionKey(scope: SessionScope): string {
+  return `ngx-oidc.session.${scopeName(scope)}`;
+}
+
+/**
+ * Reads a persisted session, dropping it when corrupted, when its ID token is from another
+ * issuer than the configured one, or when its access token (ID token without one) has expired
+ * and no refresh token can renew it.
  * @returns The session, or `null`.
  */
-export function loadSession(storage: AuthStorage, clientId: string, now: number): StoredSession | null {
+export function loadSession(storage: AuthStorage, scope: SessionScope, now: number): StoredSession | null {
   let session: StoredSession | null;
   try {
-    session = readJson<StoredSession>(storage, sessionKey(clientId));
+    session = readJson<StoredSession>(storage, sessionKey(scope));
   } catch {
     return null;
   }
@@ -34,9 +50,11 @@ export function loadSession(storage: AuthStorage, clientId: string, now: number)
     session !== null &&
     typeof session.tokens?.idToken === 'string' &&
     typeof session.tokens?.claims?.exp === 'number' &&
+    // OIDC Core 1.0 §3.1.3.7 (2): a token of another issuer is never this client's session.
+    session.tokens.claims.iss === scope.authority &&
     (typeof session.tokens.refreshToken === 'string' || (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000) > now);
   if (!valid) {
-    safeRemove(storage, sessionKey(clientId));
+    safeRemove(storage, sessionKey(scope));
     return null;
   }
   return session;
@@ -46,11 +64,11 @@ export function loadSession(storage: AuthStorage, clientId: string, now: number)
  * Persists a session.
  * @throws {AuthError} `storage_error` when the storage refuses it.
  */
-export function saveSession(storage: AuthStorage, clientId: string, session: StoredSession): void {
-  writeJson(storage, sessionKey(clientId), session);
+export function saveSession(storage: AuthStorage, scope: SessionScope, session: StoredSession): void {
+  writeJson(storage, sessionKey(scope), session);
 }
 
 /** Forgets the persisted session. */
-export function clearSession(storage: AuthStorage, clientId: string): void {
-  safeRemove(storage, sessionKey(clientId));
+export function clearSession(storage: AuthStorage, scope: SessionScope): void {
+  safeRemove(storage, sessionKey(scope));
 }

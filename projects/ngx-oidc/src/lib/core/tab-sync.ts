@@ -8,7 +8,7 @@ import { readJson, writeJson, type AuthStorage } from './storage';
  */
 export const RENEWAL_BROADCAST_WAIT_MS = 2000;
 
-/** Messages between the tabs of one app (a BroadcastChannel per client id). */
+/** Messages between the tabs of one app (a BroadcastChannel per issuer and client id, see `scopeName`). */
 export type TabMessage =
   | { readonly type: 'session'; readonly session: StoredSession }
   | { readonly type: 'logout' }
@@ -28,8 +28,8 @@ export interface RenewalMarker {
   readonly to: string;
 }
 
-function renewalMarkerKey(clientId: string): string {
-  return `ngx-oidc.renewed.${clientId}`;
+function renewalMarkerKey(scope: string): string {
+  return `ngx-oidc.renewed.${scope}`;
 }
 
 /**
@@ -37,18 +37,18 @@ function renewalMarkerKey(clientId: string): string {
  * each renderer process and delivers another tab's write a little later, so a tab that has
  * just been handed the renewal lock may not see the marker yet (hence the `renewing` message).
  */
-export function readRenewalMarker(shared: AuthStorage, clientId: string): RenewalMarker | null {
+export function readRenewalMarker(shared: AuthStorage, scope: string): RenewalMarker | null {
   try {
-    return readJson<RenewalMarker>(shared, renewalMarkerKey(clientId));
+    return readJson<RenewalMarker>(shared, renewalMarkerKey(scope));
   } catch {
     return null;
   }
 }
 
 /** Tells the other tabs which session generation replaced which: ids only, no token. */
-export function writeRenewalMarker(shared: AuthStorage, clientId: string, marker: RenewalMarker): void {
+export function writeRenewalMarker(shared: AuthStorage, scope: string, marker: RenewalMarker): void {
   try {
-    writeJson(shared, renewalMarkerKey(clientId), marker);
+    writeJson(shared, renewalMarkerKey(scope), marker);
   } catch {
     // Without the marker the `renewing` message still tells the other tabs; nothing else breaks.
   }
