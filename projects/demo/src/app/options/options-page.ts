@@ -9,6 +9,9 @@ import { PROMPTS, toLoginOptions, type ShowOptionsForm } from './show-options';
  * one `login()` call), to show that they are separate objects and the latter never change the
  * former.
  */
+/** How the constructor options show a function option (`nonce: () => string`). */
+export const FUNCTION_SHOWN = '(function, called per login)';
+
 @Component({
   selector: 'app-options-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -26,7 +29,8 @@ export class OptionsPage {
       'provideAuth(config)': this.authConfig,
       'auth.configuration (resolved)': this.auth.configuration,
     },
-    null,
+    // JSON has no functions: show that one is there (the nonce generator).
+    (_key, value: unknown) => (typeof value === 'function' ? FUNCTION_SHOWN : value),
     2,
   );
 

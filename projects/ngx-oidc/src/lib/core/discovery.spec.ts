@@ -40,6 +40,17 @@ describe('discovery', () => {
       expect(err.message).toContain(ISSUER);
     });
 
+    it('names a document of another issuer invalid_issuer even when its endpoints are not https (mix-up first)', async () => {
+      provider.discovery = {
+        ...DISCOVERY,
+        issuer: 'http://evil.example.com',
+        authorization_endpoint: 'http://evil.example.com/authorize',
+        token_endpoint: 'http://evil.example.com/token',
+      };
+
+      expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).code).toBe('invalid_issuer');
+    });
+
     it('rejects an issuer that differs by more than a trailing slash (path, case)', async () => {
       provider.discovery = { ...DISCOVERY, issuer: `${ISSUER}/tenant` };
       expect((await rejectionOf(fetchDiscovery(ISSUER, provider.fetch))).code).toBe('invalid_issuer');

@@ -43,6 +43,20 @@ const ENDPOINTS = [
  * @throws {AuthError} `discovery_failed` (`cause.claim` names the field), `invalid_issuer`.
  */
 export function validateDiscovery(body: Record<string, unknown>, authority: string): DiscoveryDocument {
+  // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the URL discovery was read from.
+  // A difference of only a trailing slash is accepted (https://tenant/ vs https://tenant), and
+  // the provider's spelling is what ID tokens are then checked against.
+  // Checked first: a document naming another issuer is that (a mix-up), whatever its endpoints.
+  const issuer = body['issuer'];
+  if (typeof issuer === 'string' && issuer.replace(/\/+$/, '') !== authority.replace(/\/+$/, '')) {
+    throw new AuthError(
+      'invalid_issuer',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? `The discovery document's issuer "${issuer}" is not the configured authority "${authority}". Set authority to exactly "${issuer}".`
+        : '',
+      { claim: 'issuer', expected: authority, actual: issuer },
+    );
+  }
   ['issuer', ...ENDPOINTS].forEach((field, index) => {
     const value = body[field];
     if ((value != null || index < 4) && !isSecureUrl(value, body['issuer'])) {
@@ -52,19 +66,6 @@ export function validateDiscovery(body: Record<string, unknown>, authority: stri
       });
     }
   });
-  // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the URL discovery was read from.
-  // A difference of only a trailing slash is accepted (https://tenant/ vs https://tenant), and
-  // the provider's spelling is what ID tokens are then checked against.
-  const issuer = body['issuer'] as string;
-  if (issuer.replace(/\/+$/, '') !== authority.replace(/\/+$/, '')) {
-    throw new AuthError(
-      'invalid_issuer',
-      (typeof ngDevMode === 'undefined' || ngDevMode)
-        ? `The discovery document's issuer "${issuer}" is not the configured authority "${authority}". Set authority to exactly "${issuer}".`
-        : '',
-      { claim: 'issuer', expected: authority, actual: issuer },
-    );
-  }
   return body as unknown as DiscoveryDocument;
 }
 
