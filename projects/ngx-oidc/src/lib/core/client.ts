@@ -17,7 +17,6 @@ import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type 
 import { applyRefreshResponse } from './renewed-session';
 import { isFresh, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
-import { validateIdToken } from './id-token';
 import type { DiscoveryDocument } from './types';
 import { latestTransaction, purgeExpiredTransactions } from './transaction';
 
@@ -68,8 +67,6 @@ export class OidcClient {
   private readonly sessionWaiters = new Set<() => void>();
   /** The session generation another tab said it is renewing (its `renewing` message). */
   private renewingElsewhere?: string;
-  /** When this tab last logged out (here or told by another tab): older sessions stay out. */
-  private loggedOutAt = -Infinity;
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
   /** The provider's endpoints are known (discovery read): until then no access token leaves. */
@@ -146,7 +143,6 @@ export class OidcClient {
    */
   async logout(options: { readonly localOnly?: boolean } = {}): Promise<void> {
     const tokens = this.session?.tokens;
-    this.loggedOutAt = this.now();
     this.endSession('logged_out');
     this.channel?.post({ type: 'logout' } satisfies TabMessage);
     this.listener.update({ error: null, pending: null });
@@ -539,8 +535,7 @@ export class OidcClient {
     if (announce) {
       this.persist(session);
       if (previous?.id) writeRenewalMarker(this.shared, this.scope, { from: previous.id, to: session.id! });
-      // No refresh token crosses the channel: any script on the origin can listen.
-      this.channel?.post({ type: 'session', session: { ...session, tokens: { ...session.tokens, refreshToken: undefined } } } satisfies TabMessage);
+      this.channel?.post({ type: 'session', session } satisfies TabMessage);
     }
     this.schedule();
     this.sessionWaiters.forEach((check) => check());
@@ -639,63 +634,30 @@ export class OidcClient {
     }, Math.min(delay, MAX_TIMER_MS));
   }
 
-  private async receive(message: TabMessage): Promise<void> {
+  private receive(message: TabMessage): void {
     if (message?.type === 'renewing') {
       this.renewingElsewhere = message.from;
     } else if (message?.type === 'logout') {
-      this.loggedOutAt = this.now();
       this.endSession('logged_out');
     } else if (message?.type === 'session' || message?.type === 'reload') {
-      const session = message.type === 'session' ? await this.verify(message.session) : loadSession(this.tokenStorage, this.config, this.now());
-      // A session from before this tab logged out (a late or replayed message) stays out.
-      if (!session?.tokens || session.tokens.obtainedAt < this.loggedOutAt || this.destroyed) return;
-      // Another tab renewed the generation this tab holds: with the refresh token this tab
-      // holds too (a duplicated tab's sessionStorage), which that renewal may have rotated.
-      this.adopt(session, message.type === 'session' && this.renewingElsewhere === this.session?.id);
+      const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config, this.now());
+      if (!session?.tokens) return;
+      this.adopt(session);
       this.listener.update({ error: null, pending: null });
       this.listener.event({ type: 'session_synced' });
     }
   }
 
   /**
-   * A session another tab posted, once its ID token is verified (signature with the provider's
-   * keys, `iss`, `aud`; OIDC Core 1.0 §3.1.3.7) and its claims taken from the token itself;
-   * `undefined` when anything fails. Any script on the origin can post on the channel. The ID
-   * token is checked as of its issue: the session's lifetime is its access token's.
-   */
-  private async verify(session: StoredSession): Promise<StoredSession | undefined> {
-    try {
-      const { tokens } = session;
-      const { discovery, keys } = await this.loadMetadata();
-      const claims = await validateIdToken(tokens.idToken, keys.resolve, {
-        issuer: this.config.authority,
-        clientId: this.config.clientId,
-        nonce: tokens.claims.nonce,
-        nonceRequired: false,
-        clockSkewSeconds: this.config.clockSkewSeconds,
-        now: tokens.claims.iat * 1000,
-        algorithms: discovery.id_token_signing_alg_values_supported,
-      });
-      // A user object of another subject than the verified token's is not this session.
-      if (session.user?.['sub'] !== undefined && session.user['sub'] !== claims.sub) return undefined;
-      return { ...session, tokens: { ...tokens, claims, refreshToken: undefined } };
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
    * Takes over a session another tab produced. Storage without the refresh token (localStorage
-   * without the opt-in) must not make this tab forget its own, unless `spent`: the other tab
-   * renewed this tab's generation, maybe with (and rotating) the same refresh token.
+   * without the opt-in) must not make this tab forget its own.
    */
-  private adopt(session: StoredSession, spent?: boolean): void {
+  private adopt(session: StoredSession): void {
     const mine = this.session?.tokens;
     if (mine && session.tokens.claims.sub === mine.claims.sub) {
-      // A late message about an older generation must not undo a newer one; the same
-      // generation only brings a refresh token this tab lacks (shared storage, after a message).
-      if (session.tokens.obtainedAt < mine.obtainedAt || (session.id === this.session?.id && (mine.refreshToken || !session.tokens.refreshToken))) return;
-      session = { ...session, tokens: { ...session.tokens, refreshToken: session.tokens.refreshToken ?? (spent ? undefined : mine.refreshToken) } };
+      // A late message about an older generation must not undo a newer one.
+      if (session.tokens.obtainedAt < mine.obtainedAt || session.id === this.session?.id) return;
+      session = { ...session, tokens: { ...session.tokens, refreshToken: session.tokens.refreshToken ?? mine.refreshToken } };
     }
     this.setSession(session, false);
   }
