@@ -20,7 +20,7 @@ export {
   type ResolvedAuthConfig,
 } from './lib/core/config';
 export type { AccessTokenOptions } from './lib/core/client';
-export type { AuthEvent, AuthEventType } from './lib/core/events';
+export type { AuthEvent, AuthEventType, LoginOutcome } from './lib/core/events';
 export type { AuthPlatform, TabChannel } from './lib/core/platform';
 export type { TokenRequest } from './lib/core/token-cache';
 export type { AllowedUrl, AllowedUrlEntry, AllowedUrlMatcher } from './lib/core/allowed-url';

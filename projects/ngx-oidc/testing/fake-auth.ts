@@ -22,6 +22,7 @@ import {
   type AuthEvent,
   type AuthUser,
   type LoginOptions,
+  type LoginOutcome,
   type LogoutOptions,
   type ResolvedAuthConfig,
   type TokenRequest,
@@ -50,9 +51,6 @@ interface FakeSnapshot {
   readonly pending: { readonly nonce: string; readonly state: string } | null;
   readonly loginOutcome: LoginOutcome | null;
 }
-
-/** What a callback came to (`AuthService.loginOutcome`). */
-type LoginOutcome = Extract<AuthEvent, { readonly type: 'login_completed' | 'login_failed' }>;
 
 /**
  * A controllable stand-in for {@link AuthService}, provided by `provideAuthTesting()` both as

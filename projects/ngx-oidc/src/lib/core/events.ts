@@ -84,4 +84,16 @@ export type AuthEventType = AuthEvent['type'];
  * or its `login_failed` event (with the error). Kept for the page's lifetime, so that code
  * that runs after start-up can read it (`AuthService.loginOutcome`).
  */
-export type LoginOutcome = Extract<AuthEvent, { readonly type: 'login_completed' | 'login_failed' }>;
+export type LoginOutcome =
+  | {
+      /** The login completed. */
+      readonly type: 'login_completed';
+      /** The `appState` given to `login()` for this login, handed back (absent when none was). */
+      readonly appState?: unknown;
+    }
+  | {
+      /** The callback failed. */
+      readonly type: 'login_failed';
+      /** Why the callback failed. */
+      readonly error: AuthError;
+    };
