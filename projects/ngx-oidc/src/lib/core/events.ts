@@ -27,18 +27,7 @@ export type AuthEvent =
       /** What happened (see {@link AuthEvent}). */
       readonly type: 'login_started';
     }
-  | {
-      /** What happened (see {@link AuthEvent}). */
-      readonly type: 'login_completed';
-      /** The `appState` given to `login()` for this login, handed back (absent when none was). */
-      readonly appState?: unknown;
-    }
-  | {
-      /** What happened (see {@link AuthEvent}). */
-      readonly type: 'login_failed';
-      /** Why the callback failed. */
-      readonly error: AuthError;
-    }
+  | LoginOutcome
   | {
       /** What happened (see {@link AuthEvent}). */
       readonly type: 'token_renewed';
