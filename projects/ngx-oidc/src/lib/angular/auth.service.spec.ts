@@ -234,9 +234,11 @@ describe('AuthService', () => {
   it('clears the local session even when the provider cannot be reached at logout', async () => {
     const authorizeUrl = await startLogin();
     await answerTokenRequest(provider, authorizeUrl, key);
-    const { auth, browser } = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
-    sessionStorage.clear(); // no cached discovery: logout must fetch it
+    await setUpAuth({ provider, config: { storage: 'session' }, url: callbackUrlFor(authorizeUrl) });
+    // A reload without cached discovery: logout must fetch it.
+    sessionStorage.removeItem(`ngx-oidc.metadata.${ISSUER}`);
     provider.on(`${ISSUER}/.well-known/openid-configuration`, () => 'network-error');
+    const { auth, browser } = await setUpAuth({ provider, config: { storage: 'session' } });
     await auth.logout();
     expect(auth.isAuthenticated()).toBeFalse();
     expect(auth.error()?.code).toBe('network_error');

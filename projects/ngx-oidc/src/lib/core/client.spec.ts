@@ -1131,8 +1131,8 @@ describe('OidcClient', () => {
 
       expect(tab.recorder.state.session).toBeNull();
       expect(tab.platform.assigned).toEqual([]);
-      // Only discovery, to learn whether there is a revocation endpoint (there is none here).
-      expect(provider.requests.map((r) => r.url)).toEqual([`${DISCOVERY.issuer}/.well-known/openid-configuration`]);
+      // No request: discovery, read at start-up, says there is no revocation endpoint.
+      expect(provider.requests).toEqual([]);
     });
 
     it('sends no request at all with localOnly when there is no refresh token to revoke', async () => {
@@ -1271,8 +1271,8 @@ describe('OidcClient', () => {
       }
 
       it('logs out anyway when discovery fails at logout, reporting revoke_failed', async () => {
-        const tab = await restored();
         provider.on(`${DISCOVERY.issuer}/.well-known/openid-configuration`, () => ({ status: 500, text: 'down' }));
+        const tab = await restored();
 
         await tab.client.logout({ localOnly: true });
 
@@ -1574,3 +1574,103 @@ async function until(condition: () => boolean): Promise<void> {
   }
   throw new Error('condition not reached');
 }
+
+// Imports of the block below (kept next to it).
+import { JWKS_REFETCH_MS } from './jwks';
+import { METADATA_TTL_MS } from './metadata-cache';
+
+describe('OidcClient provider metadata (one discovery document and one key store per client)', () => {
+  const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`;
+  let key: TestKey;
+  let provider: FakeProvider;
+  let clock: ManualClock;
+  let server: FakeAuthServer;
+  let clients: OidcClient[];
+
+  beforeAll(async () => {
+    key = await createKey('k1');
+  });
+
+  beforeEach(() => {
+    sessionStorage.clear();
+    provider = new FakeProvider();
+    clock = new ManualClock(NOW);
+    server = new FakeAuthServer(provider, key, clock);
+    clients = [];
+  });
+
+  afterEach(() => {
+    clients.forEach((client) => client.destroy());
+    sessionStorage.clear();
+  });
+
+  /** A page load of the app: a new client on the same sessionStorage. */
+  function page(url: string): { client: OidcClient; platform: FakePlatform } {
+    const platform = new FakePlatform({ provider, clock, timers: true, url });
+    const client = new OidcClient(testConfig({ scope: 'openid profile email offline_access', storage: new MemoryStorage() }), platform, new ClientRecorder(), ALL_FEATURES);
+    clients.push(client);
+    return { client, platform };
+  }
+
+  /** A real login (login page, then the callback page) with a refresh token. */
+  async function loggedIn(): Promise<OidcClient> {
+    const before = page(`${APP_ORIGIN}/`);
+    await before.client.initialize();
+    await before.client.login();
+    const q = new URL(before.platform.assigned[0]).searchParams;
+    const idToken = await server.idToken({ nonce: q.get('nonce')! });
+    const code = server.issueCode({
+      status: 200,
+      json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-token-0', id_token: idToken },
+    });
+    const { client } = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`);
+    await client.initialize();
+    return client;
+  }
+
+  /** A forced renewal whose answer carries a refreshed ID token, validated with the provider's keys. */
+  async function renew(client: OidcClient, signer = server): Promise<void> {
+    const idToken = await signer.idToken();
+    server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+    const expected = `access-token-${server.refreshCount + 1}`;
+    expect(await client.getAccessToken({ forceRefresh: true })).toBe(expected);
+  }
+
+  const urls = () => provider.requests.map((r) => r.url);
+
+  it('costs discovery and JWKS before the redirect, then one token request per login and per renewal', async () => {
+    const client = await loggedIn();
+    expect(urls()).toEqual([DISCOVERY_URL, DISCOVERY.jwks_uri, TOKEN_ENDPOINT]);
+    provider.requests.length = 0;
+
+    for (let i = 0; i < 5; i++) await renew(client);
+
+    expect(urls()).toEqual(Array(5).fill(TOKEN_ENDPOINT));
+  });
+
+  it('reads discovery again once it is an hour old, keeping the keys: one discovery request, then the token request', async () => {
+    const client = await loggedIn();
+    await renew(client);
+    provider.requests.length = 0;
+
+    clock.advance(METADATA_TTL_MS);
+    await renew(client);
+    await renew(client);
+
+    expect(urls()).toEqual([DISCOVERY_URL, TOKEN_ENDPOINT, TOKEN_ENDPOINT]);
+  });
+
+  it('fetches the JWKS once when the provider signs with a key the client has not seen', async () => {
+    const client = await loggedIn();
+    const rotated = new FakeAuthServer(new FakeProvider(), await createKey('k2'), clock);
+    provider.keys = [key.jwk, rotated.key.jwk];
+    clock.advance(JWKS_REFETCH_MS);
+    provider.requests.length = 0;
+
+    await renew(client, rotated);
+    await renew(client, rotated);
+    await renew(client);
+
+    expect(urls()).toEqual([TOKEN_ENDPOINT, DISCOVERY.jwks_uri, TOKEN_ENDPOINT, TOKEN_ENDPOINT]);
+  });
+});

@@ -6,7 +6,7 @@ import { checkFeatures, type ProtocolFeatures } from './features';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, takeLogoutReturn, type FlowContext, type LoginOptions } from './login-flow';
 import type { AuthPlatform, TabChannel } from './platform';
 import { isProviderEndpoint, providerEndpoints } from './provider-endpoints';
-import { cachedDiscovery, loadProviderMetadata, type ProviderMetadata } from './provider-metadata';
+import { createMetadataCache, type ProviderMetadata } from './metadata-cache';
 import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { revokeToken } from './revoke-token';
 import { sanitizeReturnUrl } from './return-url';
@@ -94,7 +94,7 @@ export class OidcClient {
     this.now = () => platform.now?.() ?? Date.now();
     // On a server there is no browser storage; memory keeps every code path the same.
     const transactions = platform.server ? new MemoryStorage() : openWebStorage('session', platform.warn);
-    this.ctx = { config, fetch: platform.fetch, transactions, now: this.now, features };
+    this.ctx = { config, fetch: platform.fetch, transactions, now: this.now, features, metadata: createMetadataCache(config.authority, platform.fetch, transactions, this.now) };
     this.tokenStorage =
       typeof config.storage === 'object'
         ? config.storage
@@ -266,7 +266,7 @@ export class OidcClient {
     if (restored) this.setSession(restored, false);
     // Every tab protects the provider's endpoints from start-up: with the metadata cached
     // before the redirect, else (a session to protect) read now, without holding start-up.
-    const discovery = cachedDiscovery(this.config.authority, this.ctx.transactions, now);
+    const discovery = this.ctx.metadata.known()?.discovery;
     if (discovery) this.learn(discovery);
     else if (restored && !this.known) this.protect().catch(() => undefined);
     const href = this.platform.href();
@@ -434,7 +434,7 @@ export class OidcClient {
   }
 
   private loadMetadata(): Promise<ProviderMetadata> {
-    return loadProviderMetadata(this.config.authority, this.ctx.fetch, this.ctx.transactions, this.now());
+    return this.ctx.metadata.load();
   }
 
   private async renewWithRefreshToken(session: StoredSession, metadata: ProviderMetadata, request: TokenRequest, primary: boolean): Promise<string> {

@@ -51,7 +51,7 @@ describe('validateIdToken', () => {
   }
 
   function keyStore(initial?: TestKey[]): KeyStore {
-    return createKeyStore(DISCOVERY.jwks_uri, provider.fetch, initial ? { keys: initial.map((k) => k.jwk) } : undefined);
+    return createKeyStore(DISCOVERY.jwks_uri, provider.fetch, () => NOW, initial ? { keys: initial.map((k) => k.jwk) } : undefined);
   }
 
   function validate(token: string, overrides: Partial<IdTokenExpectations> = {}, keys = keyStore()) {

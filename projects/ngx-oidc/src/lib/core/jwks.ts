@@ -7,11 +7,17 @@ import type { FetchLike } from './types';
 /** Resolves the verification key of a JWS, as `jwtVerify` expects. */
 export type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey>;
 
-/** The provider's signing keys, fetched lazily and refetched once when a `kid` is unknown. */
+/** How long a key store waits after fetching before a `kid` it lacks makes it fetch again. */
+export const JWKS_REFETCH_MS = 60_000;
+
+/**
+ * The provider's signing keys, fetched lazily and refetched when a token names a `kid` they lack
+ * (at most once per {@link JWKS_REFETCH_MS}).
+ */
 export interface KeyStore {
   /** The key resolver for `jwtVerify`. */
   readonly resolve: KeyResolver;
-  /** The key set currently held, for caching across a redirect. */
+  /** The key set currently held (the latest fetched), for caching across a redirect. */
   current(): JSONWebKeySet | undefined;
   /** Fetches the key set now unless one is held, so a later validation needs no request. */
   prefetch(): Promise<void>;
@@ -20,16 +26,30 @@ export interface KeyStore {
 /**
  * Creates a key store for a `jwks_uri`.
  *
+ * @param now Current time in epoch milliseconds: paces the refetches.
  * @param initial A key set fetched earlier (e.g. before the redirect); used until a token names
  *   a key it does not hold.
+ * @param fetched Called with each key set fetched (to keep it for the next page).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
  */
-export function createKeyStore(jwksUri: string, fetchFn: FetchLike, initial?: JSONWebKeySet): KeyStore {
+export function createKeyStore(
+  jwksUri: string,
+  fetchFn: FetchLike,
+  now: () => number,
+  initial?: JSONWebKeySet,
+  fetched?: (jwks: JSONWebKeySet) => void,
+): KeyStore {
   let jwks = initial;
   let local = initial ? createLocalJWKSet(initial) : undefined;
-  let fetchedHere = false;
+  // When the last fetch started; an initial set is of unknown age.
+  let fetchedAt = -Infinity;
+  let loading: Promise<void> | undefined;
 
-  async function load(): Promise<void> {
+  // Concurrent callers share one request.
+  const load = (): Promise<void> => (loading ??= fetchKeys().finally(() => (loading = undefined)));
+
+  async function fetchKeys(): Promise<void> {
+    fetchedAt = now();
     const { status, body } = await fetchJson(fetchFn, jwksUri, { headers: { accept: 'application/json' } }, 'jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'JWKS' : '');
     if (status !== 200 || !Array.isArray(body['keys'])) {
       throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} answered HTTP ${status} without a "keys" array.` : '', { status });
@@ -40,17 +60,20 @@ export function createKeyStore(jwksUri: string, fetchFn: FetchLike, initial?: JS
       throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} is malformed.` : '', { cause });
     }
     jwks = body as unknown as JSONWebKeySet;
-    fetchedHere = true;
+    fetched?.(jwks);
   }
 
   async function resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     if (!local) await load();
+    const tried = local!;
     try {
-      return await local!(header, token);
+      return await tried(header, token);
     } catch (err) {
-      // OIDC Core 1.0 §10.1.1: a kid we do not know may be a rotated key; refetch once.
-      if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY' && !fetchedHere) {
-        await load();
+      // OIDC Core 1.0 §10.1.1: a kid we do not know may be a rotated key; refetch, but at most
+      // once a minute (a token naming a bogus kid must not cost a request each time). A key set
+      // that arrived meanwhile, or a refetch under way, serves this lookup too.
+      if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY' && (local !== tried || loading || now() - fetchedAt >= JWKS_REFETCH_MS)) {
+        if (local === tried) await load();
         return resolveOrExplain(header, token);
       }
       throw explain(err, header);
@@ -73,7 +96,6 @@ export function createKeyStore(jwksUri: string, fetchFn: FetchLike, initial?: JS
     },
   };
 }
-
 function explain(err: unknown, header: JWSHeaderParameters): unknown {
   if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY') {
     return new AuthError(

@@ -19,6 +19,7 @@ import { calculateCodeChallenge } from './pkce';
 import { ALL_FEATURES } from '../../test-support/fake-platform';
 import { calculateTokenHash } from './token-hash';
 import { buildLogoutUrl, completeLogin, isLoginCallback, LOGOUT_STATE_PREFIX, startLogin, takeLogoutReturn, type FlowContext } from './login-flow';
+import { createMetadataCache, type MetadataCache } from './metadata-cache';
 import { MemoryStorage, keysWithPrefix } from './storage';
 import { TRANSACTION_PREFIX, type LoginTransaction } from './transaction';
 
@@ -40,8 +41,13 @@ describe('login flow', () => {
     provider = new FakeProvider();
     provider.keys = [key.jwk];
     storage = new MemoryStorage();
-    ctx = { config: testConfig(), fetch: provider.fetch, transactions: storage, now: () => NOW };
+    ctx = { config: testConfig(), fetch: provider.fetch, transactions: storage, now: () => NOW, metadata: newPage() };
   });
+
+  /** The metadata cache of a new page load (the callback page) over the same storage. */
+  function newPage(): MetadataCache {
+    return createMetadataCache(ISSUER, provider.fetch, storage, () => NOW);
+  }
 
   function callbackFor(tx: LoginTransaction, extra = ''): string {
     return `${CALLBACK}?code=auth-code-1&state=${encodeURIComponent(tx.state)}${extra}`;
@@ -53,6 +59,8 @@ describe('login flow', () => {
     const idToken = await signToken(key, idTokenClaims(nonce ?? transaction.nonce));
     provider.on(TOKEN_ENDPOINT, tokenRoute(idToken));
     provider.requests.length = 0;
+    // The provider redirects back to a new page.
+    ctx = { ...ctx, metadata: newPage() };
     return { tx: transaction, idToken };
   }
 
@@ -163,6 +171,7 @@ describe('login flow', () => {
     it('works on a fresh page without cache: discovery, token and JWKS requests', async () => {
       const { tx } = await startAndServe();
       storage.removeItem(`ngx-oidc.metadata.${ISSUER}`);
+      ctx = { ...ctx, metadata: newPage() };
 
       await completeLogin(ctx, callbackFor(tx));
 
@@ -460,7 +469,7 @@ describe('login flow', () => {
 
       provider.discovery = { ...DISCOVERY, response_types_supported: ['code'] };
       storage = new MemoryStorage();
-      ctx = { ...ctx, transactions: storage };
+      ctx = { ...ctx, transactions: storage, metadata: newPage() };
       const err = await rejectionOf(startLogin(ctx));
       expect(err.code).toBe('invalid_configuration');
       expect(err.details.option).toBe('responseType');

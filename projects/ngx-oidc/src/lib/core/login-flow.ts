@@ -6,7 +6,7 @@ import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
 import { validateIdToken, type IdTokenExpectations } from './id-token';
 import { generateRandom } from './random';
-import { loadProviderMetadata, saveProviderMetadata, type ProviderMetadata } from './provider-metadata';
+import type { MetadataCache, ProviderMetadata } from './metadata-cache';
 import { safeRemove, type AuthStorage } from './storage';
 import { exchangeCode } from './token-request';
 import {
@@ -35,6 +35,8 @@ export interface FlowContext {
   readonly now: () => number;
   /** The optional protocol parts the app provided. */
   readonly features?: ProtocolFeatures;
+  /** The provider's discovery document and keys: one cache for the client's life. */
+  readonly metadata: MetadataCache;
 }
 
 /** The outcome of a completed login. */
@@ -48,7 +50,7 @@ export interface LoginResult {
 }
 
 /**
- * Prepares a login: loads discovery and the JWKS (cached for the callback page), creates and
+ * Prepares a login: loads discovery and the JWKS (kept for the callback page), creates and
  * stores the transaction, and builds the authorization URL.
  *
  * @returns The URL to redirect to and the stored transaction.
@@ -59,14 +61,13 @@ export async function startLogin(
   ctx: FlowContext,
   options: LoginOptions = {},
 ): Promise<{ url: string; transaction: LoginTransaction }> {
-  const metadata = await loadProviderMetadata(ctx.config.authority, ctx.fetch, ctx.transactions, ctx.now());
+  const metadata = await ctx.metadata.load();
   checkResponseTypeOffered(metadata.discovery, ctx.config.responseType);
   await metadata.keys.prefetch();
   const transaction = createTransaction(ctx.config, options, ctx.now());
   // Build before saving so that a rejected option leaves no orphan transaction behind.
   const url = await buildAuthorizeUrl(metadata.discovery, ctx.config, transaction, options);
   saveTransaction(ctx.transactions, transaction);
-  saveProviderMetadata(ctx.config.authority, metadata, ctx.transactions, ctx.now());
   return { url, transaction };
 }
 
@@ -103,7 +104,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   }
   // Consumed before anything else: one authorization response completes at most one login.
   const transaction = takeTransaction(ctx.transactions, params.state, ctx.now());
-  const metadata = await loadProviderMetadata(ctx.config.authority, ctx.fetch, ctx.transactions, ctx.now());
+  const metadata = await ctx.metadata.load();
   const { discovery } = metadata;
   const response = validateAuthResponse(
     params,
@@ -142,7 +143,6 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   const back = response.code ? await redeemCode(ctx, metadata, transaction, response.code, expectations, front) : undefined;
   // validateAuthResponse guarantees a code or an ID token for every response type.
   const { claims, scope, ...tokens } = (back ?? front)!;
-  saveProviderMetadata(ctx.config.authority, metadata, ctx.transactions, ctx.now());
   const tokenSet: TokenSet = {
     ...tokens,
     obtainedAt: ctx.now(),
@@ -238,8 +238,7 @@ export const LOGOUT_STATE_PREFIX = 'ngx-oidc.logout.';
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
 export async function buildLogoutUrl(ctx: FlowContext, idToken: string | undefined): Promise<string | undefined> {
-  const metadata: ProviderMetadata = await loadProviderMetadata(ctx.config.authority, ctx.fetch, ctx.transactions, ctx.now());
-  const endpoint = metadata.discovery.end_session_endpoint;
+  const endpoint = (await ctx.metadata.load()).discovery.end_session_endpoint;
   if (!endpoint) return undefined;
   const url = new URL(endpoint);
   if (idToken) url.searchParams.set('id_token_hint', idToken);

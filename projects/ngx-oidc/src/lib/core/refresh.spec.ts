@@ -140,7 +140,7 @@ describe('refresh', () => {
     const expected = { issuer: ISSUER, clientId: CLIENT_ID, clockSkewSeconds: 60, now: NOW + 1000, algorithms: ['RS256'] };
 
     function keys() {
-      return createKeyStore(DISCOVERY.jwks_uri, provider.fetch).resolve;
+      return createKeyStore(DISCOVERY.jwks_uri, provider.fetch, () => NOW).resolve;
     }
 
     it('accepts an ID token for the same sub without a nonce', async () => {

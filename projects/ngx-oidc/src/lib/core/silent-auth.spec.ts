@@ -1,7 +1,8 @@
-import { APP_ORIGIN, createKey, DISCOVERY, FakeProvider, NOW, rejectionOf, testConfig, type TestKey } from '../../test-support/fake-provider';
+import { APP_ORIGIN, createKey, DISCOVERY, FakeProvider, ISSUER, NOW, rejectionOf, testConfig, type TestKey } from '../../test-support/fake-provider';
 import { FakeAuthServer, ManualClock, TOKEN_ENDPOINT, type FrameScript } from '../../test-support/fake-platform';
 import { AuthError } from './errors';
 import type { FlowContext } from './login-flow';
+import { createMetadataCache } from './metadata-cache';
 import { silentLogin, SILENT_TIMEOUT_MS } from './silent-auth';
 import { keysWithPrefix, MemoryStorage } from './storage';
 import { TRANSACTION_PREFIX } from './transaction';
@@ -24,7 +25,7 @@ describe('silent authentication', () => {
     provider = new FakeProvider();
     server = new FakeAuthServer(provider, key, new ManualClock(NOW));
     storage = new MemoryStorage();
-    ctx = { config: testConfig(), fetch: provider.fetch, transactions: storage, now: () => NOW };
+    ctx = { config: testConfig(), fetch: provider.fetch, transactions: storage, now: () => NOW, metadata: createMetadataCache(ISSUER, provider.fetch, storage, () => NOW) };
     frames = [];
   });
 
@@ -55,6 +56,15 @@ describe('silent authentication', () => {
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     // The configuration keeps its own redirect URI.
     expect(ctx.config.redirectUri).toBe(`${APP_ORIGIN}/callback`);
+  });
+
+  it("uses the client's metadata: a second silent login costs only the token request", async () => {
+    await silentLogin(ctx, SILENT_URI, {}, frame(server.silentSuccess()));
+    provider.requests.length = 0;
+
+    await silentLogin(ctx, SILENT_URI, {}, frame(server.silentSuccess()));
+
+    expect(provider.requests.map((r) => r.url)).toEqual([TOKEN_ENDPOINT]);
   });
 
   it('sends the idTokenHint option as id_token_hint next to prompt=none', async () => {
