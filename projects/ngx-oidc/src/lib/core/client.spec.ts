@@ -14,6 +14,7 @@ import {
 import { OidcClient } from './client';
 import { ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE } from './config';
 import type { AuthError } from './errors';
+import type { AuthEvent } from './events';
 import { loadSession, saveSession, scopeName, sessionKey, type StoredSession } from './session-store';
 import { MemoryStorage, type AuthStorage } from './storage';
 import type { IdTokenClaims, TokenSet } from './types';
@@ -858,15 +859,21 @@ describe('OidcClient', () => {
       const timers = tab.platform.timers!;
       const seen = stateAtEvents(tab);
 
-      const failed = tab.recorder.nextEvent('renew_failed');
-      expect(timers.fireNext().dueAt).toBe(NOW + HOUR - LEAD);
-      // The frame's own timer (silentTimeoutSeconds) fires: no answer.
-      await until(() => timers.pending.some((t) => t.ms === 10_000));
-      const frame = timers.pending.find((t) => t.ms === 10_000)!;
-      frame.fired = true;
-      frame.fn();
-      await failed;
-      await until(() => timers.pending.length === 1);
+      // The renewal a minute before expiry, then its retries after 5 s, 10 s and 20 s (#11
+      // item 9; the next wait, 40 s, would end past expiry) all time out.
+      const due: number[] = [];
+      while (timers.pending[0].dueAt < NOW + HOUR) {
+        const failed = tab.recorder.nextEvent('renew_failed');
+        due.push(timers.fireNext().dueAt);
+        // The frame's own timer (silentTimeoutSeconds) fires: no answer.
+        await until(() => timers.pending.some((t) => t.ms === 10_000));
+        const frame = timers.pending.find((t) => t.ms === 10_000)!;
+        frame.fired = true;
+        frame.fn();
+        await failed;
+        await until(() => timers.pending.length === 1);
+      }
+      expect(due).toEqual([60, 55, 45, 25].map((s) => NOW + HOUR - s * 1000));
 
       // Still usable until it expires; the end is armed at expiry.
       expect(tab.recorder.state.session).not.toBeNull();
@@ -876,7 +883,7 @@ describe('OidcClient', () => {
       timers.fireNext();
 
       expect(seen).toEqual([
-        ['renew_failed', undefined, true],
+        ...Array(4).fill(['renew_failed', undefined, true]),
         ['session_expired', 'session_expired', false],
       ]);
       const error = tab.recorder.state.error!;
@@ -897,7 +904,7 @@ describe('OidcClient', () => {
       tab.platform.frameScript = server.silentSuccess();
       expect(await tab.client.getAccessToken()).toBe('silent-access-token-1');
 
-      // The end at expiry gave way to the renewal of the new token.
+      // The retry (#11 item 9) gave way to the renewal of the new token.
       expect(timers.pending.map((t) => t.dueAt)).toEqual([clock.now + HOUR - LEAD]);
       expect(tab.recorder.types).toEqual(['renew_failed', 'token_renewed']);
       expect(tab.recorder.state.error).toBeNull();
@@ -911,7 +918,8 @@ describe('OidcClient', () => {
       await failed;
       await tick();
 
-      expect(tab.platform.timers!.pending).toEqual([]);
+      // Retried 5 s later (#11 item 9: backoff, never past expiry).
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([clock.now + 5000]);
       clock.now = NOW + HOUR + 1000;
       server.onRefresh = () => server.rotation(1);
       expect(await tab.client.getAccessToken()).toBe('access-token-1');
@@ -1558,6 +1566,174 @@ describe('OidcClient', () => {
       expect(Object.keys(sessionStorage).some((k) => k.startsWith('ngx-oidc.session.'))).toBeFalse();
       expect(Object.keys(localStorage).some((k) => k.startsWith('ngx-oidc.session.'))).toBeFalse();
     });
+  });
+
+  describe('refreshed ID token the provider cannot vouch for right now (#11 item 9)', () => {
+    const JWKS = DISCOVERY.jwks_uri;
+    const SECOND = 1000;
+
+    /** The events so far, with the code of each failed renewal. */
+    function outcomes(tab: Tab): string[] {
+      return tab.recorder.events.map((e) => (e.type === 'renew_failed' ? `renew_failed:${e.error.code}` : e.type));
+    }
+
+    /** The next refreshes answer with an ID token for alice (plus `claims`), signed by `signer` at the clock's time. */
+    async function withIdToken(signer: FakeAuthServer = server, claims: Record<string, unknown> = {}): Promise<void> {
+      const idToken = await signer.idToken(claims);
+      server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+    }
+
+    /** A server signing with a key of its own (not the provider's published one). */
+    async function otherSigner(kid: string): Promise<FakeAuthServer> {
+      return new FakeAuthServer(new FakeProvider(), await createKey(kid), clock);
+    }
+
+    /**
+     * Fires the next timer (a renewal) at its time, the refresh answering as `answer` sets up
+     * (by default with a new ID token signed by the provider), and waits for its outcome.
+     */
+    async function fireRenewal(tab: Tab, answer: () => Promise<void> = () => withIdToken()): Promise<AuthEvent> {
+      const timers = tab.platform.timers!;
+      clock.now = Math.max(clock.now, timers.pending[0].dueAt);
+      await answer();
+      const outcome = tab.recorder.nextEvent('token_renewed', 'session_expired', 'renew_failed');
+      timers.fireNext();
+      const event = await outcome;
+      await tick();
+      return event;
+    }
+
+    it('keeps the session and the rotated refresh token when the JWKS answers 503 for a rotated key: renew_failed jwks_failed, no session_expired', async () => {
+      const tab = await restored();
+      // The client holds the provider's keys (k1) from an earlier renewal.
+      await withIdToken();
+      await tab.client.getAccessToken({ forceRefresh: true });
+      const verified = tokens(tab).idToken;
+      // The provider rotates its signing key (k2); its JWKS answers 503 meanwhile.
+      provider.on(JWKS, () => ({ status: 503, json: { error: 'unavailable' } }));
+      makeStale();
+      await withIdToken(await otherSigner('k2'));
+      provider.requests.length = 0;
+      tab.recorder.events.length = 0;
+
+      // The caller gets the new access token: the token endpoint issued it.
+      expect(await tab.client.getAccessToken()).toBe('access-token-2');
+
+      expect(provider.requestsTo(JWKS).length).toBeGreaterThan(0);
+      expect(outcomes(tab)).toEqual(['renew_failed:jwks_failed', 'token_renewed']);
+      expect(tab.recorder.state.error).toBeNull();
+      expect(tokens(tab).accessToken).toBe('access-token-2');
+      expect(tokens(tab).refreshToken).toBe('refresh-token-2');
+      // The unverified ID token is not adopted.
+      expect(tokens(tab).idToken).toBe(verified);
+      expect(persisted(tab)?.tokens.refreshToken).toBe('refresh-token-2');
+      expect(persisted(tab)?.tokens.idToken).toBe(verified);
+      // Retried 5 s later; the next refresh sends the rotated refresh token.
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([clock.now + 5 * SECOND]);
+      server.onRefresh = (_body, n) => server.rotation(n);
+      await tab.client.getAccessToken({ forceRefresh: true });
+      expect(server.refreshRequests().map((b) => b.get('refresh_token'))).toEqual(['refresh-token-1', 'refresh-token-2']);
+    });
+
+    it('keeps the session when the JWKS cannot be reached (network error): renew_failed network_error, old ID token kept', async () => {
+      const tab = await restored();
+      const verified = tokens(tab).idToken;
+      provider.on(JWKS, () => 'network-error');
+      await withIdToken(server, { name: 'Alice L.' });
+
+      expect(await tab.client.getAccessToken({ forceRefresh: true })).toBe('access-token-1');
+
+      expect(outcomes(tab)).toEqual(['renew_failed:network_error', 'token_renewed']);
+      expect(tab.recorder.state.session).not.toBeNull();
+      expect(tokens(tab).idToken).toBe(verified);
+      expect(tokens(tab).claims['name']).toBe('Alice');
+      expect(tokens(tab).refreshToken).toBe('refresh-token-1');
+      expect(persisted(tab)?.tokens.refreshToken).toBe('refresh-token-1');
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([clock.now + 5 * SECOND]);
+
+      provider.on(JWKS, () => ({ status: 200, json: { keys: [key.jwk] } }));
+      expect((await fireRenewal(tab)).type).toBe('token_renewed');
+      expect(server.refreshRequests().map((b) => b.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
+      expect(tokens(tab).idToken).not.toBe(verified);
+    });
+
+    it('retries an unreachable JWKS after 5 s, 10 s, 20 s, …, and a success resets the pace', async () => {
+      const tab = await restored();
+      provider.on(JWKS, () => ({ status: 502, json: {} }));
+      await withIdToken();
+      await tab.client.getAccessToken({ forceRefresh: true });
+      const timers = tab.platform.timers!;
+
+      const waits = [timers.pending[0].dueAt - clock.now];
+      for (let i = 0; i < 3; i++) {
+        const event = await fireRenewal(tab);
+        expect(event.type === 'renew_failed' && event.error.code).toBe('jwks_failed');
+        waits.push(timers.pending[0].dueAt - clock.now);
+      }
+      expect(waits).toEqual([5, 10, 20, 40].map((s) => s * SECOND));
+      expect(tokens(tab).refreshToken).toBe('refresh-token-4');
+
+      provider.on(JWKS, () => ({ status: 200, json: { keys: [key.jwk] } }));
+      expect((await fireRenewal(tab)).type).toBe('token_renewed');
+      expect(timers.pending.map((t) => t.dueAt)).toEqual([clock.now + HOUR - LEAD]);
+
+      // A later outage (a key the client has not seen, the JWKS unreachable) starts again at 5 s.
+      provider.on(JWKS, () => 'network-error');
+      const rotated = await otherSigner('k3');
+      const event = await fireRenewal(tab, () => withIdToken(rotated));
+      expect(event.type === 'renew_failed' && event.error.code).toBe('network_error');
+      expect(timers.pending.map((t) => t.dueAt - clock.now)).toEqual([5 * SECOND]);
+      expect(tab.recorder.types).not.toContain('session_expired');
+    });
+
+    it('retries a timer renewal that failed at the token endpoint (network error, 503) with backoff, never past expiry', async () => {
+      const tab = await restored();
+      const failing = async () => void (server.onRefresh = (_body, n) => (n % 2 ? 'network-error' : server.error('server_error', 503)));
+      const timers = tab.platform.timers!;
+      const expiry = NOW + HOUR;
+
+      const due: number[] = [];
+      for (;;) {
+        const event = await fireRenewal(tab, failing);
+        expect(event.type).toBe('renew_failed');
+        if (!timers.pending.length) break;
+        due.push(timers.pending[0].dueAt - expiry);
+      }
+
+      // The first renewal is a minute before expiry; the wait after the third retry (40 s) is past it.
+      expect(due).toEqual([-55, -45, -25].map((s) => s * SECOND));
+      expect(tab.recorder.state.session).not.toBeNull();
+      expect(tab.recorder.state.error).toBeNull();
+      // The refresh token still renews on demand.
+      server.onRefresh = (_body, n) => server.rotation(n);
+      clock.now = expiry + SECOND;
+      expect(await tab.client.getAccessToken()).toBe('access-token-5');
+      expect(timers.pending.map((t) => t.dueAt)).toEqual([clock.now + HOUR - LEAD]);
+    });
+
+    /** Refreshed ID tokens that fail a check: the session ends at once, as before. */
+    const FAILED_CHECKS: [string, AuthError['code'], () => Promise<FakeAuthServer>, Record<string, unknown>][] = [
+      ['a signature that does not verify', 'invalid_signature', () => otherSigner('k1'), {}],
+      ['a key the provider does not publish (JWKS fetched)', 'unknown_kid', () => otherSigner('k9'), {}],
+      ['another subject', 'invalid_response', async () => server, { sub: 'mallory' }],
+      ['another audience', 'invalid_audience', async () => server, { aud: 'another-client' }],
+      ['another issuer', 'invalid_issuer', async () => server, { iss: 'https://evil.example.com' }],
+    ];
+    for (const [what, code, signer, claims] of FAILED_CHECKS) {
+      it(`still ends the session on a refreshed ID token with ${what}: ${code}, session_expired`, async () => {
+        const tab = await restored();
+        await withIdToken(await signer(), claims);
+
+        const err = await rejectionOf(tab.client.getAccessToken({ forceRefresh: true }));
+
+        expect(err.code).toBe(code);
+        expect(outcomes(tab)).toEqual(['session_expired', `renew_failed:${code}`]);
+        expect(tab.recorder.state.session).toBeNull();
+        expect(tab.recorder.state.error?.code).toBe(code);
+        expect(persisted(tab)).toBeNull();
+        expect(tab.platform.timers!.pending).toEqual([]);
+      });
+    }
   });
 });
 

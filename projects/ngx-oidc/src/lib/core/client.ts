@@ -23,6 +23,10 @@ import { latestTransaction, purgeExpiredTransactions } from './transaction';
 /** The longest delay `setTimeout` can hold (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The first retry after a failed renewal, and the longest (the wait doubles in between). */
+const RETRY_MS = 5_000;
+const MAX_RETRY_MS = 300_000;
+
 /** How many URL answers the allowlist remembers per HTTP method, and for how many methods. */
 const MATCH_CACHE_SIZE = 256;
 const MATCH_CACHE_METHODS = 8;
@@ -460,6 +464,9 @@ export class OidcClient {
       throw err;
     }
     let claims;
+    // The new ID token could not be checked at all (JWKS unreachable or answering 5xx, network
+    // error, timeout): no verdict on it, so the session stays (below).
+    let unchecked: AuthError | undefined;
     if (response.id_token) {
       try {
         claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
@@ -470,20 +477,36 @@ export class OidcClient {
           algorithms: metadata.discovery.id_token_signing_alg_values_supported,
         });
       } catch (err) {
-        // The provider has probably rotated the refresh token already, and what it sent cannot
-        // be trusted: nothing of this session can be renewed any more.
-        if (this.session) {
-          // The error is set before session_expired is emitted, as on every path that ends it.
-          this.fail(err);
-          this.endSession('session_expired');
+        if (err instanceof AuthError && (err.code === 'jwks_failed' || err.code === 'network_error')) {
+          unchecked = err;
+        } else {
+          // A failed check (signature, iss, aud, sub, nonce, …): the provider has probably
+          // rotated the refresh token already, and what it sent cannot be trusted: nothing of
+          // this session can be renewed any more.
+          if (this.session) {
+            // The error is set before session_expired is emitted, as on every path that ends it.
+            this.fail(err);
+            this.endSession('session_expired');
+          }
+          throw err;
         }
-        throw err;
       }
     }
     // Logged out (here or in another tab) while the request was out: nothing to renew.
     if (!this.session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during the renewal.' : '');
+    // Without `claims` the session keeps its verified ID token and claims.
     const renewed = applyRefreshResponse(session, response, claims, request, primary, this.now());
+    const retries = this.retries;
     this.setSession(renewed.session, true);
+    if (unchecked) {
+      // Decision: the new refresh token (the old one is probably dead: rotation) and access token
+      // are kept, persisted and handed to the caller. The token endpoint issued them to this
+      // client over TLS (RFC 6749 §6); only the ID token, which they do not depend on, is
+      // unchecked. renew_failed reports it, and the renewal is retried with backoff.
+      this.retries = retries;
+      this.schedule(unchecked);
+      this.listener.event({ type: 'renew_failed', error: unchecked, audience: request.audience, scope: request.scope });
+    }
     return renewed.accessToken;
   }
 
@@ -598,21 +621,28 @@ export class OidcClient {
     }
   }
 
+  /** Renewals in a row that failed and left the session in place: they pace the retries. */
+  private retries = 0;
+
   /**
    * Renews the login's token ahead of expiry (`autoRenew`), or ends the session when it
-   * expires and nothing can renew it: no refresh token, and no silent authentication or
-   * (`failed`) its renewal failed. A refresh token stays usable on demand after a failure.
+   * expires and nothing can renew it. A renewal that failed and left the session in place
+   * (`failed`: `network_error`, a 5xx, `timeout`, an unreachable JWKS, …) is retried after
+   * 5 s, 10 s, 20 s, … (at most 5 min), while that is before the token expires; past that a
+   * refresh token renews on demand, and without one the session ends at expiry. Any other
+   * session installed (renewed, adopted, logged in) resets the pace.
    */
   private schedule(failed?: AuthError): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     const session = this.session;
     if (!session || this.destroyed) return;
-    const renew = !failed && this.renewable(session);
+    const expiry = session.tokens.expiresAt ?? session.tokens.claims.exp * 1000;
+    const retryAt = this.now() + Math.min(RETRY_MS * 2 ** this.retries, MAX_RETRY_MS);
+    this.retries = failed ? this.retries + 1 : 0;
+    const renew = this.renewable(session) && (!failed || retryAt < expiry);
     if (renew ? !this.config.autoRenew : session.tokens.refreshToken) return;
-    const at = renew
-      ? renewAt(session.tokens, this.config.renewLeadSeconds)
-      : (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000);
+    const at = !renew ? expiry : failed ? retryAt : renewAt(session.tokens, this.config.renewLeadSeconds);
     if (at === undefined) return;
     const setTimer =
       this.platform.setTimer?.bind(this.platform) ??
@@ -627,7 +657,7 @@ export class OidcClient {
       if (delay > MAX_TIMER_MS && this.now() < at) return this.schedule(failed);
       if (!renew) return void this.expire(failed);
       // Failures are reported through events and state; nobody awaits this renewal. One that
-      // left the session as it was (timeout, network) arms the end at expiry.
+      // left the session as it was (timeout, network) is retried, or arms the end at expiry.
       this.getAccessToken({ forceRefresh: true }).catch((err: AuthError) => {
         if (this.session === session) this.schedule(err);
       });
