@@ -1735,6 +1735,129 @@ describe('OidcClient', () => {
       });
     }
   });
+
+  describe('reload with an expired token and no refresh token (#11 item 12)', () => {
+    /** A page load on a storage holding alice's session whose access token expired a second ago, without refresh token. */
+    async function reload(silent: boolean): Promise<Tab> {
+      const storage = new MemoryStorage();
+      saveSession(storage, SCOPE, await aliceSession({ refreshToken: undefined, expiresAt: clock.now - 1000 }));
+      return newTab({ storage, ...(silent ? { silentRedirectUri: SILENT_URI } : {}) }, { frames: silent });
+    }
+
+    /** What the listener held when each event came: the event, the error code, whether a session was left. */
+    function stateAtEvents(tab: Tab): [string, string | undefined, boolean][] {
+      const seen: [string, string | undefined, boolean][] = [];
+      const event = tab.recorder.event.bind(tab.recorder);
+      tab.recorder.event = (e) => {
+        seen.push([e.type, tab.recorder.state.error?.code, tab.recorder.state.session !== null]);
+        event(e);
+      };
+      return seen;
+    }
+
+    it('renews it by silent authentication before start-up ends: isLoading until then, token_renewed, no login', async () => {
+      const tab = await reload(true);
+      const stored = persisted(tab)!.tokens.idToken;
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      const success = server.silentSuccess();
+      tab.platform.frameScript = async (url, ms) => {
+        await answered;
+        return success(url, ms);
+      };
+
+      const started = tab.client.initialize();
+      await until(() => tab.platform.frames.length === 1);
+      expect(tab.recorder.state.isLoading).toBeTrue();
+      expect(tab.client.peekAccessToken()).toBeUndefined();
+      answer();
+      await started;
+
+      expect(tab.recorder.state.isLoading).toBeFalse();
+      expect(tokens(tab).accessToken).toBe('silent-access-token-1');
+      expect(tab.recorder.state.session?.user['sub']).toBe('alice');
+      expect(tab.recorder.state.error).toBeNull();
+      expect(tab.recorder.types).toEqual(['token_renewed']);
+      expect(tab.platform.assigned).toEqual([]);
+      const q = new URL(tab.platform.frames[0].url).searchParams;
+      expect(q.get('prompt')).toBe('none');
+      expect(q.get('id_token_hint')).toBe(stored);
+      expect(persisted(tab)?.tokens.accessToken).toBe('silent-access-token-1');
+      expect(await tab.client.getAccessToken()).toBe('silent-access-token-1');
+      expect(tab.platform.timers!.pending.map((t) => t.dueAt)).toEqual([clock.now + HOUR - LEAD]);
+    });
+
+    it('ends it when the provider answers login_required: renew_failed, then session_expired with login_required set', async () => {
+      const tab = await reload(true);
+      tab.platform.frameScript = server.silentError('login_required');
+      const seen = stateAtEvents(tab);
+
+      await tab.client.initialize();
+
+      expect(seen).toEqual([
+        ['renew_failed', undefined, false],
+        ['session_expired', 'login_required', false],
+      ]);
+      expect(tab.recorder.state.isLoading).toBeFalse();
+      expect(tab.recorder.state.session).toBeNull();
+      expect(persisted(tab)).toBeNull();
+      expect(tab.platform.timers!.pending).toEqual([]);
+      expect(await tab.client.getAccessToken()).toBeNull();
+    });
+
+    it('ends it when silent authentication gets no answer in silentTimeoutSeconds: start-up does not hang', async () => {
+      const tab = await reload(true);
+      const timers = tab.platform.timers!;
+
+      const started = tab.client.initialize();
+      // The frame's own timer (silentTimeoutSeconds) fires: no answer.
+      await until(() => timers.pending.some((t) => t.ms === 10_000));
+      timers.fireNext();
+      await started;
+
+      expect(tab.recorder.state.isLoading).toBeFalse();
+      expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);
+      const error = tab.recorder.state.error!;
+      expect(error.code).toBe('session_expired');
+      expect((error.details.cause as AuthError).code).toBe('timeout');
+      expect(tab.recorder.state.session).toBeNull();
+      expect(persisted(tab)).toBeNull();
+    });
+
+    it('without silent authentication ends it with session_expired (error, then event) instead of dropping it silently', async () => {
+      const tab = await reload(false);
+      const seen = stateAtEvents(tab);
+
+      await tab.client.initialize();
+
+      expect(seen).toEqual([['session_expired', 'session_expired', false]]);
+      const error = tab.recorder.state.error!;
+      expect(error.message).toContain('The access token expired and nothing can renew it');
+      expect(error.message).toContain('silentRedirectUri');
+      expect(tab.recorder.state.isLoading).toBeFalse();
+      expect(tab.recorder.state.session).toBeNull();
+      expect(persisted(tab)).toBeNull();
+      expect(server.tokenRequests()).toEqual([]);
+      expect(tab.platform.timers!.pending).toEqual([]);
+    });
+
+    it('lets a login completing on the same page load take its place: nothing is tried for the expired one', async () => {
+      const config = { storage: 'session', silentRedirectUri: SILENT_URI };
+      saveSession(sessionStorage, SCOPE, await aliceSession({ refreshToken: undefined, expiresAt: clock.now - 1000 }));
+      const before = newTab(config, { url: `${APP_ORIGIN}/orders` });
+      await before.client.login();
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const idToken = await server.idToken({ nonce: q.get('nonce')! });
+      const code = server.issueCode({ status: 200, json: { access_token: 'access-token-9', token_type: 'Bearer', expires_in: 3600, id_token: idToken } });
+      const callback = newTab(config, { url: `${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`, frames: true });
+
+      await callback.client.initialize();
+
+      expect(callback.platform.frames).toEqual([]);
+      expect(tokens(callback).accessToken).toBe('access-token-9');
+      expect(callback.recorder.types).toEqual(['login_completed']);
+    });
+  });
 });
 
 /** Lets the tasks queued so far run. */

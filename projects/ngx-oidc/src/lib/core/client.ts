@@ -11,7 +11,7 @@ import { refreshTokens, validateRefreshedIdToken } from './refresh';
 import { revokeToken } from './revoke-token';
 import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
-import { clearSession, loadSession, saveSession, scopeName, type StoredSession } from './session-store';
+import { clearSession, hasExpired, loadSession, saveSession, scopeName, type StoredSession } from './session-store';
 import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
 import { applyRefreshResponse } from './renewed-session';
@@ -266,8 +266,12 @@ export class OidcClient {
     }
     const now = this.now();
     purgeExpiredTransactions(this.ctx.transactions, now);
-    const restored = loadSession(this.tokenStorage, this.config, now);
-    if (restored) this.setSession(restored, false);
+    const restored = loadSession(this.tokenStorage, this.config);
+    // Its access token expired and no refresh token can renew it: held, unannounced and without
+    // a timer, until silent authentication renews it or it ends (below).
+    const expired = restored !== null && hasExpired(restored, now);
+    if (expired) this.session = restored;
+    else if (restored) this.setSession(restored, false);
     // Every tab protects the provider's endpoints from start-up: with the metadata cached
     // before the redirect, else (a session to protect) read now, without holding start-up.
     const discovery = this.ctx.metadata.known()?.discovery;
@@ -290,8 +294,30 @@ export class OidcClient {
       const pending = latestTransaction(this.ctx.transactions, now);
       if (pending) this.listener.update({ pending: { nonce: pending.nonce, state: pending.state } });
     }
+    // A reload never logs the user out without a word; isLoading stays true meanwhile, so
+    // guards wait for the outcome.
+    if (expired && this.session === restored) await this.revive();
     this.ready = true;
     this.listener.update({ isLoading: false });
+  }
+
+  /**
+   * A restored session whose access token expired with no refresh token: silent authentication,
+   * if configured, renews it (`token_renewed`; it fails within `silentTimeoutSeconds`); else, or
+   * when that fails (`renew_failed`), the session ends with `session_expired`.
+   */
+  private async revive(): Promise<void> {
+    let cause: AuthError | undefined;
+    if (this.canRenewSilently()) {
+      try {
+        return void (await this.renew(this.normalize({}), undefined));
+      } catch (err) {
+        cause = err as AuthError;
+      }
+    }
+    // login_required, consent_required and interaction_required ended it already; after any
+    // other failure (timeout, network) its token is still of no use.
+    if (this.session) this.expire(cause);
   }
 
   private async handleCallback(href: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { FailingStorage, ISSUER, NOW, quotaExceeded, SCOPE, thrownBy } from '../../test-support/fake-provider';
-import { clearSession, loadSession, saveSession, sessionKey, type StoredSession } from './session-store';
+import { clearSession, hasExpired, loadSession, saveSession, sessionKey, type StoredSession } from './session-store';
 import { MemoryStorage } from './storage';
 import type { TokenSet } from './types';
 
@@ -84,6 +84,32 @@ describe('session store', () => {
 
     expect(loadSession(storage, SCOPE, NOW)).toBeNull();
     expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
+  });
+
+  it('returns a session whose access token expired, without refresh token, when not given the time: start-up decides', () => {
+    saveSession(storage, SCOPE, session({ expiresAt: NOW - 1000 }));
+
+    expect(loadSession(storage, SCOPE)?.tokens.accessToken).toBe('access-token');
+    expect(storage.getItem(sessionKey(SCOPE))).not.toBeNull();
+  });
+
+  it('drops corrupted and other-issuer sessions also when not given the time', () => {
+    storage.setItem(sessionKey(SCOPE), '{"tokens":');
+    expect(loadSession(storage, SCOPE)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
+
+    saveSession(storage, SCOPE, session({ expiresAt: NOW - 1000, claims: { ...session().tokens.claims, iss: 'https://staging.idp.example.com' } }));
+    expect(loadSession(storage, SCOPE)).toBeNull();
+    expect(storage.getItem(sessionKey(SCOPE))).toBeNull();
+  });
+
+  it('tells an expired session only silent authentication can bring back (hasExpired)', () => {
+    expect(hasExpired(session({ expiresAt: NOW }), NOW)).toBeTrue();
+    expect(hasExpired(session({ expiresAt: NOW + 1 }), NOW)).toBeFalse();
+    expect(hasExpired(session({ expiresAt: NOW - 1000, refreshToken: 'rt' }), NOW)).toBeFalse();
+    // Without the access token's expiry, the ID token's exp counts.
+    expect(hasExpired(session({ expiresAt: undefined }), (NOW_S + 300) * 1000)).toBeTrue();
+    expect(hasExpired(session({ expiresAt: undefined }), NOW)).toBeFalse();
   });
 
   it('keeps a session whose access token expired while a refresh token can renew it', () => {

@@ -11,6 +11,8 @@ export interface StoredSession {
   readonly extra?: readonly AccessTokenEntry[];
   /** A random id per renewal generation, so tabs can tell which session is newer. */
   readonly id?: string;
+  /** A random id per login, kept through its renewals: a logout names it to the other tabs. */
+  readonly login?: string;
 }
 
 /** Which provider and client a session belongs to (the configuration's `authority` and `clientId`). */
@@ -35,11 +37,12 @@ export function sessionKey(scope: SessionScope): string {
 
 /**
  * Reads a persisted session, dropping it when corrupted, when its ID token is from another
- * issuer than the configured one, or when its access token (ID token without one) has expired
- * and no refresh token can renew it.
+ * issuer than the configured one, or (given `now`) when it {@link hasExpired}.
+ * @param now Current time in epoch milliseconds. Without it an expired session is returned:
+ *   start-up decides (silent authentication may renew it, else it ends with `session_expired`).
  * @returns The session, or `null`.
  */
-export function loadSession(storage: AuthStorage, scope: SessionScope, now: number): StoredSession | null {
+export function loadSession(storage: AuthStorage, scope: SessionScope, now?: number): StoredSession | null {
   let session: StoredSession | null;
   try {
     session = readJson<StoredSession>(storage, sessionKey(scope));
@@ -52,12 +55,20 @@ export function loadSession(storage: AuthStorage, scope: SessionScope, now: numb
     typeof session.tokens?.claims?.exp === 'number' &&
     // OIDC Core 1.0 §3.1.3.7 (2): a token of another issuer is never this client's session.
     session.tokens.claims.iss === scope.authority &&
-    (typeof session.tokens.refreshToken === 'string' || (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000) > now);
+    (now === undefined || !hasExpired(session, now));
   if (!valid) {
     safeRemove(storage, sessionKey(scope));
     return null;
   }
   return session;
+}
+
+/**
+ * Whether a session's access token (its ID token without one) has expired and no refresh token
+ * can renew it: only silent authentication can bring it back.
+ */
+export function hasExpired(session: StoredSession, now: number): boolean {
+  return typeof session.tokens.refreshToken !== 'string' && (session.tokens.expiresAt ?? session.tokens.claims.exp * 1000) <= now;
 }
 
 /**
