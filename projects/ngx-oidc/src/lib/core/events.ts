@@ -14,8 +14,9 @@ import type { AuthError } from './errors';
  *   had to be renewed) and nothing renewed it, the provider refused the renewal, or a refreshed
  *   ID token failed validation. When it is emitted, `error` already says why (`session_expired`,
  *   `login_required`, `consent_required`, `interaction_required`, or the ID token's code) and
- *   the user, the tokens and the stored session are gone. Not emitted by `logout()`, nor for a
- *   stored session found expired at start-up (dropped without a word: nobody was using it).
+ *   the user, the tokens and the stored session are gone. Not emitted by `logout()`. A stored
+ *   session found at start-up with an expired access token and no refresh token is renewed by
+ *   silent authentication when configured, else (or when that fails) ends with `session_expired`.
  * - `logged_out`: `logout()` in this tab or another one.
  * - `revoke_failed`: `logout()` could not revoke the refresh token at the provider's
  *   `revocation_endpoint` (RFC 7009); the local logout happened anyway, and the grant may

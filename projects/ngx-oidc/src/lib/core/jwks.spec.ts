@@ -148,6 +148,19 @@ describe('createKeyStore', () => {
     expect(jwksRequests()).toBe(2);
   });
 
+  it('does not count a failed refetch against the minute: a rotated key is found on the next try', async () => {
+    const store = createKeyStore(JWKS_URI, provider.fetch, clock, { keys: [k1.jwk] });
+    provider.on(JWKS_URI, () => ({ status: 503, json: {} })); // the JWKS is down during a rotation
+
+    expect((await rejectionOf(resolve(store, { alg: 'RS256', kid: 'k2' }))).code).toBe('jwks_failed');
+    const failed = jwksRequests();
+    now += 5_000; // a renewal retried with backoff
+    provider.on(JWKS_URI, () => ({ status: 200, json: { keys: [k1.jwk, k2.jwk] } }));
+
+    expect((await resolve(store, { alg: 'RS256', kid: 'k2' })).type).toBe('public');
+    expect(jwksRequests()).toBe(failed + 1);
+  });
+
   it('tells about each key set it fetched', async () => {
     provider.keys = [k1.jwk, k2.jwk];
     const seen: unknown[] = [];

@@ -46,7 +46,17 @@ export function createKeyStore(
   let loading: Promise<void> | undefined;
 
   // Concurrent callers share one request.
-  const load = (): Promise<void> => (loading ??= fetchKeys().finally(() => (loading = undefined)));
+  const load = (): Promise<void> => {
+    const before = fetchedAt;
+    // A failed fetch does not pace the next one: a rotated key is looked up again on the next
+    // try (a renewal retried after a JWKS outage), not a minute later.
+    return (loading ??= fetchKeys()
+      .catch((err) => {
+        fetchedAt = before;
+        throw err;
+      })
+      .finally(() => (loading = undefined)));
+  };
 
   async function fetchKeys(): Promise<void> {
     fetchedAt = now();

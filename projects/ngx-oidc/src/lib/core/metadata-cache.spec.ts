@@ -103,7 +103,7 @@ describe('createMetadataCache', () => {
     expect((await rejectionOf(page().load())).code).toBe('invalid_issuer');
   });
 
-  it('reads discovery again once it is an hour old, keeping the key store while jwks_uri is unchanged', async () => {
+  it('reads discovery again once it is an hour old, and the keys when a token is next checked', async () => {
     const cache = page();
     const first = await cache.load();
     await first.keys.prefetch();
@@ -118,9 +118,10 @@ describe('createMetadataCache', () => {
     const renewed = await Promise.all([cache.load(), cache.load()]);
     await verifyWith(renewed[0], k1);
 
-    expect(urls()).toEqual([DISCOVERY_URL]);
+    // A key the provider withdrew is not trusted beyond the hour.
+    expect(urls()).toEqual([DISCOVERY_URL, JWKS_URI]);
     expect(renewed[0].discovery.userinfo_endpoint).toBe(`${ISSUER}/me`);
-    expect(renewed[0].keys).toBe(first.keys);
+    expect(renewed[0].keys).not.toBe(first.keys);
     expect(renewed[1]).toBe(renewed[0]);
     expect(cache.known()).toBe(renewed[0]);
   });
@@ -166,14 +167,14 @@ describe('createMetadataCache', () => {
     expect(urls()).toEqual([]);
   });
 
-  it('reads a stale stored discovery again, keeping its JWKS: one request', async () => {
+  it('reads a stale stored copy again, discovery and keys (a withdrawn key is not trusted longer)', async () => {
     await loginPage();
     now = NOW + METADATA_TTL_MS;
 
     const metadata = await page().load();
     await verifyWith(metadata, k1);
 
-    expect(urls()).toEqual([DISCOVERY_URL]);
+    expect(urls()).toEqual([DISCOVERY_URL, JWKS_URI]);
     expect(JSON.parse(storage.getItem(CACHE_KEY)!).fetchedAt).toBe(now);
   });
 

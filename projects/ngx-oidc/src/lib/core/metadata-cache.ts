@@ -50,8 +50,9 @@ export interface MetadataCache {
 /**
  * Creates one client's view of its provider: one discovery document and one key store for the
  * client's life (oauth4webapi keeps one cache per issuer). Discovery is read again once it is
- * {@link METADATA_TTL_MS} old, keeping the key store while `jwks_uri` stays the same; the keys
- * are refetched only for a `kid` they lack (see {@link createKeyStore}). Everything fetched is
+ * {@link METADATA_TTL_MS} old, with a new key store (its keys fetched when a token is next
+ * checked); within that hour the keys are refetched only for a `kid` they lack (see
+ * {@link createKeyStore}). Everything fetched is
  * copied to `storage`, so the page after a redirect starts with it: discovery and the JWKS are
  * fetched before the redirect to the provider, and the callback needs only the token request.
  *
@@ -71,11 +72,9 @@ export function createMetadataCache(authority: string, fetchFn: FetchLike, stora
 
   async function fetch(): Promise<ProviderMetadata> {
     const discovery = await fetchDiscovery(authority, fetchFn);
-    held = {
-      discovery,
-      keys: held?.discovery.jwks_uri === discovery.jwks_uri ? held.keys : keyStore(discovery.jwks_uri),
-      fetchedAt: now(),
-    };
+    // A new key store too: the keys are read again when a token is next checked, so a key the
+    // provider withdrew is trusted for an hour at most.
+    held = { discovery, keys: keyStore(discovery.jwks_uri), fetchedAt: now() };
     save();
     return held;
   }
