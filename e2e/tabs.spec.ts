@@ -205,3 +205,62 @@ test('logout in tab A ends the session in tab B too', async ({
     authorize: 2,
   });
 });
+
+test('the tab channel carries no refresh token, and a forged session posted on it is ignored', async ({
+  context,
+  page: tabA,
+  env,
+  backend,
+}) => {
+  // Any script of the origin can listen to the channel and post on it; this one records.
+  const channel = `ngx-oidc:${backend.issuer} ngx-oidc-demo`;
+  await context.addInitScript((name) => {
+    const heard: unknown[] = [];
+    (window as unknown as { heard: unknown[] }).heard = heard;
+    new BroadcastChannel(name).onmessage = (event) => heard.push(event.data);
+  }, channel);
+  await routeBackendDemoEnv(context, env, backend, { renewal: 'refresh_token' });
+  const tabB = await context.newPage();
+  await tabB.goto(env.demoUrl + '/');
+  await expect(tabB.getByTestId('auth-status')).toHaveText('anonymous');
+
+  // A forged ID token for mallory with an attacker's access token.
+  const refused = tabB.waitForEvent('console', (msg) => msg.type() === 'warning' && msg.text().startsWith('ngx-oidc:'));
+  await tabB.evaluate(
+    ({ name, issuer }) => {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: issuer, sub: 'mallory', aud: 'ngx-oidc-demo', iat: now, exp: now + 3600 };
+      const tokens = {
+        idToken: 'x.y.z',
+        accessToken: 'attacker-token',
+        tokenType: 'Bearer',
+        obtainedAt: Date.now(),
+        expiresAt: Date.now() + 3600_000,
+        scope: 'openid',
+        requestedScope: 'openid',
+        claims,
+      };
+      new BroadcastChannel(name).postMessage({ type: 'session', holder: true, session: { id: 'forged', user: claims, tokens } });
+    },
+    { name: channel, issuer: backend.issuer },
+  );
+  expect((await refused).text()).toContain('ngx-oidc:');
+  await expect(tabB.getByTestId('auth-status')).toHaveText('anonymous');
+
+  // The real login reaches tab B; tab B's renewal is done by tab A, which holds the refresh token.
+  await loginWithPassword(tabA, backendEnv(env, backend));
+  await expect(tabB.getByTestId('auth-status')).toHaveText('authenticated');
+  await expect(tabB.getByTestId('user-name')).not.toHaveText('mallory');
+  await tabB.getByTestId('renew-button').click();
+  await expect(tabB.getByTestId('renew-result')).toHaveText('renewed');
+  expect((await backend.stats()).token.refresh_token, 'refreshed by tab A for tab B').toBe(1);
+
+  type Heard = { type: string; session?: { id: string; tokens: Record<string, unknown> } };
+  const heard = (await tabB.evaluate(() => (window as unknown as { heard: unknown[] }).heard)) as Heard[];
+  const sessions = heard.filter((m) => m.type === 'session' && m.session?.id !== 'forged');
+  expect(sessions.length, 'the login and the renewal crossed the channel').toBeGreaterThanOrEqual(2);
+  for (const message of sessions) {
+    expect(message.session!.tokens['accessToken']).toEqual(expect.any(String));
+    expect(message.session!.tokens).not.toHaveProperty('refreshToken');
+  }
+});

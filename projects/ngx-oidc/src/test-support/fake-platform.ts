@@ -6,6 +6,7 @@ import type { ProtocolFeatures } from '../lib/core/features';
 import { SILENT_RENEWAL } from '../lib/core/silent-auth';
 import { validateTokenHash } from '../lib/core/token-hash';
 import type { AuthPlatform, TabChannel } from '../lib/core/platform';
+import type { TabLocks } from '../lib/core/tab-sync';
 import type { FetchLike } from '../lib/core/types';
 import { APP_ORIGIN, CLIENT_ID, DISCOVERY, ISSUER, NOW, signToken, type FakeProvider, type RecordedRequest, type TestKey } from './fake-provider';
 
@@ -139,6 +140,25 @@ export class SharedLock {
     );
     return run;
   };
+
+  /** Shared holds, per name (several tabs may hold one name). */
+  readonly holds = new Map<string, number>();
+
+  /** The Web Locks facts (`AuthPlatform.locks`) of the tabs sharing this lock. */
+  readonly locks: TabLocks = {
+    hold: async (name) => {
+      this.holds.set(name, (this.holds.get(name) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = this.holds.get(name)! - 1;
+        if (left) this.holds.set(name, left);
+        else this.holds.delete(name);
+      };
+    },
+    held: async () => [...this.holds.keys()],
+  };
 }
 
 /** Answers a silent authentication frame: resolves with the URL the silent-callback page reports. */
@@ -179,6 +199,7 @@ export class FakePlatform implements AuthPlatform {
   readonly runFrame?: (url: string, timeoutMs: number) => Promise<string>;
   readonly openChannel?: (name: string) => TabChannel | undefined;
   readonly withLock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  readonly locks?: TabLocks;
 
   constructor(options: FakePlatformOptions) {
     this.provider = options.provider;
@@ -199,7 +220,10 @@ export class FakePlatform implements AuthPlatform {
       const hub = options.hub;
       this.openChannel = (name) => hub.channel(name);
     }
-    if (options.lock) this.withLock = options.lock.withLock;
+    if (options.lock) {
+      this.withLock = options.lock.withLock;
+      this.locks = options.lock.locks;
+    }
   }
 
   readonly warn = (message: string): void => void this.warnings.push(message);

@@ -191,9 +191,10 @@ describe('windowPlatform', () => {
         const channel = windowPlatform(view).openChannel!(name)!;
 
         channel.post({ type: 'session', session: { tokens: { accessToken: 'secret-access-token', refreshToken: 'secret-refresh' } } });
-        channel.post({ type: 'renewing', from: 'generation-1' });
+        channel.post({ type: 'renew', from: 'generation-1', force: true });
+        channel.post({ type: 'renew_failed', from: 'generation-1', code: 'network_error' });
 
-        expect(writes.length).withContext('renewing is not posted through storage').toBe(1);
+        expect(writes.length).withContext('renewal requests and answers are not posted through storage').toBe(1);
         expect(writes[0].key).toBe(`ngx-oidc.sync.${name}`);
         expect(JSON.parse(writes[0].value)).toEqual(jasmine.objectContaining({ type: 'session' }));
         expect(writes[0].value).not.toContain('secret');
@@ -290,6 +291,33 @@ describe('windowPlatform', () => {
 
     it('is absent when the view has no navigator.locks', () => {
       expect(windowPlatform(fakeView({ navigator: {} })).withLock).toBeUndefined();
+      expect(windowPlatform(fakeView({ navigator: {} })).locks).toBeUndefined();
+    });
+  });
+
+  describe('locks', () => {
+    it('holds a shared lock, seen by every instance (tab), until released', async () => {
+      const name = uniqueName();
+      const [a, b] = [windowPlatform(window).locks!, windowPlatform(window).locks!];
+      expect(await b.held()).not.toContain(name);
+
+      const release = await a.hold(name);
+      expect(await b.held()).toContain(name);
+      const { held = [] } = await navigator.locks.query();
+      expect(held.filter((lock) => lock.name === name).map((lock) => lock.mode)).toEqual(['shared']);
+
+      release();
+      // An exclusive request for the name is granted only once the shared hold is gone.
+      await windowPlatform(window).withLock!(name, async () => undefined);
+      expect(await b.held()).not.toContain(name);
+    });
+
+    it('lets two tabs hold the same name at once (shared)', async () => {
+      const name = uniqueName();
+      const releases = await Promise.all([windowPlatform(window).locks!.hold(name), windowPlatform(window).locks!.hold(name)]);
+      const { held = [] } = await navigator.locks.query();
+      expect(held.filter((lock) => lock.name === name).length).toBe(2);
+      releases.forEach((release) => release());
     });
   });
 });

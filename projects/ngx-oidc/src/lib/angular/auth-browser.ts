@@ -24,6 +24,7 @@ export const AUTH_BROWSER = new InjectionToken<AuthBrowser>('ngx-oidc AUTH_BROWS
  * @param frame Silent authentication's hidden frame, when `withSilentAuthentication()` is used.
  */
 export function windowPlatform(view: Window & typeof globalThis, frame?: AuthFeatures['frame']): AuthPlatform {
+  const locks = view.navigator.locks as LockManager | undefined;
   return {
     runFrame: frame && ((url, timeoutMs) => frame(view, url, timeoutMs)),
     origin: view.location.origin,
@@ -33,9 +34,11 @@ export function windowPlatform(view: Window & typeof globalThis, frame?: AuthFea
     fetch: (input, init) => view.fetch(input, init),
     warn: (message) => console.warn(message),
     openChannel: (name) => openChannel(view, name),
-    withLock: view.navigator.locks
-      ? <T>(name: string, fn: () => Promise<T>) => view.navigator.locks.request(name, fn) as Promise<T>
-      : undefined,
+    withLock: locks && (<T>(name: string, fn: () => Promise<T>) => locks.request(name, fn) as Promise<T>),
+    locks: locks && {
+      hold: (name) => new Promise((granted) => void locks.request(name, { mode: 'shared' }, () => new Promise<void>((release) => granted(release)))),
+      held: async () => ((await locks.query()).held ?? []).map((lock) => lock.name ?? ''),
+    },
   };
 }
 
@@ -74,9 +77,9 @@ function openChannel(view: Window & typeof globalThis, name: string): TabChannel
   return {
     post: (message) => {
       const type = (message as { type?: string }).type;
-      // A renewal under way is announced to tabs that could see the renewal marker in this
-      // same storage anyway; as a `reload` it would only make them re-read it for nothing.
-      if (type === 'renewing') return;
+      // Only a session or a logout means anything to a tab that re-reads storage; renewal
+      // requests need a BroadcastChannel (tabs without one renew on their own).
+      if (type !== 'session' && type !== 'logout') return;
       try {
         storage.setItem(key, JSON.stringify({ type, at: Date.now(), id: Math.random() }));
         storage.removeItem(key);

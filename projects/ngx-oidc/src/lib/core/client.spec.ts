@@ -16,6 +16,7 @@ import { ALLOW_REFRESH_TOKEN_IN_LOCAL_STORAGE } from './config';
 import type { AuthError } from './errors';
 import type { AuthEvent } from './events';
 import { loadSession, saveSession, scopeName, sessionKey, type StoredSession } from './session-store';
+import { TAB_WAIT_MS } from './tab-sync';
 import { MemoryStorage, type AuthStorage } from './storage';
 import type { IdTokenClaims, TokenSet } from './types';
 
@@ -1327,73 +1328,121 @@ describe('OidcClient', () => {
 
       await tab.client.logout({ localOnly: true });
 
-      expect(hub.posted).toEqual([{ name: `ngx-oidc:${scopeName(SCOPE)}`, message: { type: 'logout' } }]);
+      // A session stored before login ids existed names no login.
+      expect(hub.posted).toEqual([{ name: `ngx-oidc:${scopeName(SCOPE)}`, message: { type: 'logout', login: undefined } }]);
     });
   });
 
   describe('tabs', () => {
     let hub: TabHub;
     let lock: SharedLock;
+    const CHANNEL = () => `ngx-oidc:${scopeName(SCOPE)}`;
 
     beforeEach(() => {
       hub = new TabHub();
       lock = new SharedLock();
     });
 
-    /** Tab A logs in; tab B was open, logged out, on the same hub and lock. */
-    async function twoTabs(): Promise<{ a: Tab; b: Tab }> {
-      const b = newTab({ storage: 'memory' }, { hub, lock });
+    /** Tab A logs in; tab B was open, logged out, on the same hub and lock, and adopts A's session. */
+    async function twoTabs(config: Record<string, unknown> = {}): Promise<{ a: Tab; b: Tab }> {
+      const b = newTab({ storage: 'memory', ...config }, { hub, lock });
       await b.client.initialize();
-      const a = await loggedIn({ storage: 'memory' }, { hub, lock });
-      await hub.flush();
+      const a = await loggedIn({ storage: 'memory', ...config }, { hub, lock });
+      await until(() => b.recorder.state.session !== null && b.recorder.state.session !== undefined);
       provider.requests.length = 0;
       return { a, b };
     }
 
-    it('hands a login in one tab to the other (session_synced)', async () => {
+    /** The session messages posted so far, as sent. */
+    function sessionMessages(): { session: StoredSession; holder?: boolean }[] {
+      return hub.posted.map((p) => p.message as { type: string; session: StoredSession; holder?: boolean }).filter((m) => m.type === 'session');
+    }
+
+    it('hands a login in one tab to the other (session_synced), without the refresh token', async () => {
       const { a, b } = await twoTabs();
 
       expect(b.recorder.types).toEqual(['session_synced']);
-      expect(tokens(b)).toEqual(tokens(a));
+      const { refreshToken, ...shared } = tokens(a);
+      expect(refreshToken).toBe('refresh-token-0');
+      expect(tokens(b)).toEqual({ ...shared, refreshToken: undefined });
       expect(await b.client.getAccessToken()).toBe('access-token-0');
       expect(provider.requests.length).toBe(0);
+      // RFC 9700 §4.14: a script listening to the channel gets no refresh token.
+      expect(JSON.stringify(hub.posted)).not.toContain('refresh-token');
+      expect(sessionMessages().map((m) => m.holder)).toEqual([true]);
     });
 
-    it('hands a renewal in one tab to the other, with the rotated refresh token', async () => {
+    it('hands a renewal in one tab to the other', async () => {
       const { a, b } = await twoTabs();
 
       await a.client.getAccessToken({ forceRefresh: true });
-      await hub.flush();
+      await until(() => b.recorder.types.length === 2);
 
       expect(tokens(b).accessToken).toBe('access-token-1');
-      expect(tokens(b).refreshToken).toBe('refresh-token-1');
+      expect(tokens(b).refreshToken).toBeUndefined();
       expect(b.recorder.types).toEqual(['session_synced', 'session_synced']);
+      expect(JSON.stringify(hub.posted)).not.toContain('refresh-token');
+    });
+
+    it('asks the tab holding the refresh token to renew, and gets its session', async () => {
+      const { a, b } = await twoTabs();
+
+      expect(await b.client.getAccessToken({ forceRefresh: true })).toBe('access-token-1');
+
+      expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0']);
+      expect(tokens(a).refreshToken).toBe('refresh-token-1');
+      expect(tokens(b).refreshToken).toBeUndefined();
+      expect(a.recorder.types).toContain('token_renewed');
+      expect(b.recorder.types).withContext('the tab that renewed says token_renewed, not this one').toEqual(['session_synced', 'session_synced']);
+      // And again: the holder renews with the rotated refresh token.
       expect(await b.client.getAccessToken({ forceRefresh: true })).toBe('access-token-2');
       expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
     });
 
-    it('re-reads shared storage on a reload message (the storage-event fallback, which carries no token)', async () => {
-      const b = newTab({ storage: 'local' }, { hub, lock });
-      await b.client.initialize();
-      // Another tab (without BroadcastChannel) logged in and wrote the session to localStorage.
-      saveSession(localStorage, SCOPE, await aliceSession());
+    it('asks for another audience too: the answer carries it in the session', async () => {
+      const { b } = await twoTabs();
 
-      hub.channel(`ngx-oidc:${scopeName(SCOPE)}`).post({ type: 'reload' });
-      await hub.flush();
-
-      expect(b.recorder.types).toEqual(['session_synced']);
-      expect(tokens(b).accessToken).toBe((await aliceSession()).tokens.accessToken);
+      expect(await b.client.getAccessToken({ audience: MGMT })).toBe('access-token-1');
+      expect(server.refreshRequests()[0].get('audience')).toBe(MGMT);
+      expect(await b.client.getAccessToken({ audience: MGMT })).withContext('cached now').toBe('access-token-1');
+      expect(server.refreshRequests().length).toBe(1);
     });
 
-    it('logs the other tab out (logged_out)', async () => {
+    it("reports the holder's failure: invalid_grant ends the session in both tabs", async () => {
       const { a, b } = await twoTabs();
+      server.onRefresh = () => ({ status: 400, json: { error: 'invalid_grant' } });
 
-      await a.client.logout({ localOnly: true });
-      await hub.flush();
+      const error = await rejectionOf(b.client.getAccessToken({ forceRefresh: true }));
 
+      expect(error.code).toBe('login_required');
       expect(b.recorder.state.session).toBeNull();
-      expect(b.recorder.types).toEqual(['session_synced', 'logged_out']);
-      expect(await b.client.getAccessToken()).toBeNull();
+      expect(b.recorder.types).toEqual(['session_synced', 'renew_failed', 'session_expired']);
+      expect(a.recorder.state.session).toBeNull();
+    });
+
+    it("reports the holder's passing failure and keeps the session (network error)", async () => {
+      const { b } = await twoTabs();
+      server.onRefresh = () => 'network-error';
+
+      const error = await rejectionOf(b.client.getAccessToken({ forceRefresh: true }));
+
+      expect(error.code).toBe('network_error');
+      expect(b.recorder.state.session).not.toBeNull();
+      expect(b.recorder.types).toEqual(['session_synced', 'renew_failed']);
+    });
+
+    it('without a tab holding the refresh token: the token serves until it expires, then the session ends', async () => {
+      const { a, b } = await twoTabs();
+      expect([...lock.holds.keys()]).toEqual([`ngx-oidc:holder:${scopeName(SCOPE)}`]);
+      a.client.destroy(); // the page that logged in is closed: its locks go with it
+      await until(() => lock.holds.size === 0);
+
+      expect(await b.client.getAccessToken()).toBe('access-token-0');
+      const error = await rejectionOf(b.client.getAccessToken({ forceRefresh: true }));
+
+      expect(error.code).toBe('session_expired');
+      expect(server.refreshRequests().length).toBe(0);
+      expect(b.recorder.state.session).toBeNull();
     });
 
     it('refreshes once when both tabs renew at once, and both end with the same new token', async () => {
@@ -1404,102 +1453,7 @@ describe('OidcClient', () => {
       expect(provider.requestsTo(TOKEN_ENDPOINT).length).toBe(1);
       expect(tokenA).toBe('access-token-1');
       expect(tokenB).toBe('access-token-1');
-      expect(tokens(b).refreshToken).toBe('refresh-token-1');
       expect(lock.maxActive).toBe(1);
-    });
-
-    it('waits for a slow broadcast instead of reusing a rotated refresh token', async () => {
-      const { a, b } = await twoTabs();
-      hub.holding = true;
-
-      await a.client.getAccessToken({ forceRefresh: true });
-      // B renews while A's broadcast is still on its way: the renewal marker makes it wait.
-      const tokenB = b.client.getAccessToken({ forceRefresh: true });
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(server.refreshRequests().length).toBe(1);
-      hub.release();
-
-      expect(await tokenB).toBe('access-token-1');
-      expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0']);
-      expect(tokens(b).refreshToken).toBe('refresh-token-1');
-    });
-
-    it('waits for the renewing tab even when the renewal marker has not reached it yet', async () => {
-      const { a, b } = await twoTabs();
-      // Chromium hands another renderer a localStorage write later than the lock: B may get the
-      // lock while the marker is still missing for it. The `renewing` message must suffice.
-      const renewedA = a.client.getAccessToken({ forceRefresh: true });
-      await until(() => hub.posted.some((p) => (p.message as { type?: string }).type === 'renewing'));
-      hub.holding = true; // A's session broadcast is slow; its `renewing` message has left
-      expect(await renewedA).toBe('access-token-1');
-      localStorage.removeItem(`ngx-oidc.renewed.${scopeName(SCOPE)}`);
-
-      const tokenB = b.client.getAccessToken({ forceRefresh: true });
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(server.refreshRequests().length).toBe(1);
-      hub.release();
-
-      expect(await tokenB).toBe('access-token-1');
-      expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0']);
-      expect(b.recorder.types).not.toContain('renew_failed');
-    });
-
-    it('renews after a bounded wait when the renewing tab never reports back', async () => {
-      const { a, b } = await twoTabs();
-      // A says it is renewing generation X, then its page goes away before any result.
-      const generation = b.recorder.state.session!.id!;
-      hub.channel(`ngx-oidc:${scopeName(SCOPE)}`).post({ type: 'renewing', from: generation });
-      await hub.flush();
-      a.client.destroy();
-      jasmine.clock().install();
-      let tokenB: Promise<string | null>;
-      try {
-        tokenB = b.client.getAccessToken({ forceRefresh: true });
-        // B takes the lock, lets a task pass (tick 0), then waits up to RENEWAL_BROADCAST_WAIT_MS.
-        for (let i = 0; i < 20; i++) {
-          await Promise.resolve();
-          jasmine.clock().tick(0);
-        }
-        jasmine.clock().tick(1999);
-        for (let i = 0; i < 20; i++) await Promise.resolve();
-        expect(server.refreshRequests().length).withContext('refresh requests within the wait').toBe(0);
-        jasmine.clock().tick(1);
-      } finally {
-        jasmine.clock().uninstall();
-      }
-      expect(await tokenB).toBe('access-token-1');
-      expect(server.refreshRequests().length).toBe(1);
-    });
-
-    it('waits for a silent renewing tab only once: a retry after a failed renewal goes ahead', async () => {
-      const { a, b } = await twoTabs();
-      hub.channel(`ngx-oidc:${scopeName(SCOPE)}`).post({ type: 'renewing', from: b.recorder.state.session!.id! });
-      await hub.flush();
-      a.client.destroy();
-      server.onRefresh = (_body, n) => (n === 1 ? 'network-error' : server.rotation(n - 1));
-      const settle = async () => {
-        for (let i = 0; i < 40; i++) {
-          await Promise.resolve();
-          jasmine.clock().tick(0);
-        }
-      };
-      jasmine.clock().install();
-      let retry: Promise<string | null>;
-      try {
-        const first = b.client.getAccessToken({ forceRefresh: true }).catch((err: AuthError) => err.code);
-        await settle();
-        jasmine.clock().tick(2000); // the bounded wait for the silent tab
-        await settle();
-        expect(await first).toBe('network_error');
-
-        // Same generation, but no second wait: the retry is sent without the clock moving on.
-        retry = b.client.getAccessToken({ forceRefresh: true });
-        await settle();
-        expect(server.refreshRequests().length).withContext('refresh requests before any wait').toBe(2);
-      } finally {
-        jasmine.clock().uninstall();
-      }
-      expect(await retry).toBe('access-token-1');
     });
 
     it('refreshes once when both tabs renewal timers fire together', async () => {
@@ -1509,13 +1463,157 @@ describe('OidcClient', () => {
       a.platform.timers!.fireNext();
       b.platform.timers!.fireNext();
       expect((await renewedA).type).toBe('token_renewed');
-      await until(() => lock.granted.length === 2);
-      await hub.flush();
-      await hub.flush();
+      await until(() => tokens(b).accessToken === 'access-token-1');
 
-      expect(tokens(b).accessToken).toBe('access-token-1');
       expect(server.refreshRequests().length).toBe(1);
       expect(b.recorder.types).not.toContain('renew_failed');
+    });
+
+    describe('two tabs holding the refresh token (a duplicated tab)', () => {
+      /** Both tabs restored the same session, refresh token included, each from its own storage. */
+      async function twoHolders(): Promise<{ a: Tab; b: Tab }> {
+        const session = { ...(await aliceSession()), id: 'generation-x', login: 'login-1' };
+        const [sa, sb] = [new MemoryStorage(), new MemoryStorage()];
+        saveSession(sa, SCOPE, session);
+        saveSession(sb, SCOPE, session);
+        const a = newTab({ storage: sa }, { hub, lock });
+        const b = newTab({ storage: sb }, { hub, lock });
+        await Promise.all([a.client.initialize(), b.client.initialize()]);
+        provider.requests.length = 0;
+        return { a, b };
+      }
+
+      it('waits for the renewal of its generation (marked by a lock) instead of reusing a rotated refresh token', async () => {
+        const { a, b } = await twoHolders();
+        hub.holding = true; // A's session message is slow (another renderer on a busy machine)
+
+        expect(await a.client.getAccessToken({ forceRefresh: true })).toBe('access-token-1');
+        expect([...lock.holds.keys()]).toContain(`ngx-oidc:renewed:${scopeName(SCOPE)} generation-x`);
+        const tokenB = b.client.getAccessToken({ forceRefresh: true });
+        await tick();
+        await tick();
+        expect(server.refreshRequests().length).withContext('B waits').toBe(1);
+        hub.release();
+
+        expect(await tokenB).toBe('access-token-1');
+        expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0']);
+        // A holds the rotated refresh token: B dropped its own, and asks A from now on.
+        expect(tokens(b).refreshToken).toBeUndefined();
+        expect(await b.client.getAccessToken({ forceRefresh: true })).toBe('access-token-2');
+        expect(server.refreshRequests().map((body) => body.get('refresh_token'))).toEqual(['refresh-token-0', 'refresh-token-1']);
+      });
+
+      it('renews after a bounded wait when the renewed session never arrives', async () => {
+        const { a, b } = await twoHolders();
+        hub.holding = true;
+        await a.client.getAccessToken({ forceRefresh: true });
+        jasmine.clock().install();
+        let tokenB: Promise<string | null>;
+        try {
+          tokenB = b.client.getAccessToken({ forceRefresh: true });
+          for (let i = 0; i < 40; i++) await Promise.resolve();
+          jasmine.clock().tick(TAB_WAIT_MS - 1);
+          for (let i = 0; i < 40; i++) await Promise.resolve();
+          expect(server.refreshRequests().length).withContext('refresh requests within the wait').toBe(1);
+          jasmine.clock().tick(1);
+        } finally {
+          jasmine.clock().uninstall();
+        }
+        await tokenB;
+        expect(server.refreshRequests().length).toBe(2);
+      });
+    });
+
+    describe('refuses what any script on the origin can post', () => {
+      it('a session whose ID token is forged (x.y.z, sub mallory)', async () => {
+        const b = newTab({ storage: 'memory' }, { hub, lock });
+        await b.client.initialize();
+        const forged = await aliceSession({ idToken: 'x.y.z', accessToken: 'mallory-token' });
+        const claims = { ...forged.tokens.claims, sub: 'mallory' };
+
+        hub.channel(CHANNEL()).post({ type: 'session', session: { ...forged, tokens: { ...forged.tokens, claims }, user: claims, id: 'g1' }, holder: true });
+        await until(() => b.platform.warnings.length > 0);
+
+        expect(b.recorder.state.session ?? null).toBeNull();
+        expect(b.recorder.types).toEqual([]);
+        expect(await b.client.getAccessToken()).toBeNull();
+      });
+
+      it("a genuine ID token under another user's claims, or signed for another issuer", async () => {
+        const b = newTab({ storage: 'memory' }, { hub, lock });
+        await b.client.initialize();
+        const genuine = await aliceSession();
+        const otherIssuer = await aliceSession({ idToken: await server.idToken({ iss: 'https://staging.example.com' }) });
+
+        hub.channel(CHANNEL()).post({ type: 'session', session: { ...genuine, tokens: { ...genuine.tokens, claims: { ...genuine.tokens.claims, sub: 'mallory' } }, id: 'g1' } });
+        hub.channel(CHANNEL()).post({ type: 'session', session: { ...otherIssuer, id: 'g2' } });
+        await until(() => b.platform.warnings.length === 2);
+
+        expect(b.recorder.state.session ?? null).toBeNull();
+        expect(b.platform.warnings.join(' ')).toContain('invalid_issuer');
+      });
+
+      it('a refresh token in a session message is never taken', async () => {
+        const b = newTab({ storage: 'memory' }, { hub, lock });
+        await b.client.initialize();
+
+        hub.channel(CHANNEL()).post({ type: 'session', session: { ...(await aliceSession()), id: 'g1' } });
+        await until(() => b.recorder.types.length === 1);
+
+        expect(tokens(b).accessToken).toBe('access-token-0');
+        expect(tokens(b).refreshToken).toBeUndefined();
+      });
+
+      it('after a logout, a late session message of that login', async () => {
+        const { a, b } = await twoTabs();
+        const late = sessionMessages()[0];
+
+        await b.client.logout({ localOnly: true });
+        await until(() => a.recorder.state.session === null);
+        // A third tab, still renewing when the logout came, posts that login's session afterwards.
+        hub.channel(CHANNEL()).post({ type: 'session', session: { ...late.session, id: 'g-late', tokens: { ...late.session.tokens, obtainedAt: clock.now + 1 } }, holder: true });
+        await tick();
+        await tick();
+
+        for (const tab of [a, b]) expect(tab.recorder.state.session).toBeNull();
+        expect(b.recorder.types).toEqual(['session_synced', 'logged_out']);
+      });
+
+      it('but adopts the session of a new login after a logout', async () => {
+        const { a, b } = await twoTabs();
+        await a.client.logout({ localOnly: true });
+        await until(() => b.recorder.state.session === null);
+
+        const again = await loggedIn({ storage: 'memory' }, { hub, lock });
+        await until(() => b.recorder.state.session !== null);
+
+        expect(tokens(b).accessToken).toBe(tokens(again).accessToken);
+      });
+    });
+
+    it('re-reads shared storage on a reload message (the storage-event fallback, which carries no token)', async () => {
+      const b = newTab({ storage: 'local' }, { hub, lock });
+      await b.client.initialize();
+      // Another tab (without BroadcastChannel) logged in and wrote the session to localStorage.
+      saveSession(localStorage, SCOPE, await aliceSession());
+
+      hub.channel(CHANNEL()).post({ type: 'reload' });
+      await until(() => b.recorder.types.length === 1);
+
+      expect(b.recorder.types).toEqual(['session_synced']);
+      expect(tokens(b).accessToken).toBe((await aliceSession()).tokens.accessToken);
+    });
+
+    it('logs the other tab out (logged_out), naming the login', async () => {
+      const { a, b } = await twoTabs();
+
+      await a.client.logout({ localOnly: true });
+      await until(() => b.recorder.state.session === null);
+
+      expect(b.recorder.types).toEqual(['session_synced', 'logged_out']);
+      expect(await b.client.getAccessToken()).toBeNull();
+      const logout = hub.posted.map((p) => p.message as { type: string; login?: string }).find((m) => m.type === 'logout');
+      expect(logout?.login).toEqual(jasmine.any(String));
     });
 
     it('does not sync or answer after destroy()', async () => {
@@ -1523,7 +1621,8 @@ describe('OidcClient', () => {
       b.client.destroy();
 
       await a.client.logout({ localOnly: true });
-      await hub.flush();
+      await tick();
+      await tick();
 
       expect(b.recorder.state.session).not.toBeNull();
     });
@@ -1904,16 +2003,16 @@ describe('OidcClient provider metadata (one discovery document and one key store
   });
 
   /** A page load of the app: a new client on the same sessionStorage. */
-  function page(url: string): { client: OidcClient; platform: FakePlatform } {
+  function page(url: string, config: Record<string, unknown> = {}): { client: OidcClient; platform: FakePlatform } {
     const platform = new FakePlatform({ provider, clock, timers: true, url });
-    const client = new OidcClient(testConfig({ scope: 'openid profile email offline_access', storage: new MemoryStorage() }), platform, new ClientRecorder(), ALL_FEATURES);
+    const client = new OidcClient(testConfig({ scope: 'openid profile email offline_access', storage: new MemoryStorage(), ...config }), platform, new ClientRecorder(), ALL_FEATURES);
     clients.push(client);
     return { client, platform };
   }
 
   /** A real login (login page, then the callback page) with a refresh token. */
-  async function loggedIn(): Promise<OidcClient> {
-    const before = page(`${APP_ORIGIN}/`);
+  async function loggedIn(config: Record<string, unknown> = {}): Promise<OidcClient> {
+    const before = page(`${APP_ORIGIN}/`, config);
     await before.client.initialize();
     await before.client.login();
     const q = new URL(before.platform.assigned[0]).searchParams;
@@ -1922,7 +2021,7 @@ describe('OidcClient provider metadata (one discovery document and one key store
       status: 200,
       json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-token-0', id_token: idToken },
     });
-    const { client } = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`);
+    const { client } = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`, config);
     await client.initialize();
     return client;
   }
@@ -1947,7 +2046,7 @@ describe('OidcClient provider metadata (one discovery document and one key store
     expect(urls()).toEqual(Array(5).fill(TOKEN_ENDPOINT));
   });
 
-  it('reads discovery again once it is an hour old, keeping the keys: one discovery request, then the token request', async () => {
+  it('reads discovery and the keys again once an hour: discovery, token and JWKS requests once, then the token request', async () => {
     const client = await loggedIn();
     await renew(client);
     provider.requests.length = 0;
@@ -1956,7 +2055,19 @@ describe('OidcClient provider metadata (one discovery document and one key store
     await renew(client);
     await renew(client);
 
-    expect(urls()).toEqual([DISCOVERY_URL, TOKEN_ENDPOINT, TOKEN_ENDPOINT]);
+    expect(urls()).toEqual([DISCOVERY_URL, TOKEN_ENDPOINT, DISCOVERY.jwks_uri, TOKEN_ENDPOINT]);
+  });
+
+  it('protects an endpoint the hourly discovery moved (never sends the token there)', async () => {
+    const moved = `${ISSUER}/v2/userinfo`;
+    const client = await loggedIn({ allowedUrls: [`${ISSUER}/v2`] });
+    expect(client.matchAllowedUrl(moved, 'GET')).withContext('not a provider endpoint yet').toBeDefined();
+
+    clock.advance(METADATA_TTL_MS);
+    provider.discovery = { ...DISCOVERY, userinfo_endpoint: moved };
+    await renew(client);
+
+    expect(client.matchAllowedUrl(moved, 'GET')).toBeUndefined();
   });
 
   it('fetches the JWKS once when the provider signs with a key the client has not seen', async () => {

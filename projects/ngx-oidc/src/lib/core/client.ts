@@ -1,6 +1,6 @@
 import { matchAllowedUrl, type AllowedUrlMatcher } from './allowed-url';
 import { normalizeScope, type ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, type AuthErrorCode } from './errors';
 import type { AuthEvent, LoginOutcome } from './events';
 import { checkFeatures, type ProtocolFeatures } from './features';
 import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, takeLogoutReturn, type FlowContext, type LoginOptions } from './login-flow';
@@ -13,7 +13,8 @@ import { sanitizeReturnUrl } from './return-url';
 import { timeCallback } from './timing';
 import { clearSession, hasExpired, loadSession, saveSession, scopeName, type StoredSession } from './session-store';
 import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
-import { readRenewalMarker, RENEWAL_BROADCAST_WAIT_MS, writeRenewalMarker, type TabMessage } from './tab-sync';
+import { RenewalMarks, TAB_WAIT_MS, type TabMessage } from './tab-sync';
+import { validateIdToken } from './id-token';
 import { applyRefreshResponse } from './renewed-session';
 import { isFresh, renewAt, requestKey, satisfies, type TokenRequest } from './token-cache';
 import { generateRandom } from './random';
@@ -64,15 +65,23 @@ export class OidcClient {
   private readonly now: () => number;
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly channel?: TabChannel;
-  /** Shared by the app's tabs; holds only the renewal marker (no token). */
-  private readonly shared: AuthStorage;
+  /** What the tabs tell each other through Web Locks: who holds a refresh token, what was renewed. */
+  private readonly marks: RenewalMarks;
   /** The issuer and client id naming the tab channel, renewal lock and marker (see `scopeName`). */
   private readonly scope: string;
   private readonly sessionWaiters = new Set<() => void>();
-  /** The session generation another tab said it is renewing (its `renewing` message). */
-  private renewingElsewhere?: string;
+  /** Logins ended by a logout here or in another tab: their late session messages are ignored. */
+  private readonly ended = new Set<string>();
+  /** Tab messages, handled one at a time in order (adopting a session awaits its ID token's check). */
+  private inbox: Promise<void> = Promise.resolve();
+  /** The answer of the tab asked to renew (`renew_failed`), for the generation it was asked about. */
+  private refusal?: { readonly from: string; readonly code: string };
+  /** The session came from a tab holding its refresh token, which renews it for this one. */
+  private delegated = false;
   private session: StoredSession | null = null;
   private endpoints: Set<string>;
+  /** The discovery document the provider's endpoints were taken from. */
+  private learned?: DiscoveryDocument;
   /** The provider's endpoints are known (discovery read): until then no access token leaves. */
   private known: boolean;
   private knowing?: Promise<void>;
@@ -108,8 +117,8 @@ export class OidcClient {
     this.endpoints = providerEndpoints(config.authority);
     // Without an allowlist no request gets the token: nothing to protect.
     this.known = !config.allowedUrls.length;
-    this.shared = platform.server ? new MemoryStorage() : openWebStorage('local', () => undefined);
     this.scope = scopeName(config);
+    this.marks = new RenewalMarks(platform.locks, this.scope);
     this.channel = platform.openChannel?.(`ngx-oidc:${this.scope}`);
     this.channel?.onMessage((message) => this.receive(message as TabMessage));
   }
@@ -147,8 +156,10 @@ export class OidcClient {
    */
   async logout(options: { readonly localOnly?: boolean } = {}): Promise<void> {
     const tokens = this.session?.tokens;
+    const login = this.session ? loginOf(this.session) : undefined;
+    if (login) this.ended.add(login);
     this.endSession('logged_out');
-    this.channel?.post({ type: 'logout' } satisfies TabMessage);
+    this.channel?.post({ type: 'logout', login } satisfies TabMessage);
     this.listener.update({ error: null, pending: null });
     // RFC 7009 §2.1: end the refresh token's grant with the session, also when the provider's
     // session stays (localOnly, no end_session_endpoint); before leaving the page, which would
@@ -256,6 +267,7 @@ export class OidcClient {
     this.destroyed = true;
     this.cancelTimer?.();
     this.channel?.close();
+    this.marks.release();
   }
 
   private async runInitialize(): Promise<void> {
@@ -325,7 +337,8 @@ export class OidcClient {
     try {
       const { tokens, user, transaction, discovery } = await completeLogin({ ...this.ctx, fetch: timing.fetch }, href);
       this.learn(discovery);
-      this.setSession({ tokens, user }, true);
+      // A login id, kept through renewals: a logout names it, so other tabs ignore its late messages.
+      this.setSession({ tokens, user, login: generateRandom() }, true);
       // The outcome stays readable after start-up (the app subscribes to events$ too late).
       const outcome: LoginOutcome = transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState };
       this.listener.update({ error: null, pending: null, loginOutcome: outcome });
@@ -372,34 +385,63 @@ export class OidcClient {
     const key = requestKey(request);
     let flight = this.inflight.get(key);
     if (!flight) {
-      flight = this.withLock(() => this.renewLocked(request, rejectedToken)).finally(() => this.inflight.delete(key));
+      flight = this.renewAnywhere(request, rejectedToken).finally(() => this.inflight.delete(key));
       this.inflight.set(key, flight);
     }
     return flight;
   }
 
+  /**
+   * Renews here, or asks the tab holding the refresh token to: a refresh token never crosses
+   * the tab channel, so a tab that adopted its session from another tab has none.
+   */
+  private async renewAnywhere(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
+    const session = this.session;
+    if (session?.id && this.delegated && !session.tokens.refreshToken && this.channel) {
+      if (await this.marks.holderExists()) {
+        const from = session.id;
+        this.refusal = undefined;
+        this.channel.post({ type: 'renew', from, audience: request.audience, scope: request.scope, force: rejectedToken !== undefined } satisfies TabMessage);
+        await this.waitForNewGeneration(from, TAB_WAIT_MS);
+        const refusal = this.takeRefusal(from);
+        if (refusal) {
+          const error = new AuthError(refusal.code as AuthErrorCode, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The tab holding the refresh token could not renew it (${refusal.code}).` : '');
+          throw this.renewFailed(error, request, satisfies(session.tokens, request));
+        }
+        const token = this.cached(request);
+        if (token && token !== rejectedToken) return token;
+        // No answer in time (that tab closed mid-renewal): renew here if anything can.
+      } else {
+        // The tabs holding the refresh token are gone: the token serves until it expires.
+        this.delegated = false;
+        this.schedule();
+      }
+    }
+    return this.withLock(() => this.renewLocked(request, rejectedToken));
+  }
+
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.platform.withLock) return fn();
     return this.platform.withLock<T>(`ngx-oidc:renew:${this.scope}`, async () => {
-      // Another tab may have renewed while we waited for the lock: let its broadcast land
-      // (it was posted before that tab released the lock), and re-read shared storage.
-      await new Promise((resolve) => setTimeout(resolve, 0));
       if (this.config.storage !== 'memory') {
         const stored = loadSession(this.tokenStorage, this.config, this.now());
-        if (stored) this.adopt(stored);
+        if (stored) await this.adopt(stored, false, false);
       }
-      // Another tab renewed (or is renewing) the generation this tab holds: its broadcast is on
-      // its way. Refreshing now would reuse a rotated refresh token (and may get the whole
-      // grant revoked), so wait for it, for a bounded time. The `renewing` message is what
-      // counts: the marker in localStorage can reach this renderer after the lock does.
-      const id = this.session?.id;
-      if (id && (this.renewingElsewhere === id || readRenewalMarker(this.shared, this.scope)?.from === id)) {
-        await this.waitForNewGeneration(id, RENEWAL_BROADCAST_WAIT_MS);
-        // Waited in vain (that tab's renewal failed, or its page closed): a later renewal of
-        // this generation does not wait for it again.
-        if (this.session?.id === id) this.renewingElsewhere = undefined;
+      // A tab that renewed the generation this tab holds marked it before releasing the lock (a
+      // Web Lock: no message can be overtaken by it); its session is on its way. Refreshing now
+      // would reuse a rotated refresh token (and may get the whole grant revoked), so wait for
+      // it, for a bounded time.
+      let id = this.session?.id;
+      if (id && (await this.marks.renewed(id))) {
+        await this.waitForNewGeneration(id, TAB_WAIT_MS);
+        id = this.session?.id;
       }
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        // Held before the lock is released, so the next tab to get the lock sees it.
+        if (id && this.session && this.session.id !== id) await this.marks.mark(id);
+      }
     });
   }
 
@@ -421,8 +463,6 @@ export class OidcClient {
     // Nothing can renew the login's token (no refresh token, no silent authentication): the
     // session is over, and nothing was tried (no renew_failed).
     if (primary && !this.renewable(session)) throw this.expire();
-    // The other tabs on this generation wait for this renewal instead of starting their own.
-    if (session.id) this.channel?.post({ type: 'renewing', from: session.id } satisfies TabMessage);
     try {
       const token = session.tokens.refreshToken
         ? await this.renewWithRefreshToken(session, metadata ?? (await this.loadMetadata()), request, primary)
@@ -458,13 +498,17 @@ export class OidcClient {
 
   /** The allowlist never matches these endpoints from now on (RFC 6750 §5.3, RFC 9700 §4.9). */
   private learn(discovery: DiscoveryDocument): void {
+    this.learned = discovery;
     this.endpoints = providerEndpoints(this.config.authority, discovery);
     this.matches.clear();
     this.known = true;
   }
 
-  private loadMetadata(): Promise<ProviderMetadata> {
-    return this.ctx.metadata.load();
+  private async loadMetadata(): Promise<ProviderMetadata> {
+    const metadata = await this.ctx.metadata.load();
+    // Discovery read again (once an hour) may move an endpoint: protect it where it is now.
+    if (metadata.discovery !== this.learned) this.learn(metadata.discovery);
+    return metadata;
   }
 
   private async renewWithRefreshToken(session: StoredSession, metadata: ProviderMetadata, request: TokenRequest, primary: boolean): Promise<string> {
@@ -537,7 +581,7 @@ export class OidcClient {
   }
 
   private renewable(session: StoredSession): boolean {
-    return session.tokens.refreshToken !== undefined || this.canRenewSilently();
+    return session.tokens.refreshToken !== undefined || this.delegated || this.canRenewSilently();
   }
 
   private canRenewSilently(): boolean {
@@ -577,28 +621,40 @@ export class OidcClient {
 
   /** Installs a session: state, storage, other tabs, renewal timer. */
   private setSession(session: StoredSession, announce: boolean): void {
-    const previous = this.session;
     if (announce) session = { ...session, id: generateRandom() };
     this.session = session;
     this.listener.update({ session });
+    this.marks.holdRefreshToken(session.tokens.refreshToken !== undefined);
     if (announce) {
       this.persist(session);
-      if (previous?.id) writeRenewalMarker(this.shared, this.scope, { from: previous.id, to: session.id! });
-      this.channel?.post({ type: 'session', session } satisfies TabMessage);
+      this.announce(session);
     }
     this.schedule();
     this.sessionWaiters.forEach((check) => check());
+  }
+
+  /**
+   * Sends a session to the other tabs without its refresh token, which stays in this tab (and
+   * the storage the app chose for it): they ask this one to renew (`holder`), and a script
+   * listening to the channel gets none.
+   */
+  private announce(session: StoredSession): void {
+    const { refreshToken, ...tokens } = session.tokens;
+    this.channel?.post({ type: 'session', session: { ...session, tokens }, holder: refreshToken !== undefined } satisfies TabMessage);
   }
 
   /** Forgets the session (state, storage, timer); `error`, if given, is set in the same update, before the event. */
   private endSession(event: 'logged_out' | 'session_expired' | undefined, error?: AuthError): void {
     const had = this.session !== null;
     this.session = null;
+    this.delegated = false;
+    this.marks.holdRefreshToken(false);
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     clearSession(this.tokenStorage, this.config);
     this.listener.update(error ? { session: null, error } : { session: null });
     if (event && had) this.listener.event({ type: event });
+    this.sessionWaiters.forEach((check) => check());
   }
 
   /**
@@ -691,38 +747,114 @@ export class OidcClient {
   }
 
   private receive(message: TabMessage): void {
-    if (message?.type === 'renewing') {
-      this.renewingElsewhere = message.from;
-    } else if (message?.type === 'logout') {
-      this.endSession('logged_out');
-    } else if (message?.type === 'session' || message?.type === 'reload') {
-      const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config, this.now());
-      if (!session?.tokens) return;
-      this.adopt(session);
-      this.listener.update({ error: null, pending: null });
-      this.listener.event({ type: 'session_synced' });
+    // One at a time, in order: a session's ID token is verified before it is adopted, and a
+    // logout posted after it must not overtake it.
+    this.inbox = this.inbox.then(() => this.handle(message)).catch(() => undefined);
+  }
+
+  private async handle(message: TabMessage): Promise<void> {
+    switch (message?.type) {
+      case 'logout':
+        if (message.login) this.ended.add(message.login);
+        return this.endSession('logged_out');
+      case 'renew':
+        // Asked by a tab without the refresh token; answered whether or not this tab renews.
+        if (this.session?.tokens.refreshToken) void this.renewFor(message);
+        return;
+      case 'renew_failed':
+        if (message.from === this.session?.id) {
+          this.refusal = message;
+          this.sessionWaiters.forEach((check) => check());
+        }
+        return;
+      case 'session':
+      case 'reload': {
+        const holder = message.type === 'session' && message.holder === true;
+        const session = message.type === 'session' ? message.session : loadSession(this.tokenStorage, this.config, this.now());
+        if (session?.tokens && (await this.adopt(session, holder, message.type === 'session'))) {
+          this.listener.update({ error: null, pending: null });
+          this.listener.event({ type: 'session_synced' });
+        }
+      }
+    }
+  }
+
+  /** Renews for a tab that has no refresh token, and sends it the session (or the failure). */
+  private async renewFor(message: Extract<TabMessage, { type: 'renew' }>): Promise<void> {
+    const { from, audience, scope } = message;
+    try {
+      // That tab's generation is this one's: its token is this one's, replaced when forced.
+      await this.getAccessToken({ audience, scope, forceRefresh: message.force && this.session?.id === from });
+      const session = this.session;
+      if (session) this.announce(session);
+    } catch (err) {
+      this.channel?.post({ type: 'renew_failed', from, code: err instanceof AuthError ? err.code : 'invalid_response' } satisfies TabMessage);
     }
   }
 
   /**
-   * Takes over a session another tab produced. Storage without the refresh token (localStorage
-   * without the opt-in) must not make this tab forget its own.
+   * Takes over a session another tab produced, once its ID token verifies (signature with the
+   * provider's keys, `iss`, `aud`): anything on the origin can post to the channel or write to
+   * storage. Newer generations only; never one of a login that was logged out.
+   *
+   * @param holder The sending tab holds the refresh token (and renews for this one): this tab's
+   *   own refresh token, if any, may have been rotated by it and is dropped.
+   * @param fromChannel A channel message never brings a refresh token; storage may.
+   * @returns Whether the session was adopted.
    */
-  private adopt(session: StoredSession): void {
-    const mine = this.session?.tokens;
-    if (mine && session.tokens.claims.sub === mine.claims.sub) {
-      // A late message about an older generation must not undo a newer one.
-      if (session.tokens.obtainedAt < mine.obtainedAt || session.id === this.session?.id) return;
-      session = { ...session, tokens: { ...session.tokens, refreshToken: session.tokens.refreshToken ?? mine.refreshToken } };
+  private async adopt(session: StoredSession, holder: boolean, fromChannel: boolean): Promise<boolean> {
+    const mine = this.session;
+    const login = loginOf(session);
+    if (login && this.ended.has(login)) return false;
+    // A late message about an older generation must not undo a newer one.
+    const stale = (current: StoredSession | null) =>
+      current !== null && current.tokens.claims.sub === session.tokens.claims.sub && (session.tokens.obtainedAt < current.tokens.obtainedAt || session.id === current.id);
+    if (stale(mine)) return false;
+    let claims;
+    try {
+      const { discovery, keys } = await this.loadMetadata();
+      const { tokens } = session;
+      // Checked as of its own issue time: an ID token outlives its exp in a session renewed by
+      // refresh tokens; what matters here is who signed it, for whom, about whom.
+      claims = await validateIdToken(tokens.idToken, keys.resolve, {
+        issuer: discovery.issuer,
+        clientId: this.config.clientId,
+        nonce: tokens.claims.nonce,
+        nonceRequired: false,
+        clockSkewSeconds: this.config.clockSkewSeconds,
+        now: tokens.claims.iat * 1000,
+        algorithms: discovery.id_token_signing_alg_values_supported,
+      });
+      if (claims.sub !== tokens.claims.sub || session.user['sub'] !== claims.sub) throw new AuthError('invalid_response', '');
+    } catch (err) {
+      const code = err instanceof AuthError ? err.code : 'invalid_response';
+      this.platform.warn((typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ignored a session from another tab whose ID token does not verify (${code}).` : `ngx-oidc: ${code}`);
+      return false;
     }
-    this.setSession(session, false);
+    const current = this.session;
+    if (stale(current) || (login && this.ended.has(login))) return false;
+    const own = current && loginOf(current) === login && !holder ? current.tokens.refreshToken : undefined;
+    const refreshToken = (fromChannel ? undefined : session.tokens.refreshToken) ?? own;
+    this.delegated = holder && refreshToken === undefined;
+    this.setSession({ ...session, tokens: { ...session.tokens, claims, refreshToken } }, false);
+    return true;
   }
 
-  /** Resolves once this tab holds a session generation other than `id` (or none), or after `ms`. */
+  /** The `renew_failed` answer about generation `from`, once. */
+  private takeRefusal(from: string): { readonly code: string } | undefined {
+    const refusal = this.refusal;
+    this.refusal = undefined;
+    return refusal?.from === from ? refusal : undefined;
+  }
+
+  /**
+   * Resolves once this tab holds a session generation other than `id` (or none), the tab asked
+   * to renew it refused, or after `ms`.
+   */
   private waitForNewGeneration(id: string, ms: number): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
-        if (this.session?.id !== id) done();
+        if (this.session?.id !== id || this.refusal?.from === id) done();
       };
       const timer = setTimeout(() => done(), ms);
       const done = () => {
@@ -752,4 +884,9 @@ export class OidcClient {
 
 function withOpenid(scope: string): string {
   return [...new Set(['openid', ...normalizeScope(scope).split(' ')])].join(' ');
+}
+
+/** The login a session belongs to (older sessions have no login id: their generation stands in). */
+function loginOf(session: StoredSession): string | undefined {
+  return session.login ?? session.id;
 }

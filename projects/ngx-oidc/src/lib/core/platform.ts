@@ -1,3 +1,4 @@
+import type { TabLocks } from './tab-sync';
 import type { FetchLike } from './types';
 
 /**
@@ -31,6 +32,8 @@ export interface AuthPlatform {
   openChannel?(name: string): TabChannel | undefined;
   /** Runs `fn` while holding an exclusive lock shared by the app's tabs (Web Locks API). */
   withLock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Shared locks that tell tabs which of them hold a refresh token and what was renewed (Web Locks API). */
+  readonly locks?: TabLocks;
   /**
    * True when rendering on a server: nobody is authenticated, nothing is stored, fetched or
    * scheduled, and the browser decides once it takes over.

@@ -1,55 +1,109 @@
 import type { StoredSession } from './session-store';
-import { readJson, writeJson, type AuthStorage } from './storage';
 
 /**
- * How long a tab waits for another tab's renewal to reach it before renewing itself. Renewing
- * with a refresh token another tab has already rotated would fail, and providers that detect
- * the reuse (RFC 9700 §4.14.2) revoke the whole grant, so waiting is the cheaper mistake.
+ * How long a tab waits for another tab's renewal to reach it: the generation it holds was
+ * renewed elsewhere (the renewal mark), or it asked the tab holding the refresh token to renew.
+ * The result is already on its way then; only a page closed mid-renewal makes the wait run out.
+ * Renewing meanwhile would reuse a rotated refresh token, and providers that detect the reuse
+ * (RFC 9700 §4.14.2) revoke the whole grant, so waiting is the cheaper mistake.
  */
-export const RENEWAL_BROADCAST_WAIT_MS = 2000;
+export const TAB_WAIT_MS = 10_000;
 
-/** Messages between the tabs of one app (a BroadcastChannel per issuer and client id, see `scopeName`). */
+/** How many renewal marks a tab keeps (older generations are long gone from every tab). */
+const MARKS_KEPT = 4;
+
+/**
+ * Messages between the tabs of one app (a BroadcastChannel per issuer and client id, see
+ * `scopeName`). No refresh token ever crosses it (a same-origin script can listen): the tabs
+ * that hold one renew for the others.
+ */
 export type TabMessage =
-  | { readonly type: 'session'; readonly session: StoredSession }
-  | { readonly type: 'logout' }
+  /**
+   * A session produced by a login or a renewal, without its refresh token; adopted only once
+   * its ID token verifies. `holder`: the sender holds the refresh token and renews for the others.
+   */
+  | { readonly type: 'session'; readonly session: StoredSession; readonly holder?: boolean }
+  /** The user logged out; `login` names the ended login, whose later messages are ignored. */
+  | { readonly type: 'logout'; readonly login?: string }
   /** From the storage-event fallback, which carries no tokens: re-read shared storage. */
   | { readonly type: 'reload' }
   /**
-   * Sent by a tab that holds the renewal lock and is about to replace session generation
-   * `from`: the tabs still on that generation must wait for its result instead of renewing.
+   * From a tab without a refresh token: renew this audience and scope (session generation
+   * `from`, `force` when that generation's token must be replaced), answered with `session` or
+   * `renew_failed` by a tab holding the refresh token.
    */
-  | { readonly type: 'renewing'; readonly from: string };
+  | { readonly type: 'renew'; readonly from: string; readonly audience?: string; readonly scope?: string; readonly force: boolean }
+  /** The answer to `renew` when the renewal failed: the error code, and `login_required`-like codes end the session. */
+  | { readonly type: 'renew_failed'; readonly from: string; readonly code: string };
 
-/** Written by the tab that renewed, read by a tab about to renew (shared storage). */
-export interface RenewalMarker {
-  /** Generation id of the session the renewal replaced. */
-  readonly from: string;
-  /** Generation id of the renewed session. */
-  readonly to: string;
+/**
+ * The Web Locks that carry facts between tabs: a lock manager answers in the order it grants,
+ * where a BroadcastChannel message or a localStorage write can reach another renderer after the
+ * renewal lock does (seen in Chromium on a loaded machine: a tab then refreshed with a rotated
+ * refresh token).
+ */
+export interface TabLocks {
+  /** Takes a shared lock and keeps it until the function returned is called or the page goes away. */
+  hold(name: string): Promise<() => void>;
+  /** The names of the locks any tab of the app holds now. */
+  held(): Promise<readonly string[]>;
 }
 
-function renewalMarkerKey(scope: string): string {
-  return `ngx-oidc.renewed.${scope}`;
+/** Name of the lock held by every tab that holds a refresh token of client `scope`. */
+export function holderLock(scope: string): string {
+  return `ngx-oidc:holder:${scope}`;
+}
+
+/** Name of the lock held by the tab that renewed session generation `id` of client `scope`. */
+export function renewedLock(scope: string, id: string): string {
+  return `ngx-oidc:renewed:${scope} ${id}`;
 }
 
 /**
- * The last renewal any tab made, or `null`. Only a hint: Chromium copies localStorage into
- * each renderer process and delivers another tab's write a little later, so a tab that has
- * just been handed the renewal lock may not see the marker yet (hence the `renewing` message).
+ * The renewal marks of one tab: after replacing generation `id`, and before releasing the
+ * renewal lock, the tab holds {@link renewedLock} so that the next tab to get the renewal lock
+ * knows, without waiting for any message, that its generation is stale.
  */
-export function readRenewalMarker(shared: AuthStorage, scope: string): RenewalMarker | null {
-  try {
-    return readJson<RenewalMarker>(shared, renewalMarkerKey(scope));
-  } catch {
-    return null;
-  }
-}
+export class RenewalMarks {
+  private readonly releases: (() => void)[] = [];
+  private holder?: Promise<() => void>;
 
-/** Tells the other tabs which session generation replaced which: ids only, no token. */
-export function writeRenewalMarker(shared: AuthStorage, scope: string, marker: RenewalMarker): void {
-  try {
-    writeJson(shared, renewalMarkerKey(scope), marker);
-  } catch {
-    // Without the marker the `renewing` message still tells the other tabs; nothing else breaks.
+  constructor(
+    private readonly locks: TabLocks | undefined,
+    private readonly scope: string,
+  ) {}
+
+  /** Marks generation `id` as renewed (resolves once the lock is held). */
+  async mark(id: string): Promise<void> {
+    if (!this.locks) return;
+    this.releases.push(await this.locks.hold(renewedLock(this.scope, id)));
+    if (this.releases.length > MARKS_KEPT) this.releases.shift()!();
+  }
+
+  /** Whether any tab renewed generation `id`. */
+  async renewed(id: string): Promise<boolean> {
+    return !!this.locks && (await this.locks.held()).includes(renewedLock(this.scope, id));
+  }
+
+  /** Whether another tab (or this one) holds a refresh token. */
+  async holderExists(): Promise<boolean> {
+    return !this.locks || (await this.locks.held()).includes(holderLock(this.scope));
+  }
+
+  /** Holds (or lets go of) {@link holderLock}: whether this tab holds a refresh token now. */
+  holdRefreshToken(holds: boolean): void {
+    if (!this.locks || holds === (this.holder !== undefined)) return;
+    if (holds) {
+      this.holder = this.locks.hold(holderLock(this.scope));
+    } else {
+      void this.holder!.then((release) => release());
+      this.holder = undefined;
+    }
+  }
+
+  /** Lets go of every lock (the client is destroyed). */
+  release(): void {
+    this.holdRefreshToken(false);
+    this.releases.splice(0).forEach((release) => release());
   }
 }
