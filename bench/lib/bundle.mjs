@@ -20,9 +20,13 @@ export const GZIP_BUDGET = 12 * KB;
  * README "Size and speed"); lower it with every reduction. Raised from 19 to 20 kB on 2026-12-06
  * for issue #11's required protections (19,004 → 19,901 B: callback order and refusals, provider
  * endpoints in every tab, https-only discovery endpoints, input bounds, refresh-token revocation,
- * logout state); issue #12 (Core v2) moves the login-validation code off the first load.
+ * logout state); raised to 21.5 kB the same day for the rest of #11 (19,931 → 21,197 B: tab
+ * channel trust — ID-token verification of adopted sessions, renewal hand-over to the tab holding
+ * the refresh token, Web Lock marks —, the metadata cache, JWKS-outage backoff, silent
+ * authentication of an expired session at start-up); issue #12 (Core v2) moves the
+ * login-validation code off the first load.
  */
-export const GZIP_CEILING = 20 * KB;
+export const GZIP_CEILING = 21.5 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [

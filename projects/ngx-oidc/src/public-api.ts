@@ -22,6 +22,7 @@ export {
 export type { AccessTokenOptions } from './lib/core/client';
 export type { AuthEvent, AuthEventType, LoginOutcome } from './lib/core/events';
 export type { AuthPlatform, TabChannel } from './lib/core/platform';
+export type { TabLocks } from './lib/core/tab-sync';
 export type { TokenRequest } from './lib/core/token-cache';
 export type { AllowedUrl, AllowedUrlEntry, AllowedUrlMatcher } from './lib/core/allowed-url';
 export type { LoginOptions } from './lib/core/login-flow';
