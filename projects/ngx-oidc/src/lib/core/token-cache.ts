@@ -79,3 +79,22 @@ export function primaryEntry(tokens: TokenSet): AccessTokenEntry {
     scope: tokens.scope,
   };
 }
+
+/**
+ * The access token a session holds for a request: the login's own, or one cached for another
+ * audience or scope; fresh `leadSeconds` from now, or of any age when `leadSeconds` is
+ * `undefined`. Allocates nothing: the interceptor asks on every request.
+ */
+export function findToken(
+  session: { readonly tokens: TokenSet; readonly extra?: readonly AccessTokenEntry[] },
+  request: TokenRequest,
+  now: number,
+  leadSeconds: number | undefined,
+): string | undefined {
+  const { tokens } = session;
+  if (tokens.accessToken && satisfies(tokens, request) && (leadSeconds === undefined || isFresh(tokens, now, leadSeconds))) return tokens.accessToken;
+  for (const entry of session.extra ?? []) {
+    if (satisfies(entry, request) && (leadSeconds === undefined || isFresh(entry, now, leadSeconds))) return entry.accessToken;
+  }
+  return undefined;
+}
