@@ -3,13 +3,14 @@
 // after a failure so that all failures are shown.
 //
 //   npm test                          all steps
-//   npm test -- --only=lib,e2e        a subset (lib, build, package, schematics, size, ssr, demo,
-//                                     backend, e2e, e2e22; aliases: unit = lib,demo,backend)
+//   npm test -- --only=lib,e2e        a subset (lib, core, build, package, schematics, size, ssr,
+//                                     demo, backend, e2e, e2e22; aliases: unit = lib,core,demo,backend)
 //   npm test -- --list                show the steps and exit
 //
-// Steps: lib (karma, ng test ngx-oidc) → build (scripts/build-lib.mjs: the package
-// with its schematics) → package (what npm pack would publish) → schematics (ng add unit tests +
-// a real ng new/ng add/ng build)
+// Steps: lib (karma, ng test ngx-oidc) → core (tsc -p projects/ngx-oidc/tsconfig.core.json:
+// src/lib/core/ type-checks with no Angular types and imports no @angular/* or rxjs) → build
+// (scripts/build-lib.mjs: the package with its schematics) → package (what npm pack would
+// publish) → schematics (ng add unit tests + a real ng new/ng add/ng build)
 // → size (bench/bundle-budget.test.mjs: bytes ngx-oidc adds to a production app, and no unused
 // feature in it) → ssr (server rendering with the built package) → demo (karma, ng test demo) →
 // backend (node --test projects/demo-backend/test/) → e2e / e2e22 (scripts/compat.mjs: the packed
@@ -30,6 +31,7 @@ import { ensureChromium } from './ensure-chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NG = join(ROOT, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 const BACKEND_TESTS = join(ROOT, 'projects', 'demo-backend', 'test');
 
@@ -54,6 +56,12 @@ const STEPS = [
     ],
     timeoutMs: 6 * MIN,
     parse: parseKarma,
+  },
+  {
+    name: 'core',
+    title: 'framework-free core (tsc -p projects/ngx-oidc/tsconfig.core.json: no Angular types, no @angular/* or rxjs imports)',
+    args: () => [TSC, '-p', join(ROOT, 'projects', 'ngx-oidc', 'tsconfig.core.json'), '--noEmit'],
+    timeoutMs: 2 * MIN,
   },
   {
     name: 'build',
@@ -145,7 +153,7 @@ const STEPS = [
   },
 ];
 
-const ALIASES = { unit: ['lib', 'demo', 'backend'], all: STEPS.map((s) => s.name) };
+const ALIASES = { unit: ['lib', 'core', 'demo', 'backend'], all: STEPS.map((s) => s.name) };
 
 // ---------------------------------------------------------------- parsing
 
@@ -214,6 +222,8 @@ function failureLines(out) {
     if (/\) .+ FAILED$/.test(line)) found.push(line.trim().slice(0, 240));
     // Build errors (esbuild / Angular compiler): "✘ [ERROR] TS2304: Cannot find name …"
     else if (/^\s*✘ \[ERROR\]/.test(line)) found.push(line.trim().slice(0, 240));
+    // tsc: "src/lib/core/x.ts(1,24): error TS2306: File '…' is not a module."
+    else if (/^\S+\(\d+,\d+\): error TS\d+:/.test(line)) found.push(line.trim().slice(0, 240));
     // node:test (TAP / spec): "not ok 3 - title", "✖ title"
     else if (/^\s*not ok \d+ - /.test(line) || /^\s*✖ (?!failing tests)/.test(line))
       found.push(line.trim().slice(0, 240));

@@ -1,8 +1,8 @@
 import { InjectionToken } from '@angular/core';
+import { runFrame } from '../core/browser/silent-frame';
 import type { ProtocolFeatures } from '../core/features';
 import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
-import { runFrame } from './silent-frame';
 
 /** Which optional part a feature adds. */
 export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication';

@@ -2,10 +2,10 @@ import { ApplicationInitStatus } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { FakeBrowser, TEST_CONFIG } from '../../test-support/fake-browser';
 import { APP_ORIGIN, FakeProvider } from '../../test-support/fake-provider';
+import { windowPlatform } from '../core/browser/window-platform';
 import { AuthError } from '../core/errors';
 import { AUTH_BROWSER } from './auth-browser';
 import { AuthService } from './auth.service';
-import { windowPlatform } from './auth-browser';
 import { withImplicitFlow, withSilentAuthentication } from './features';
 import { provideAuth } from './provide-auth';
 

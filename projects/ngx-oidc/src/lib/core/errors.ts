@@ -113,10 +113,10 @@ export interface AuthErrorDetails {
  *
  *   new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `text` : '', details)
  *
- * Angular's production build defines ngDevMode as false and the minifier drops the text, so
- * production errors say the code and the compared values (see productionMessage). The condition
- * must be that literal expression at each site: a shared constant is not inlined into the
- * package's single module, which has imports, so the text would stay.
+ * Production builds drop the text, so production errors say the code and the compared values
+ * (see productionMessage). The condition must be that literal expression at each site (neither
+ * a shared constant nor a helper function is stripped): the measurements and core's declaration
+ * of ngDevMode are in projects/ngx-oidc/core-globals.d.ts.
  */
 
 /**

@@ -1,8 +1,14 @@
-import { AuthError } from '../core/errors';
+import { AuthError } from '../errors';
 
 /**
  * Silent authentication's frame: a hidden iframe at the provider, whose final page (the app's
  * silent-callback page, same origin) posts `{ source: 'ngx-oidc', url }` to this window.
+ * @param view The window that holds the frame and receives its message.
+ * @param url The provider's authorization URL (`prompt=none`).
+ * @param timeoutMs How long to wait for the silent-callback page's answer.
+ * @returns A promise of the URL the silent-callback page reached (with the authorization response).
+ * @throws {AuthError} `timeout` (as a rejection) when no answer came within `timeoutMs`; the frame is removed.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (`prompt=none`)
  */
 export function runFrame(view: Window, url: string, timeoutMs: number): Promise<string> {
   const doc = view.document;

@@ -1,4 +1,4 @@
-import { AuthError } from '../core/errors';
+import { AuthError } from '../errors';
 import { runFrame } from './silent-frame';
 
 describe('runFrame (silent authentication frame)', () => {
