@@ -85,7 +85,7 @@ async function expectRejected(
     if (r.url().startsWith(env.apiUrl + '/api/messages')) apiRequests.push(r);
   });
   await page.getByTestId('api-call-button').click();
-  await expect(page.getByTestId('api-result')).toHaveText('error login_required');
+  await expect(page.getByTestId('api-result')).toHaveText('error not_authenticated');
   expect(
     apiRequests.map((r) => r.url()),
     'API requests sent',
@@ -246,7 +246,7 @@ const rows: Row[] = [
   {
     title: 'malformed: the ID token has no sub',
     case: 'no-sub',
-    code: 'missing_sub',
+    code: 'missing_claim',
     phase: 'callback',
   },
   // Bindings of the front-channel tokens.

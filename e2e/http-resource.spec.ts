@@ -90,6 +90,6 @@ test('httpResource: anonymous, the interceptor refuses to send the allow-listed 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API' }).click();
   await page.getByTestId('resource-api-load-button').click();
   await expect(page.getByTestId('resource-api-status')).toHaveText('error');
-  await expect(page.getByTestId('resource-api-result')).toHaveText('error login_required');
+  await expect(page.getByTestId('resource-api-result')).toHaveText('error not_authenticated');
   expect(apiSent.length, `GET ${apiUrl} sent`).toBe(0);
 });

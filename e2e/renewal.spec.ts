@@ -269,6 +269,6 @@ test.describe('expired refresh token', () => {
 
     // The API is not called without a session.
     await page.getByTestId('api-call-button').click();
-    await expect(page.getByTestId('api-result')).toHaveText('error login_required');
+    await expect(page.getByTestId('api-result')).toHaveText('error not_authenticated');
   });
 });

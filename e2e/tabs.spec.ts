@@ -188,7 +188,7 @@ test('logout in tab A ends the session in tab B too', async ({
   expect(backend.logs().some((line) => line.includes('[idp] logout alice'))).toBe(true);
   // Tab B sends nothing without a session.
   await tabB.getByTestId('api-call-button').click();
-  await expect(tabB.getByTestId('api-result')).toHaveText('error login_required');
+  await expect(tabB.getByTestId('api-result')).toHaveText('error not_authenticated');
 
   // Log in again in tab A, from where it is (no reload): tab B's events log (kept since its
   // start, hidden while anonymous) shows the logout between the two synchronisations.

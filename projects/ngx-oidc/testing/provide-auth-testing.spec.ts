@@ -256,10 +256,10 @@ describe('provideAuthTesting', () => {
       expect(auth.getAccessTokenCalls).toEqual([{ audience: ORDERS, scope: undefined }]);
     });
 
-    it('fails an allow-listed request with login_required when nobody is logged in', async () => {
+    it('fails an allow-listed request with not_authenticated when nobody is logged in', async () => {
       init();
       const error = await firstValueFrom(http.get(`${API}/orders`)).catch((e: unknown) => e);
-      expect(error instanceof AuthError && error.code).toBe('login_required');
+      expect(error instanceof AuthError && error.code).toBe('not_authenticated');
       backend.expectNone(`${API}/orders`);
     });
 

@@ -131,10 +131,10 @@ describe('ApiCalls', () => {
     expect(await text('api-result')).toBe('403 the access token lacks the scope read:messages');
   });
 
-  it('shows "error login_required" when anonymous: the request is never sent', async () => {
+  it('shows "error not_authenticated" when anonymous: the request is never sent', async () => {
     await click('api-call-button');
     http.expectNone(`${ENV.apiUrl}/api/messages`);
-    expect(await text('api-result')).toBe('error login_required');
+    expect(await text('api-result')).toBe('error not_authenticated');
   });
 
   it('never sends the token to the foreign origin and shows the 401 reason from the body', async () => {
@@ -216,10 +216,10 @@ describe('ApiCalls', () => {
       expect(await text('management-result')).toBe('error consent_required');
     });
 
-    it('shows "error login_required" when anonymous: the request is never sent', async () => {
+    it('shows "error not_authenticated" when anonymous: the request is never sent', async () => {
       await click('management-call-button');
       http.expectNone(managementUrl);
-      expect(await text('management-result')).toBe('error login_required');
+      expect(await text('management-result')).toBe('error not_authenticated');
     });
   });
 
@@ -275,10 +275,10 @@ describe('ApiCalls', () => {
       expect(await text('burst-result')).toBe(`${BURST_SIZE} × 200`);
     });
 
-    it('shows "20 × error login_required" when anonymous: nothing is sent', async () => {
+    it('shows "20 × error not_authenticated" when anonymous: nothing is sent', async () => {
       await click('burst-call-button');
       http.expectNone(url);
-      expect(await text('burst-result')).toBe(`${BURST_SIZE} × error login_required`);
+      expect(await text('burst-result')).toBe(`${BURST_SIZE} × error not_authenticated`);
     });
 
     it('summarizes statuses in ascending order, then errors', () => {

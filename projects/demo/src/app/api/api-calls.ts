@@ -63,7 +63,7 @@ export class ApiCalls {
   private readonly http = inject(HttpClient);
   protected readonly env = inject(DEMO_ENV);
 
-  /** Allow-listed: the interceptor adds the access token (or fails with login_required). */
+  /** Allow-listed: the interceptor adds the access token (or fails with not_authenticated). */
   protected readonly apiUrl = `${this.env.apiUrl}/api/messages`;
   /** Same API, another origin, not allow-listed: sent without a token. */
   protected readonly foreignUrl = `${this.env.foreignApiUrl}/api/messages`;

@@ -50,8 +50,8 @@ describe('describeResponse / describeError', () => {
   });
 
   it('shows an AuthError as "error <code>"', () => {
-    expect(describeError(new AuthError('login_required', 'nobody is logged in'))).toBe(
-      'error login_required',
+    expect(describeError(new AuthError('not_authenticated', 'nobody is logged in'))).toBe(
+      'error not_authenticated',
     );
   });
 });

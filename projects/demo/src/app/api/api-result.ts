@@ -8,7 +8,7 @@ export function describeResponse(response: HttpResponse<unknown>): string {
 
 /**
  * One line for a failed call: `error <code>` when the interceptor refused to send it (an
- * `AuthError`, e.g. `login_required`), else `<status> <reason>`, the reason taken from the
+ * `AuthError`, e.g. `not_authenticated`), else `<status> <reason>`, the reason taken from the
  * `WWW-Authenticate` header's `error_description` (RFC 6750 §3), then from the JSON body.
  */
 export function describeError(err: unknown): string {

@@ -136,10 +136,10 @@ describe('ResourceCalls (httpResource)', () => {
     expect(await text('resource-api-result')).toBe('200 {"messages":[]}');
   });
 
-  it('shows "error login_required" when anonymous: the request is never sent', async () => {
+  it('shows "error not_authenticated" when anonymous: the request is never sent', async () => {
     await click('resource-api-load-button');
     http.expectNone(API_URL);
-    expect(await text('resource-api-result')).toBe('error login_required');
+    expect(await text('resource-api-result')).toBe('error not_authenticated');
     expect(await text('resource-api-status')).toBe('error');
   });
 

@@ -68,7 +68,7 @@ export function describeResource(ref: HttpResourceRef<unknown>): string {
 export class ResourceCalls {
   private readonly env = inject(DEMO_ENV);
 
-  /** Allow-listed: the interceptor adds the access token (or fails with login_required). */
+  /** Allow-listed: the interceptor adds the access token (or fails with not_authenticated). */
   protected readonly api = new OnDemandResource(`${this.env.apiUrl}/api/messages`);
   /** Same API, another origin, not allow-listed: sent without a token. */
   protected readonly foreign = new OnDemandResource(`${this.env.foreignApiUrl}/api/messages`);

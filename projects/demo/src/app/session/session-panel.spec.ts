@@ -113,13 +113,13 @@ describe('SessionPanel', () => {
       expect(await renew(fixture)).toBe('error timeout');
     });
 
-    it('shows "error login_required" when nobody is logged in any more', async () => {
+    it('shows "error not_authenticated" when nobody is logged in any more', async () => {
       const fixture = await render();
       // getAccessToken() resolves null only when nobody is logged in (in the real app: the
       // session ended during the renewal). The fake, like AuthService, then also hides this
       // part of the panel, so that one answer is stubbed to check how the panel handles it.
       spyOn(auth, 'getAccessToken').and.resolveTo(null);
-      expect(await renew(fixture)).toBe('error login_required');
+      expect(await renew(fixture)).toBe('error not_authenticated');
     });
 
     it('is disabled while the renewal runs', async () => {

@@ -55,7 +55,7 @@ export class SessionPanel {
     try {
       const token = await this.auth.getAccessToken({ forceRefresh: true });
       // null: nobody is logged in (any more).
-      result = token ? 'renewed' : 'error login_required';
+      result = token ? 'renewed' : 'error not_authenticated';
     } catch (err) {
       result = isAuthError(err)
         ? `error ${err.code}`

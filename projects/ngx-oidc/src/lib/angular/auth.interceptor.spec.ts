@@ -144,10 +144,10 @@ describe('authInterceptor', () => {
     expect(await authorizationFor('https://api.example.com/v1/x', new HttpContext().set(SKIP_AUTH, true))).toBeNull();
   });
 
-  it('fails an allow-listed request with login_required when nobody is logged in, without sending it', async () => {
+  it('fails an allow-listed request with not_authenticated when nobody is logged in, without sending it', async () => {
     await setUp(false);
     const error = await firstValueFrom(http.get('https://api.example.com/v1/messages')).catch((e: unknown) => e);
-    expect(error).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+    expect(error).toEqual(jasmine.objectContaining({ code: 'not_authenticated' }));
     backend.expectNone('https://api.example.com/v1/messages');
   });
 
@@ -159,7 +159,8 @@ describe('authInterceptor', () => {
   it('does not send an expired access token', async () => {
     await setUp(true, -10);
     const error = await firstValueFrom(http.get('https://api.example.com/v1/messages')).catch((e: unknown) => e);
-    expect(error).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+    // Nothing could renew it: the session ended at start-up, so nobody is logged in.
+    expect(error).toEqual(jasmine.objectContaining({ code: 'not_authenticated' }));
   });
 
   describe('401 recovery', () => {

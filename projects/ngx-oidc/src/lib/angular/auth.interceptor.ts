@@ -26,7 +26,7 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  * renewed once and the request retried once; requests that fail together share one renewal,
  * and a second 401 goes to the app.
  *
- * When nobody is logged in, an allow-listed request fails with `AuthError('login_required')`,
+ * When nobody is logged in, an allow-listed request fails with `AuthError('not_authenticated')`,
  * unless its entry says `allowAnonymous`, in which case it is sent without a token.
  *
  * In development mode only, when an allow-listed API still answers 401 or 403 (after that
@@ -55,7 +55,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
       if (token) return next(req);
       if (entry.allowAnonymous) return next(req);
       throw new AuthError(
-        'login_required',
+        'not_authenticated',
         (typeof ngDevMode === 'undefined' || ngDevMode)
           ? `No user is logged in, so ${req.method} ${req.url} was not sent (it needs an access token). Call login() first, or mark the allowedUrls entry allowAnonymous.`
           : '',

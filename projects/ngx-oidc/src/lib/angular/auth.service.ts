@@ -128,6 +128,7 @@ export class AuthService {
     return this.client.initialize();
   }
 
+   * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
   /**
    * Starts a login by redirecting to the provider.
    *

@@ -74,7 +74,7 @@ describe('on the server (PLATFORM_ID server)', () => {
     expect(fetchSpy).not.toHaveBeenCalled();
     expect(auth.nonce()).toBeNull();
     const error = await firstValueFrom(TestBed.inject(HttpClient).get('https://api.example.com/v1/x')).catch((e: unknown) => e);
-    expect(error).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+    expect(error).toEqual(jasmine.objectContaining({ code: 'not_authenticated' }));
     TestBed.inject(HttpTestingController).expectNone('https://api.example.com/v1/x');
   });
 });

@@ -19,7 +19,7 @@ export interface AllowedUrlEntry {
   readonly httpMethod?: string;
   /**
    * When nobody is logged in, send the request without a token instead of failing it with
-   * `login_required`.
+   * `not_authenticated`.
    */
   readonly allowAnonymous?: boolean;
   /** The API audience these URLs need a token for (default: the configured `audience`). */

@@ -58,7 +58,8 @@ export const RESERVED_PARAMS = [
  * @returns The URL to send the browser to.
  * @throws {AuthError} `reserved_parameter` when `extraParams` (config or login) names a
  *   parameter the library owns ({@link RESERVED_PARAMS}, or the configured `audienceParameter`,
- *   which the `audience` option sets); `invalid_configuration` for a bad `maxAge`.
+ *   which the `audience` option sets).
+ * @throws {TypeError} for a `maxAge` that is not a whole number of seconds (misuse of `login()`).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
  */
@@ -93,10 +94,7 @@ export async function buildAuthorizeUrl(
     }
   }
   if (params.maxAge !== undefined && !(Number.isInteger(params.maxAge) && params.maxAge >= 0)) {
-    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'maxAge must be a whole number of seconds.' : '', {
-      option: 'maxAge',
-      actual: params.maxAge,
-    });
+    throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? `login(): maxAge must be a whole number of seconds, not ${String(params.maxAge)}.` : 'maxAge');
   }
   const url = new URL(discovery.authorization_endpoint);
   const query = url.searchParams;

@@ -1,13 +1,18 @@
 /**
- * Stable machine-readable codes of {@link AuthError}. Codes are public API and never change
- * meaning; messages are for humans and may be reworded.
+ * Stable machine-readable codes of {@link AuthError}. Each code has one meaning, and codes are
+ * public API: they never change meaning; messages are for humans and may be reworded.
+ * docs/errors.md explains every code and lists the codes renamed before 1.0.
+ *
+ * Misuse of the API (a `login()` option that can never work, `getAccessToken()` with a
+ * `responseType` that issues no access token) throws a `TypeError`, not an `AuthError`.
  *
  * @example
  * ```ts
  * auth.error$.subscribe((err) => {
  *   switch (err?.code) {
  *     case 'login_required':
- *     case 'session_expired': return auth.login();
+ *     case 'session_expired':
+ *     case 'user_changed': return auth.login();
  *     case 'nonce_mismatch':
  *     case 'state_mismatch': return showRetry(err.message);
  *   }
@@ -15,8 +20,13 @@
  * ```
  */
 export type AuthErrorCode =
-  /** A `provideAuth()` option is missing or invalid; `cause.option` names it. */
+  /**
+   * A `provideAuth()` option is missing or invalid, or the provider does not support it
+   * (`responseType` not offered, `loadUserInfo` without a UserInfo endpoint); `cause.option`.
+   */
   | 'invalid_configuration'
+  /** Web Crypto is unavailable: not a secure context (https or localhost), or an old browser. */
+  | 'crypto_unavailable'
   /** `login()` was asked to override a parameter the library owns (`extraParams.client_id`, …). */
   | 'reserved_parameter'
   /** The callback's `state` matches no pending login of this browser session. */
@@ -43,9 +53,11 @@ export type AuthErrorCode =
   | 'token_expired'
   /** The ID token's `iat` is in the future (beyond the allowed clock skew). */
   | 'iat_in_future'
-  /** The ID token has no `sub` claim. */
-  | 'missing_sub'
-  /** A claim the spec requires (`sub`, `iat`, `exp`, …) is missing or malformed; `cause.claim`. */
+  /** The ID token's `nbf` is in the future (beyond the allowed clock skew): not valid yet. */
+  | 'token_not_yet_valid'
+  /** The login asked for `maxAge` and the ID token's `auth_time` is older than that. */
+  | 'auth_time_too_old'
+  /** A claim the ID token must carry (`sub`, `iat`, `exp`, `auth_time` with `maxAge`, …) is missing or malformed; `cause.claim`. */
   | 'missing_claim'
   /** The ID token's `at_hash` does not match the access token received with it. */
   | 'at_hash_mismatch'
@@ -56,11 +68,23 @@ export type AuthErrorCode =
   /** The provider redirected back with `error=…`; `cause.error` and `cause.error_description`. */
   | 'authorization_error'
   /**
-   * An interactive login is needed: the provider answered `login_required` (no session, e.g.
-   * to a silent authentication), the session is over (`invalid_grant` on refresh), or an
-   * allow-listed request was made while nobody is logged in.
+   * The provider requires the user to log in again: it answered `login_required` (no session
+   * there, e.g. to a silent authentication) or refused the refresh token (`invalid_grant`:
+   * expired, revoked or reused); `cause.error` says which.
    */
   | 'login_required'
+  /** Nobody is logged in: an allow-listed request without `allowAnonymous` was not sent. */
+  | 'not_authenticated'
+  /** The session ended (logout, here or in another tab) while a renewal was under way. */
+  | 'session_ended'
+  /** Silent authentication answered for another user than the session's (`cause.expected`, `cause.actual`: the `sub`s). */
+  | 'user_changed'
+  /**
+   * A token for another audience or scope than the login's cannot be obtained without the
+   * user: there is no refresh token and silent authentication is not configured. The session
+   * stays (for the login's own token, `session_expired` ends it instead).
+   */
+  | 'renewal_unavailable'
   /**
    * The session ended because the login's access token expired (or had to be renewed) and
    * nothing renewed it: there is no refresh token and silent authentication is not configured,
@@ -79,7 +103,9 @@ export type AuthErrorCode =
   | 'discovery_failed'
   /** The JWKS could not be fetched or is malformed. */
   | 'jwks_failed'
-  /** A provider response, or the callback URL, is malformed. */
+  /** The UserInfo endpoint refused the request (`cause.status`, `cause.error`) or answered malformed JSON. */
+  | 'userinfo_failed'
+  /** A provider response, or the callback URL, is malformed or inconsistent. */
   | 'invalid_response'
   /** Browser storage is unavailable or holds corrupted data. */
   | 'storage_error'

@@ -296,20 +296,26 @@ describe('validateIdToken', () => {
       expect((await validate(await sign(claims({ iat: NOW_S + SKEW, exp: NOW_S + 600 })))).sub).toBe('alice');
     });
 
-    it('rejects a token not yet valid (nbf) beyond the clock skew', async () => {
-      expect((await refused(await sign(claims({ nbf: NOW_S + SKEW + 1 })), 'iat_in_future')).details.claim).toBe('nbf');
+    it('rejects a token not yet valid (nbf) beyond the clock skew with token_not_yet_valid', async () => {
+      const err = await refused(await sign(claims({ nbf: NOW_S + SKEW + 1 })), 'token_not_yet_valid');
+
+      expect(err.details).toEqual(jasmine.objectContaining({ claim: 'nbf', actual: NOW_S + SKEW + 1 }));
+    });
+
+    it('accepts an nbf in the future within the clock skew', async () => {
+      expect((await validate(await sign(claims({ nbf: NOW_S + SKEW })))).sub).toBe('alice');
     });
   });
 
   describe('required claims', () => {
-    it('rejects an ID token without sub', async () => {
+    it('rejects an ID token without sub with missing_claim', async () => {
       const { sub: _omit, ...withoutSub } = claims();
 
-      expect((await refused(await sign(withoutSub), 'missing_sub')).details.claim).toBe('sub');
+      expect((await refused(await sign(withoutSub), 'missing_claim')).details.claim).toBe('sub');
     });
 
-    it('rejects an ID token with an empty sub', async () => {
-      await refused(await sign(claims({ sub: '' })), 'missing_sub');
+    it('rejects an ID token with an empty sub with missing_claim', async () => {
+      expect((await refused(await sign(claims({ sub: '' })), 'missing_claim')).details.claim).toBe('sub');
     });
 
     it('rejects an ID token without iat', async () => {
@@ -342,10 +348,10 @@ describe('validateIdToken', () => {
       expect(err.details.claim).toBe('auth_time');
     });
 
-    it('rejects an authentication older than max_age', async () => {
+    it('rejects an authentication older than max_age with auth_time_too_old', async () => {
       const authTime = NOW_S - 300 - SKEW - 1;
 
-      const err = await refused(await sign(claims({ auth_time: authTime })), 'token_expired', { maxAge: 300 });
+      const err = await refused(await sign(claims({ auth_time: authTime })), 'auth_time_too_old', { maxAge: 300 });
 
       expect(err.details).toEqual(jasmine.objectContaining({ claim: 'auth_time', actual: authTime }));
     });
@@ -356,6 +362,21 @@ describe('validateIdToken', () => {
 
     it('does not require auth_time without max_age', async () => {
       expect((await validate(await sign(claims()))).auth_time).toBeUndefined();
+    });
+  });
+
+  describe('misuse', () => {
+    it('throws a TypeError when a required at_hash or c_hash check has no tokenHash', async () => {
+      const token = await sign(claims());
+      for (const binding of ['accessToken', 'code'] as const) {
+        const err: unknown = await validate(token, { [binding]: { value: 'x', required: true } }).catch((e: unknown) => e);
+        expect(err).withContext(binding).toBeInstanceOf(TypeError);
+        expect((err as Error).message).withContext(binding).toContain(binding === 'code' ? 'c_hash' : 'at_hash');
+      }
+    });
+
+    it('skips a binding that is not required when there is no tokenHash', async () => {
+      expect((await validate(await sign(claims()), { accessToken: { value: 'x', required: false } })).sub).toBe('alice');
     });
   });
 });

@@ -50,9 +50,10 @@ const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', '
  *
  * @returns The validated claims.
  * @throws {AuthError} `unsupported_alg`, `invalid_signature`, `unknown_kid`, `invalid_issuer`,
- *   `invalid_audience`, `azp_mismatch`, `token_expired`, `iat_in_future`, `missing_sub`,
- *   `missing_claim`, `nonce_missing`, `nonce_mismatch`, `at_hash_mismatch`, `c_hash_mismatch`,
- *   `invalid_response`.
+ *   `invalid_audience`, `azp_mismatch`, `token_expired`, `iat_in_future`, `token_not_yet_valid`,
+ *   `auth_time_too_old`, `missing_claim`, `nonce_missing`, `nonce_mismatch`, `at_hash_mismatch`,
+ *   `c_hash_mismatch`, `invalid_response`.
+ * @throws {TypeError} when `expected` requires an `at_hash`/`c_hash` check without `tokenHash`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
 export async function validateIdToken(
@@ -94,7 +95,7 @@ export async function validateIdToken(
     });
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') {
-    throw new AuthError('missing_sub', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The ID token has no "sub" (subject) claim.' : '', { claim: 'sub' });
+    throw new AuthError('missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The ID token has no "sub" (subject) claim.' : '', { claim: 'sub' });
   }
   // OIDC Core 1.0 §3.1.3.7 (4)-(5): with several audiences azp is required and must be us.
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -129,7 +130,7 @@ export async function validateIdToken(
       throw new AuthError('missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The login requested max_age but the ID token has no "auth_time".' : '', { claim: 'auth_time' });
     }
     if (claims.auth_time + expected.maxAge + expected.clockSkewSeconds < nowSeconds) {
-      throw new AuthError('token_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The user authenticated at ${new Date(claims.auth_time * 1000).toISOString()}, longer ago than max_age ${expected.maxAge}s.` : '', {
+      throw new AuthError('auth_time_too_old', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The user authenticated at ${new Date(claims.auth_time * 1000).toISOString()}, longer ago than max_age ${expected.maxAge}s.` : '', {
         claim: 'auth_time',
         expected: `>= ${nowSeconds - expected.maxAge}`,
         actual: claims.auth_time,
@@ -152,8 +153,9 @@ async function checkBinding(
 ): Promise<void> {
   if (tokenHash) return tokenHash(claim, actual, binding.value, alg, binding.required);
   if (binding.required) {
-    // checkFeatures() refuses such a configuration up front; this only guards direct callers.
-    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Checking ${claim} needs withImplicitFlow().` : '', { option: 'responseType', claim });
+    // checkFeatures() refuses such a configuration up front; this only guards direct callers,
+    // whose misuse is a TypeError.
+    throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? `Checking ${claim} needs the tokenHash check of withImplicitFlow().` : claim);
   }
 }
 
@@ -181,7 +183,7 @@ function translate(err: unknown, expected: IdTokenExpectations, algorithms: read
     const failed = err as errors.JWTClaimValidationFailed;
     const actual = failed.payload[failed.claim];
     if (failed.reason === 'missing' || failed.reason === 'invalid') {
-      return new AuthError(failed.claim === 'sub' ? 'missing_sub' : 'missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's "${failed.claim}" claim is ${failed.reason === 'missing' ? 'missing' : 'malformed'}.` : '', {
+      return new AuthError('missing_claim', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token's "${failed.claim}" claim is ${failed.reason === 'missing' ? 'missing' : 'malformed'}.` : '', {
         claim: failed.claim,
       });
     }
@@ -199,7 +201,8 @@ function translate(err: unknown, expected: IdTokenExpectations, algorithms: read
           actual,
         });
       case 'nbf':
-        return new AuthError('iat_in_future', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is not valid before ${new Date(Number(actual) * 1000).toISOString()}.` : '', { claim: 'nbf', actual });
+        // RFC 7519 §4.1.5: not to be accepted before nbf (with the same skew as exp).
+        return new AuthError('token_not_yet_valid', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ID token is not valid before ${new Date(Number(actual) * 1000).toISOString()} (now ${new Date(expected.now).toISOString()}, skew ${expected.clockSkewSeconds}s).` : '', { claim: 'nbf', actual });
     }
   }
   if (code) {

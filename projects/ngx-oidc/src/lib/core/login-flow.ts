@@ -55,7 +55,8 @@ export interface LoginResult {
  *
  * @returns The URL to redirect to and the stored transaction.
  * @throws {AuthError} `reserved_parameter`, `invalid_configuration`, `storage_error`,
- *   `network_error`, `discovery_failed`, `invalid_issuer`, `jwks_failed`.
+ *   `network_error`, `discovery_failed`, `invalid_issuer`, `jwks_failed`, `crypto_unavailable`.
+ * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
  */
 export async function startLogin(
   ctx: FlowContext,

@@ -18,7 +18,7 @@ describe('PKCE', () => {
     it('refuses to generate a verifier without Web Crypto', () => {
       spyOnProperty(globalThis, 'crypto', 'get').and.returnValue(undefined as unknown as Crypto);
 
-      expect(thrownBy(() => generateCodeVerifier()).code).toBe('invalid_configuration');
+      expect(thrownBy(() => generateCodeVerifier()).code).toBe('crypto_unavailable');
     });
   });
 
@@ -35,12 +35,12 @@ describe('PKCE', () => {
       expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     });
 
-    it('throws invalid_configuration when crypto.subtle is unavailable', async () => {
+    it('throws crypto_unavailable when crypto.subtle is unavailable', async () => {
       spyOnProperty(globalThis, 'crypto', 'get').and.returnValue({ getRandomValues: () => null } as unknown as Crypto);
 
       const err = await rejectionOf(calculateCodeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'));
 
-      expect(err.code).toBe('invalid_configuration');
+      expect(err.code).toBe('crypto_unavailable');
       expect(err.message).toContain('crypto.subtle');
     });
   });

@@ -14,14 +14,14 @@ export function generateCodeVerifier(): string {
  *
  * @param codeVerifier The verifier kept in the login transaction.
  * @returns `BASE64URL(SHA256(ASCII(code_verifier)))`.
- * @throws {AuthError} `invalid_configuration` when Web Crypto's `subtle` is unavailable.
+ * @throws {AuthError} `crypto_unavailable` when Web Crypto's `subtle` is unavailable.
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
  */
 export async function calculateCodeChallenge(codeVerifier: string): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) {
     throw new AuthError(
-      'invalid_configuration',
+      'crypto_unavailable',
       (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Web Crypto (crypto.subtle) is not available; PKCE needs a secure context (https or localhost).' : '',
       { expected: 'crypto.subtle' },
     );

@@ -31,21 +31,21 @@ describe('generateRandom', () => {
     expect((spy.calls.mostRecent().args[0] as Uint8Array).length).toBe(32);
   });
 
-  it('throws invalid_configuration when Web Crypto is unavailable, with no weaker fallback', () => {
+  it('throws crypto_unavailable when Web Crypto is unavailable, with no weaker fallback', () => {
     spyOnProperty(globalThis, 'crypto', 'get').and.returnValue(undefined as unknown as Crypto);
     const mathRandom = spyOn(Math, 'random').and.callThrough();
 
     const err = thrownBy(() => generateRandom());
 
-    expect(err.code).toBe('invalid_configuration');
+    expect(err.code).toBe('crypto_unavailable');
     expect(err.message).toContain('getRandomValues');
     expect(mathRandom).not.toHaveBeenCalled();
   });
 
-  it('throws invalid_configuration when crypto has no getRandomValues', () => {
+  it('throws crypto_unavailable when crypto has no getRandomValues', () => {
     spyOnProperty(globalThis, 'crypto', 'get').and.returnValue({} as Crypto);
 
-    expect(thrownBy(() => generateRandom()).code).toBe('invalid_configuration');
+    expect(thrownBy(() => generateRandom()).code).toBe('crypto_unavailable');
   });
 });
 

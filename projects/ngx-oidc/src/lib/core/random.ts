@@ -4,7 +4,7 @@ import { AuthError } from './errors';
  * Returns a base64url string of 32 random bytes (256 bits) from `crypto.getRandomValues`.
  * Used for `state`, `nonce` and the PKCE `code_verifier`.
  *
- * @throws {AuthError} `invalid_configuration` when Web Crypto is unavailable; there is no
+ * @throws {AuthError} `crypto_unavailable` when Web Crypto is unavailable; there is no
  *   weaker fallback on purpose.
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-7.1
  */
@@ -12,7 +12,7 @@ export function generateRandom(): string {
   const crypto = globalThis.crypto;
   if (!crypto?.getRandomValues) {
     throw new AuthError(
-      'invalid_configuration',
+      'crypto_unavailable',
       (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Web Crypto (crypto.getRandomValues) is not available; ngx-oidc needs a secure context (https or localhost).' : '',
       { expected: 'crypto.getRandomValues' },
     );

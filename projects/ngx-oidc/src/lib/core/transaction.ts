@@ -69,21 +69,23 @@ export const TRANSACTION_PREFIX = 'ngx-oidc.tx.';
  * supplied its own `state`/`nonce` (login options, or the configured nonce generator), which are
  * then used exactly as given.
  *
- * @throws {AuthError} `invalid_configuration` when an app-supplied `state` or `nonce` is too
- *   short to be unguessable (under 22 characters) or could not come back intact in a callback
- *   (longer than 4096 characters, or not printable ASCII).
+ * @throws {TypeError} when a `state` or `nonce` login option is too short to be unguessable
+ *   (under 22 characters) or could not come back intact in a callback (longer than 4096
+ *   characters, or not printable ASCII): misuse of `login()`.
+ * @throws {AuthError} `invalid_configuration` when the configured `nonce` generator returns
+ *   such a value.
  */
 export function createTransaction(
   config: ResolvedAuthConfig,
   options: TransactionOptions,
   now: number,
 ): LoginTransaction {
-  checkAppValue('state', options.state);
-  checkAppValue('nonce', options.nonce);
+  checkAppValue('state', options.state, false);
+  checkAppValue('nonce', options.nonce, false);
   return {
     state: options.state ?? generateRandom(),
     // OIDC Core 1.0 §15.5.2: the nonce binds the ID token to this login in this browser.
-    nonce: options.nonce ?? (config.nonce ? checkAppValue('nonce', config.nonce() ?? '') : generateRandom()),
+    nonce: options.nonce ?? (config.nonce ? checkAppValue('nonce', config.nonce() ?? '', true) : generateRandom()),
     codeVerifier: generateCodeVerifier(),
     redirectUri: config.redirectUri,
     responseType: config.responseType,
@@ -99,17 +101,14 @@ export function createTransaction(
 
 /**
  * Stores a transaction under its own key.
- * @throws {AuthError} `storage_error`; `invalid_configuration` when an app-supplied `state` is
- *   already pending (reusing a state would let one response complete two logins).
+ * @throws {AuthError} `storage_error`.
+ * @throws {TypeError} when an app-supplied `state` is already pending (reusing a state would let
+ *   one response complete two logins): misuse of `login()`.
  */
 export function saveTransaction(storage: AuthStorage, tx: LoginTransaction): void {
   const key = TRANSACTION_PREFIX + tx.state;
   if (safeRead(storage, key) !== null) {
-    throw new AuthError(
-      'invalid_configuration',
-      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'A login with this state is already pending; state values must be unique per login.' : '',
-      { option: 'state' },
-    );
+    throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? 'login(): a login with this state is already pending; state values must be unique per login.' : 'state');
   }
   writeJson(storage, key, tx);
 }
@@ -174,15 +173,15 @@ function safeRead(storage: AuthStorage, key: string): LoginTransaction | null {
 // login started with such a value could never complete. Fail at login() instead. RFC 6749
 // §10.12 and OIDC Core 1.0 §15.5.2: state and nonce must be unguessable; 22 characters are the
 // least that can hold 128 bits (base64url), what the library's own values have twice over.
-function checkAppValue<T extends string | undefined>(option: 'state' | 'nonce', value: T): T {
+// A login option is the caller's misuse (TypeError); the configured nonce generator is the
+// configuration's fault (invalid_configuration).
+function checkAppValue<T extends string | undefined>(option: 'state' | 'nonce', value: T, configured: boolean): T {
   if (value !== undefined && (typeof value !== 'string' || value.length < 22 || value.length > 4096 || !/^[\x20-\x7e]+$/.test(value))) {
-    throw new AuthError(
-      'invalid_configuration',
-      (typeof ngDevMode === 'undefined' || ngDevMode)
-        ? `The ${option} must be 22 to 4096 printable ASCII characters: unguessable (at least 128 bits, e.g. 22 base64url characters), fresh per login and able to come back intact.`
-        : '',
-      { option },
-    );
+    const message = (typeof ngDevMode === 'undefined' || ngDevMode)
+      ? `The ${option} must be 22 to 4096 printable ASCII characters: unguessable (at least 128 bits, e.g. 22 base64url characters), fresh per login and able to come back intact.`
+      : '';
+    if (configured) throw new AuthError('invalid_configuration', message, { option });
+    throw new TypeError(message || option);
   }
   return value;
 }

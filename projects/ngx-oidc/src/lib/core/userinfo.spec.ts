@@ -40,21 +40,28 @@ describe('fetchUserInfo', () => {
     expect((await rejectionOf(fetchUserInfo(DISCOVERY, ACCESS_TOKEN, 'alice', provider.fetch))).code).toBe('userinfo_sub_mismatch');
   });
 
-  it('turns an error status into invalid_response with status and error', async () => {
+  it('turns an error status into userinfo_failed with status and error', async () => {
     provider.on(USERINFO, () => ({ status: 401, json: { error: 'invalid_token' } }));
 
     const err = await rejectionOf(fetchUserInfo(DISCOVERY, ACCESS_TOKEN, 'alice', provider.fetch));
 
-    expect(err.code).toBe('invalid_response');
+    expect(err.code).toBe('userinfo_failed');
     expect(err.details).toEqual(jasmine.objectContaining({ status: 401, error: 'invalid_token' }));
     expect(err.message).not.toContain(ACCESS_TOKEN);
   });
 
-  it('fails with invalid_response when the provider has no userinfo endpoint', async () => {
+  it('fails with invalid_configuration (loadUserInfo) when the provider has no userinfo endpoint', async () => {
     const err = await rejectionOf(fetchUserInfo({ ...DISCOVERY, userinfo_endpoint: undefined }, ACCESS_TOKEN, 'alice', provider.fetch));
 
-    expect(err.code).toBe('invalid_response');
+    expect(err.code).toBe('invalid_configuration');
+    expect(err.details.option).toBe('loadUserInfo');
     expect(provider.requests.length).toBe(0);
+  });
+
+  it('turns a body that is not a JSON object into userinfo_failed', async () => {
+    provider.on(USERINFO, () => ({ status: 200, json: ['not', 'an', 'object'] }));
+
+    expect((await rejectionOf(fetchUserInfo(DISCOVERY, ACCESS_TOKEN, 'alice', provider.fetch))).code).toBe('userinfo_failed');
   });
 
   it('turns a network failure into network_error', async () => {

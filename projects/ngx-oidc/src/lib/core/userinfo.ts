@@ -7,7 +7,9 @@ import type { DiscoveryDocument, FetchLike } from './types';
  *
  * @param sub The `sub` of the validated ID token.
  * @returns The claims.
- * @throws {AuthError} `network_error`, `invalid_response`, `userinfo_sub_mismatch`.
+ * @throws {AuthError} `network_error`; `userinfo_failed` (an error status, or not a JSON object);
+ *   `userinfo_sub_mismatch`; `invalid_configuration` (`loadUserInfo`) when the provider has no
+ *   UserInfo endpoint.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
  */
 export async function fetchUserInfo(
@@ -18,7 +20,7 @@ export async function fetchUserInfo(
 ): Promise<Record<string, unknown>> {
   const endpoint = discovery.userinfo_endpoint;
   if (!endpoint) {
-    throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'loadUserInfo is set but the provider has no userinfo_endpoint.' : '', {
+    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'loadUserInfo is set but the provider has no userinfo_endpoint.' : '', {
       option: 'loadUserInfo',
       claim: 'userinfo_endpoint',
     });
@@ -27,12 +29,12 @@ export async function fetchUserInfo(
     fetchFn,
     endpoint,
     { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
-    'invalid_response',
+    'userinfo_failed',
     (typeof ngDevMode === 'undefined' || ngDevMode) ? 'UserInfo endpoint' : '',
   );
   if (status !== 200) {
     const error = typeof body['error'] === 'string' ? body['error'] : undefined;
-    throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The UserInfo endpoint answered HTTP ${status}${error !== undefined ? ` (${error})` : ''}.` : '', {
+    throw new AuthError('userinfo_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The UserInfo endpoint answered HTTP ${status}${error !== undefined ? ` (${error})` : ''}.` : '', {
       status,
       error,
     });
