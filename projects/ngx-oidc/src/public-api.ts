@@ -5,7 +5,6 @@ export { provideAuth } from './lib/angular/provide-auth';
 export { withImplicitFlow, withSilentAuthentication, type AuthFeature, type AuthFeatureKind } from './lib/angular/features';
 export { AuthModule } from './lib/angular/auth.module';
 export { AUTH_CONFIG } from './lib/angular/auth-config';
-export { AUTH_BROWSER, type AuthBrowser } from './lib/angular/auth-browser';
 export { AuthService, type AuthUser, type LogoutOptions } from './lib/angular/auth.service';
 export { authGuard } from './lib/angular/auth.guard';
 export { authGuardedPaths } from './lib/angular/server-routes';
@@ -21,8 +20,6 @@ export {
 } from './lib/core/config';
 export type { AccessTokenOptions } from './lib/core/client';
 export type { AuthEvent, AuthEventType, LoginOutcome } from './lib/core/events';
-export type { AuthPlatform, TabChannel } from './lib/core/platform';
-export type { TabLocks } from './lib/core/tab-sync';
 export type { TokenRequest } from './lib/core/token-cache';
 export type { AllowedUrl, AllowedUrlEntry, AllowedUrlMatcher } from './lib/core/allowed-url';
 export type { LoginOptions } from './lib/core/login-flow';
@@ -40,3 +37,12 @@ export {
   type TokenTimes,
 } from './lib/core/diagnose-token';
 export type { DiscoveryDocument, IdTokenClaims, TokenSet } from './lib/core/types';
+
+// Private API shared with the ngx-oidc/testing entry point (ɵ: not covered by semver, may
+// change or disappear in any release; apps must not use it).
+export { AUTH_CLIENT as ɵAUTH_CLIENT, oidcClientFactory as ɵoidcClientFactory } from './lib/angular/auth-client';
+export {
+  tokenRequestKey as ɵrequestKey,
+  type AuthClient as ɵAuthClient,
+  type AuthClientFactory as ɵAuthClientFactory,
+} from './lib/core/auth-client';

@@ -1,65 +1,25 @@
-import { DOCUMENT } from '@angular/common';
+import { inject, Injectable } from '@angular/core';
 import {
-  computed,
-  createEnvironmentInjector,
-  DestroyRef,
-  EnvironmentInjector,
-  inject,
-  Injectable,
-  signal,
-  type Signal,
-} from '@angular/core';
-import { BehaviorSubject, distinctUntilChanged, map, Subject, type Observable } from 'rxjs';
-import {
-  AUTH_BROWSER,
-  AUTH_CONFIG,
-  AuthError,
   AuthService,
-  provideAuth,
   type AccessTokenOptions,
-  type AllowedUrlMatcher,
-  type AuthBrowser,
+  type AuthError,
   type AuthEvent,
   type AuthUser,
   type LoginOptions,
-  type LoginOutcome,
   type LogoutOptions,
-  type ResolvedAuthConfig,
   type TokenRequest,
 } from 'ngx-oidc';
-import {
-  AUTH_TESTING_OPTIONS,
-  DEFAULT_TEST_USER,
-  testAuthConfig,
-  type AuthServiceApi,
-  type FakeLoginBehavior,
-  type FakeTokens,
-  type RenewAfterRejectionCall,
-} from './auth-testing-options';
-
-interface FakeSession {
-  readonly user: AuthUser;
-  readonly accessToken: string;
-  readonly idToken: string;
-  readonly expiresAt: number | null;
-}
-
-interface FakeSnapshot {
-  readonly isLoading: boolean;
-  readonly session: FakeSession | null;
-  readonly error: AuthError | null;
-  readonly pending: { readonly nonce: string; readonly state: string } | null;
-  readonly loginOutcome: LoginOutcome | null;
-}
+import type { FakeLoginBehavior, FakeTokens, RenewAfterRejectionCall } from './auth-testing-options';
+import { FakeAuthClient } from './fake-client';
 
 /**
- * A controllable stand-in for {@link AuthService}, provided by `provideAuthTesting()` both as
- * itself and as `AuthService`: the same signals and observables, read from one snapshot, with
- * no provider, no network, no storage and no timers. Tests drive it (`logIn()`, `failLogin()`,
- * `logOut()`, `expireSession()`, `setAccessToken()`, `emitError()`, `emitEvent()`) and read
- * what the app asked of it (`loginCalls`, `logoutCalls`, …). The real `authGuard` and
- * `authInterceptor` work with it unchanged; `matchAllowedUrl` and `configuration` come from the
- * library itself.
+ * The real {@link AuthService} over a scripted client, provided by `provideAuthTesting()` both
+ * as itself and as `AuthService`: the same signals, observables and methods, because they are
+ * `AuthService`'s own, with no provider, no network, no storage and no timers behind them.
+ * Tests drive it (`logIn()`, `failLogin()`, `logOut()`, `expireSession()`, `setAccessToken()`,
+ * `emitError()`, `emitEvent()`) and read what the app asked of it (`loginCalls`,
+ * `logoutCalls`, …). The real `authGuard` and `authInterceptor` work with it unchanged; the
+ * configuration and the allowlist are the library's own.
  *
  * @example
  * ```ts
@@ -70,238 +30,50 @@ interface FakeSnapshot {
  * ```
  */
 @Injectable()
-export class FakeAuthService implements AuthServiceApi {
-  private readonly options = inject(AUTH_TESTING_OPTIONS);
-  private readonly snapshot = signal<FakeSnapshot>({
-    isLoading: this.options.loading === true,
-    session: this.options.authenticated ? this.session(this.options.user, this.options) : null,
-    error: this.options.error ?? null,
-    pending: null,
-    loginOutcome: null,
-  });
-  private readonly subject = new BehaviorSubject<FakeSnapshot>(this.snapshot());
-  private readonly events = new Subject<AuthEvent>();
-  /** Access tokens for other audiences or scopes, by `requestKey()`. */
-  private readonly extraTokens = new Map<string, string>();
-  private readonly startupWaiters: (() => void)[] = [];
-  /** `getAccessToken()`/`renewAfterRejection()` calls held by `setAccessTokenPending(true)`. */
-  private readonly tokenWaiters: (() => void)[] = [];
-  private accessTokenError: AuthError | null = null;
-  private accessTokenPending = false;
-  private logins = 0;
-  /** The library's own service over an inert browser: only its configuration and matcher are used. */
-  private readonly library: AuthService;
-
-  /** True while the app starts or a callback is being processed. */
-  readonly isLoading: Signal<boolean> = this.select((s) => s.isLoading);
-  /** See {@link FakeAuthService.isLoading}. */
-  readonly isLoading$: Observable<boolean> = this.select$((s) => s.isLoading);
-  /** True when the user is logged in. */
-  readonly isAuthenticated: Signal<boolean> = this.select((s) => s.session !== null);
-  /** See {@link FakeAuthService.isAuthenticated}. */
-  readonly isAuthenticated$: Observable<boolean> = this.select$((s) => s.session !== null);
-  /** The user's claims, or `null`. */
-  readonly user: Signal<AuthUser | null> = this.select((s) => s.session?.user ?? null);
-  /** See {@link FakeAuthService.user}. */
-  readonly user$: Observable<AuthUser | null> = this.select$((s) => s.session?.user ?? null);
-  /** The raw ID token, or `null`. */
-  readonly idToken: Signal<string | null> = this.select((s) => s.session?.idToken ?? null);
-  /** See {@link FakeAuthService.idToken}. */
-  readonly idToken$: Observable<string | null> = this.select$((s) => s.session?.idToken ?? null);
-  /** The login's access token, or `null`. */
-  readonly accessToken: Signal<string | null> = this.select((s) => s.session?.accessToken ?? null);
-  /** See {@link FakeAuthService.accessToken}. */
-  readonly accessToken$: Observable<string | null> = this.select$(
-    (s) => s.session?.accessToken ?? null,
-  );
-  /** When the login's access token expires (epoch milliseconds), or `null`. */
-  readonly expiresAt: Signal<number | null> = this.select((s) => s.session?.expiresAt ?? null);
-  /** See {@link FakeAuthService.expiresAt}. */
-  readonly expiresAt$: Observable<number | null> = this.select$(
-    (s) => s.session?.expiresAt ?? null,
-  );
-  /** The last error, cleared by the next login, by logout or by `clearError()`. */
-  readonly error: Signal<AuthError | null> = this.select((s) => s.error);
-  /** See {@link FakeAuthService.error}. */
-  readonly error$: Observable<AuthError | null> = this.select$((s) => s.error);
-  /**
-   * The nonce of the login in progress (`login` behaviour `'pending'`): the one given to
-   * `login()`, else a placeholder; `null` when no login is in progress.
-   */
-  readonly nonce: Signal<string | null> = this.select((s) => s.pending?.nonce ?? null);
-  /** See {@link FakeAuthService.nonce}. */
-  readonly nonce$: Observable<string | null> = this.select$((s) => s.pending?.nonce ?? null);
-  /**
-   * The state of the login in progress (`login` behaviour `'pending'`): the one given to
-   * `login()`, else a placeholder; `null` when no login is in progress.
-   */
-  readonly loginState: Signal<string | null> = this.select((s) => s.pending?.state ?? null);
-  /** See {@link FakeAuthService.loginState}. */
-  readonly loginState$: Observable<string | null> = this.select$((s) => s.pending?.state ?? null);
-  /** See {@link FakeAuthService.loginState}. */
-  readonly state$: Observable<string | null> = this.loginState$;
-  /** What happens: every control and call emits what the real service would (see `AuthEvent`). */
-  readonly events$: Observable<AuthEvent> = this.events.asObservable();
-  /**
-   * What the last callback came to: set by `logIn()` (`login_completed`) and `failLogin()`
-   * (`login_failed`), as the real callback sets it; `null` until then.
-   */
-  readonly loginOutcome: Signal<LoginOutcome | null> = this.select((s) => s.loginOutcome);
-  /** See {@link FakeAuthService.loginOutcome}. */
-  readonly loginOutcome$: Observable<LoginOutcome | null> = this.select$((s) => s.loginOutcome);
+export class FakeAuthService extends AuthService {
+  private readonly fake = inject(FakeAuthClient);
 
   /** Every `login()` call's options, oldest first. */
-  readonly loginCalls: LoginOptions[] = [];
+  get loginCalls(): LoginOptions[] {
+    return this.fake.loginCalls;
+  }
   /** Every `logout()` call's options, oldest first. */
-  readonly logoutCalls: LogoutOptions[] = [];
-  /** Every `getAccessToken()` call's options, oldest first. */
-  readonly getAccessTokenCalls: AccessTokenOptions[] = [];
-  /** Every `renewAfterRejection()` call, oldest first. */
-  readonly renewAfterRejectionCalls: RenewAfterRejectionCall[] = [];
+  get logoutCalls(): LogoutOptions[] {
+    return this.fake.logoutCalls;
+  }
+  /** Every `getAccessToken()` call's options (the app's and `authInterceptor`'s), oldest first. */
+  get getAccessTokenCalls(): AccessTokenOptions[] {
+    return this.fake.getAccessTokenCalls;
+  }
+  /**
+   * Every renewal `authInterceptor` asked for after an API answered 401 `invalid_token`, oldest
+   * first. It gets the current token for the request when it differs from the rejected one (a
+   * test "renews" with `setAccessToken()` first), else none, so the API's 401 reaches the app.
+   * `setAccessTokenPending()` and `setAccessTokenError()` apply to it.
+   */
+  get renewAfterRejectionCalls(): RenewAfterRejectionCall[] {
+    return this.fake.renewAfterRejectionCalls;
+  }
   /** How many times `initialize()` was called. */
-  initializeCalls = 0;
-  /** What `login()` does: see {@link FakeLoginBehavior}. Tests may change it at any time. */
-  loginBehavior: FakeLoginBehavior = this.options.login ?? 'complete';
-
-  constructor() {
-    const origin = inject(DOCUMENT).defaultView?.location.origin ?? 'http://localhost';
-    // The library's own AuthService resolves the configuration and matches the allowlist, so
-    // authInterceptor sees exactly what it would in the app. Its browser is inert (a server
-    // platform: memory storage, no fetch, no timers), and it is never initialized.
-    const config = inject(AUTH_CONFIG, { optional: true }) ?? testAuthConfig(this.options);
-    const features = this.options.features;
-    const injector = createEnvironmentInjector(
-      [
-        // With features, provideAuth() itself: the same checks, and the features for the
-        // service (its app initializer is inert here: a child injector runs none). Without,
-        // those of an app's provideAuth() before provideAuthTesting() are inherited.
-        features ? provideAuth(config, ...features) : { provide: AUTH_CONFIG, useValue: config },
-        { provide: AUTH_BROWSER, useValue: inertBrowser(origin) },
-        { provide: AuthService, useClass: AuthService },
-      ],
-      inject(EnvironmentInjector),
-      'ngx-oidc/testing',
-    );
-    this.library = injector.get(AuthService);
-    inject(DestroyRef).onDestroy(() => {
-      injector.destroy();
-      this.subject.complete();
-      this.events.complete();
-    });
+  get initializeCalls(): number {
+    return this.fake.initializeCalls;
   }
-
-  /** The resolved configuration, exactly as `provideAuth()` would resolve the test's config. */
-  get configuration(): ResolvedAuthConfig {
-    return this.library.configuration;
+  /** Sets the count (e.g. back to 0 between two steps of a test). */
+  set initializeCalls(count: number) {
+    this.fake.initializeCalls = count;
   }
-
   /**
-   * Resolves once `isLoading` is false (at once, unless the test started with `loading: true`
-   * and has not called `setLoading(false)` or `logIn()` yet). Never rejects.
+   * What `login()` does: see {@link FakeLoginBehavior}. Tests may change it at any time. Like
+   * the real service, `login()` uses the `nonce` and `state` given in its options exactly as
+   * given (read them on `nonce` and `loginState` while the login is pending), and never leaves
+   * the app.
    */
-  initialize(): Promise<void> {
-    this.initializeCalls++;
-    if (!this.snapshot().isLoading) return Promise.resolve();
-    return new Promise((resolve) => this.startupWaiters.push(resolve));
+  get loginBehavior(): FakeLoginBehavior {
+    return this.fake.loginBehavior;
   }
-
-  /**
-   * Records the call in `loginCalls`, then does what `loginBehavior` says: logs the configured
-   * user in (`'complete'`, emitting `login_started` then `login_completed`), leaves a login in
-   * progress (`'pending'`, emitting `login_started`), or fails. Never leaves the app. Like the
-   * real service, it uses the `nonce` and `state` given in `options` exactly as given (read
-   * them on `nonce` and `loginState` while the login is pending).
-   *
-   * @param options Recorded as given.
-   * @throws {AuthError} The `loginBehavior` error, also set on `error`.
-   */
-  async login(options: LoginOptions = {}): Promise<void> {
-    this.loginCalls.push(options);
-    const behavior = this.loginBehavior;
-    if (typeof behavior !== 'string') {
-      this.update({ error: behavior });
-      throw behavior;
-    }
-    const n = ++this.logins;
-    this.update({
-      pending: {
-        nonce: options.nonce ?? `fake-nonce-${n}`,
-        state: options.state ?? `fake-state-${n}`,
-      },
-    });
-    this.events.next({ type: 'login_started' });
-    if (behavior === 'complete') this.logIn(undefined, {}, options.appState);
-  }
-
-  /**
-   * Records the call in `logoutCalls` and forgets the session, emitting `logged_out` when
-   * someone was logged in. Never leaves the app.
-   *
-   * @param options Recorded as given.
-   */
-  logout(options: LogoutOptions = {}): Promise<void> {
-    this.logoutCalls.push(options);
-    this.logOut();
-    return Promise.resolve();
-  }
-
-  /**
-   * Records the call in `getAccessTokenCalls` and resolves with the token for the audience and
-   * scope: one set with `setAccessToken(token, { audience, scope })`, else the login's. While
-   * `setAccessTokenPending(true)` holds it, it waits, then answers with what is current when
-   * released.
-   *
-   * @param options Recorded as given.
-   * @returns The token, or `null` when nobody is logged in.
-   * @throws {AuthError} The error given to `setAccessTokenError()`, while one is set.
-   */
-  getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
-    this.getAccessTokenCalls.push(options);
-    return this.answer(() => this.tokenFor(options));
-  }
-
-  /**
-   * Always `undefined`, so the interceptor asks {@link FakeAuthService.getAccessToken}, where
-   * every call is recorded and `setAccessTokenError()` applies.
-   */
-  peekAccessToken(_request?: TokenRequest): string | undefined {
-    return undefined;
-  }
-
-  /** Forgets the last error. */
-  clearError(): void {
-    this.update({ error: null });
-  }
-
-  /**
-   * The allowlist entry a request URL may send the token to, found by the library's own
-   * matcher over the configured `allowedUrls` (never the provider's endpoints).
-   *
-   * @param url Request URL, absolute or relative to the app.
-   * @param method Request method.
-   * @returns The matching entry, or `undefined`.
-   */
-  matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined {
-    return this.library.matchAllowedUrl(url, method);
-  }
-
-  /**
-   * Records the call in `renewAfterRejectionCalls` and resolves with the current token for the
-   * request when it differs from the rejected one (a test "renews" with `setAccessToken()`
-   * first), else `null`, so the API's 401 reaches the app. While `setAccessTokenPending(true)`
-   * holds it, it waits, then answers with what is current when released.
-   *
-   * @param rejectedToken The token the API refused.
-   * @param request Audience and scope of the refused token.
-   * @returns A different token, or `null`.
-   * @throws {AuthError} The error given to `setAccessTokenError()`, while one is set.
-   */
-  renewAfterRejection(rejectedToken: string, request: TokenRequest): Promise<string | null> {
-    this.renewAfterRejectionCalls.push({ rejectedToken, request });
-    return this.answer(() => {
-      const token = this.tokenFor(request);
-      return token !== rejectedToken ? token : null;
-    });
+  /** Changes what the next `login()` calls do. */
+  set loginBehavior(behavior: FakeLoginBehavior) {
+    this.fake.loginBehavior = behavior;
   }
 
   // ---- Controls -------------------------------------------------------------------------
@@ -320,17 +92,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   logIn(user?: AuthUser, tokens: FakeTokens = {}, appState?: unknown): void {
-    this.extraTokens.clear();
-    const outcome: LoginOutcome =
-      appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState };
-    this.update({
-      isLoading: false,
-      session: this.session(user ?? this.options.user, { ...this.options, ...tokens }),
-      error: null,
-      pending: null,
-      loginOutcome: outcome,
-    });
-    this.events.next(outcome);
+    this.fake.logIn(user, tokens, appState);
   }
 
   /**
@@ -345,9 +107,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   failLogin(error: AuthError): void {
-    const outcome: LoginOutcome = { type: 'login_failed', error };
-    this.update({ isLoading: false, error, pending: null, loginOutcome: outcome });
-    this.events.next(outcome);
+    this.fake.failLogin(error);
   }
 
   /**
@@ -360,10 +120,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   logOut(): void {
-    const had = this.snapshot().session !== null;
-    this.extraTokens.clear();
-    this.update({ session: null, error: null, pending: null });
-    if (had) this.events.next({ type: 'logged_out' });
+    this.fake.logOut();
   }
 
   /**
@@ -382,19 +139,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   expireSession(error?: AuthError): void {
-    const had = this.snapshot().session !== null;
-    this.extraTokens.clear();
-    this.update({
-      session: null,
-      error:
-        error ??
-        new AuthError(
-          'session_expired',
-          'ngx-oidc/testing: the access token expired and nothing renewed it (expireSession()).',
-        ),
-      pending: null,
-    });
-    if (had) this.events.next({ type: 'session_expired' });
+    this.fake.expireSession(error);
   }
 
   /**
@@ -416,29 +161,12 @@ export class FakeAuthService implements AuthServiceApi {
     request: TokenRequest = {},
     options: { readonly expiresAt?: number; readonly event?: boolean } = {},
   ): void {
-    const session = this.snapshot().session;
-    if (!session)
-      throw new TypeError(
-        'ngx-oidc/testing: setAccessToken() needs a logged-in user; call logIn() first.',
-      );
-    if (request.audience === undefined && request.scope === undefined) {
-      this.update({
-        session: {
-          ...session,
-          accessToken: token,
-          expiresAt: options.expiresAt ?? session.expiresAt,
-        },
-      });
-    } else {
-      this.extraTokens.set(requestKey(request), token);
-    }
-    if (options.event)
-      this.events.next({ type: 'token_renewed', audience: request.audience, scope: request.scope });
+    this.fake.setAccessToken(token, request, options);
   }
 
   /**
-   * Makes `getAccessToken()` and `renewAfterRejection()` reject with `error` (e.g.
-   * `login_required`, `consent_required`) until called with `null`.
+   * Makes `getAccessToken()` and the interceptor's renewals (`renewAfterRejectionCalls`)
+   * reject with `error` (e.g. `login_required`, `consent_required`) until called with `null`.
    *
    * @param error The error, or `null` to answer with tokens again.
    * @example
@@ -447,12 +175,12 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   setAccessTokenError(error: AuthError | null): void {
-    this.accessTokenError = error;
+    this.fake.setAccessTokenError(error);
   }
 
   /**
-   * Holds `getAccessToken()` and `renewAfterRejection()` calls, as a renewal that takes a while
-   * would (e.g. to test what the app shows meanwhile). While `true`, calls are recorded but
+   * Holds `getAccessToken()` calls and the interceptor's renewals, as a renewal that takes a
+   * while would (e.g. to test what the app shows meanwhile). While `true`, calls are recorded but
    * wait; when set back to `false`, every waiting call answers with the token (or the
    * `setAccessTokenError()` error) current at that moment, and later calls answer at once.
    *
@@ -466,8 +194,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   setAccessTokenPending(pending: boolean): void {
-    this.accessTokenPending = pending;
-    if (!pending) this.tokenWaiters.splice(0).forEach((release) => release());
+    this.fake.setAccessTokenPending(pending);
   }
 
   /**
@@ -481,7 +208,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   emitError(error: AuthError | null): void {
-    this.update({ error });
+    this.fake.emitError(error);
   }
 
   /**
@@ -494,7 +221,7 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   emitEvent(event: AuthEvent): void {
-    this.events.next(event);
+    this.fake.emit(event);
   }
 
   /**
@@ -508,70 +235,6 @@ export class FakeAuthService implements AuthServiceApi {
    * ```
    */
   setLoading(loading: boolean): void {
-    this.update({ isLoading: loading });
+    this.fake.setLoading(loading);
   }
-
-  private session(user: AuthUser | undefined, tokens: FakeTokens): FakeSession {
-    return {
-      user: user ?? DEFAULT_TEST_USER,
-      accessToken: tokens.accessToken ?? 'fake-access-token',
-      idToken: tokens.idToken ?? 'fake-id-token',
-      expiresAt: tokens.expiresAt ?? null,
-    };
-  }
-
-  /** Answers a token call now, or once `setAccessTokenPending(false)` releases it. */
-  private answer(token: () => string | null): Promise<string | null> {
-    const settle = () =>
-      this.accessTokenError ? Promise.reject(this.accessTokenError) : Promise.resolve(token());
-    if (!this.accessTokenPending) return settle();
-    return new Promise<void>((release) => this.tokenWaiters.push(release)).then(settle);
-  }
-
-  private tokenFor(request: TokenRequest): string | null {
-    const session = this.snapshot().session;
-    if (!session) return null;
-    if (request.audience === undefined && request.scope === undefined) return session.accessToken;
-    return this.extraTokens.get(requestKey(request)) ?? session.accessToken;
-  }
-
-  private update(patch: Partial<FakeSnapshot>): void {
-    const next = { ...this.snapshot(), ...patch };
-    this.snapshot.set(next);
-    this.subject.next(next);
-    if (!next.isLoading) this.startupWaiters.splice(0).forEach((resolve) => resolve());
-  }
-
-  private select<T>(project: (s: FakeSnapshot) => T): Signal<T> {
-    return computed(() => project(this.snapshot()));
-  }
-
-  private select$<T>(project: (s: FakeSnapshot) => T): Observable<T> {
-    return this.subject.pipe(map(project), distinctUntilChanged());
-  }
-}
-
-function requestKey(request: TokenRequest): string {
-  const scope = request.scope?.trim().split(/\s+/).sort().join(' ') ?? '';
-  return `${request.audience ?? ''}|${scope}`;
-}
-
-/** A browser that goes nowhere: the library's service over it only resolves and matches. */
-function inertBrowser(origin: string): AuthBrowser {
-  const refuse = () => {
-    throw new TypeError('ngx-oidc/testing: the fake AuthService never leaves the app.');
-  };
-  return {
-    server: true,
-    origin,
-    href: () => `${origin}/`,
-    assign: refuse,
-    replaceUrl: () => undefined,
-    fetch: () =>
-      Promise.reject(
-        new TypeError('ngx-oidc/testing: the fake AuthService never calls the network.'),
-      ),
-    warn: () => undefined,
-    setTimer: () => () => undefined,
-  };
 }

@@ -287,6 +287,40 @@ describe('provideAuthTesting', () => {
       ]);
     });
 
+    it("holds the retry's renewal while setAccessTokenPending(true), then retries with what is current", async () => {
+      spyOn(console, 'warn'); // the interceptor's development diagnostics for a refused token
+      const auth = init({ authenticated: true, accessToken: 'old' });
+      const response = firstValueFrom(http.get(`${API}/me`));
+      await settle();
+      auth.setAccessTokenPending(true);
+      backend.expectOne(`${API}/me`).flush(null, invalidToken());
+      await settle();
+      expect(auth.renewAfterRejectionCalls).toEqual([
+        { rejectedToken: 'old', request: { audience: undefined, scope: undefined } },
+      ]);
+      backend.expectNone(`${API}/me`); // the retry waits for the renewal
+
+      auth.setAccessToken('new');
+      auth.setAccessTokenPending(false);
+      await settle();
+      const retry = backend.expectOne(`${API}/me`);
+      expect(retry.request.headers.get('Authorization')).toBe('Bearer new');
+      retry.flush({ me: 'alice' });
+      expect(await response).toEqual({ me: 'alice' });
+    });
+
+    it('fails the retry with the error given to setAccessTokenError()', async () => {
+      spyOn(console, 'warn'); // the interceptor's development diagnostics for a refused token
+      const auth = init({ authenticated: true, accessToken: 'old' });
+      const response = firstValueFrom(http.get(`${API}/me`)).catch((e: unknown) => e);
+      await settle();
+      auth.setAccessTokenError(new AuthError('login_required', 'Over.'));
+      backend.expectOne(`${API}/me`).flush(null, invalidToken());
+      const error = await response;
+      expect(error instanceof AuthError && error.code).toBe('login_required');
+      expect(auth.renewAfterRejectionCalls.length).toBe(1);
+    });
+
     it('hands the 401 to the app when no other token is available', async () => {
       spyOn(console, 'warn'); // the interceptor's development diagnostics for a refused token
       init({ authenticated: true });
@@ -351,7 +385,7 @@ describe('provideAuthTesting', () => {
         [auth.expiresAt, auth.expiresAt$],
         [auth.error, auth.error$],
         [auth.nonce, auth.nonce$],
-        [auth.loginState, auth.state$],
+        [auth.loginState, auth.loginState$],
         [auth.loginOutcome, auth.loginOutcome$],
       ];
       const latest = pairs.map(() => undefined as unknown);
@@ -500,18 +534,15 @@ describe('provideAuthTesting', () => {
       const auth = setUp({ authenticated: true, accessToken: 'old' });
       auth.setAccessTokenPending(true);
       let token: string | null | undefined;
-      let renewed: string | null | undefined;
       void auth.getAccessToken({ forceRefresh: true }).then((t) => (token = t));
-      void auth.renewAfterRejection('old', {}).then((t) => (renewed = t));
       await settle();
-      expect([token, renewed]).toEqual([undefined, undefined]);
+      expect(token).toBeUndefined();
       expect(auth.getAccessTokenCalls).toEqual([{ forceRefresh: true }]);
-      expect(auth.renewAfterRejectionCalls).toEqual([{ rejectedToken: 'old', request: {} }]);
 
       auth.setAccessToken('new');
       auth.setAccessTokenPending(false);
       await settle();
-      expect([token, renewed]).toEqual(['new', 'new']);
+      expect(token).toBe('new');
       expect(await auth.getAccessToken()).toBe('new'); // answers at once again
 
       auth.setAccessTokenPending(true);

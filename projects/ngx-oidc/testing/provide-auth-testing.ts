@@ -1,18 +1,19 @@
-import { makeEnvironmentProviders, type EnvironmentProviders } from '@angular/core';
-import { AUTH_CONFIG, AuthService } from 'ngx-oidc';
+import { inject, makeEnvironmentProviders, type EnvironmentProviders } from '@angular/core';
+import { AUTH_CONFIG, AuthService, ɵAUTH_CLIENT, type ɵAuthClientFactory } from 'ngx-oidc';
 import {
   AUTH_TESTING_OPTIONS,
   testAuthConfig,
   type AuthTestingOptions,
 } from './auth-testing-options';
 import { FakeAuthService } from './fake-auth';
+import { FakeAuthClient } from './fake-client';
 
 /**
- * Swaps ngx-oidc for a controllable fake in tests: `AuthService` becomes a
- * {@link FakeAuthService} (also injectable as itself, to drive it), and `AUTH_CONFIG` a
- * harmless configuration. Unlike `provideAuth()` it adds no app initializer, and nothing talks
- * to a provider, the network, storage or timers. The real `authGuard` and `authInterceptor`
- * work unchanged against it.
+ * Swaps the client behind `AuthService` for a scripted one in tests: `AuthService` becomes a
+ * {@link FakeAuthService} (the real service, also injectable as itself to drive it), and
+ * `AUTH_CONFIG` a harmless configuration. Unlike `provideAuth()` it adds no app initializer, and
+ * nothing talks to a provider, the network, storage or timers. The real `authGuard` and
+ * `authInterceptor` work unchanged against it.
  *
  * @param options The state the fake starts in and how `login()` behaves (default: nobody
  *   logged in, and `login()` logs the default test user in at once).
@@ -35,9 +36,16 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
   return makeEnvironmentProviders([
     { provide: AUTH_TESTING_OPTIONS, useValue: options },
     { provide: AUTH_CONFIG, useValue: testAuthConfig(options) },
+    FakeAuthClient,
+    // The real AuthService (as FakeAuthService, which adds the controls) creates its client
+    // through this factory: the scripted one.
+    { provide: ɵAUTH_CLIENT, useFactory: scriptedClient },
     FakeAuthService,
-    // FakeAuthService implements every public member of AuthService (AuthServiceApi);
-    // AuthService's private members are what keep it from being declared a subclass.
     { provide: AuthService, useExisting: FakeAuthService },
   ]);
+}
+
+function scriptedClient(): ɵAuthClientFactory {
+  const client = inject(FakeAuthClient);
+  return (listener) => client.connect(listener);
 }

@@ -3,9 +3,12 @@ import { DOCUMENT } from '@angular/common';
 import { inject } from '@angular/core';
 import { catchError, defer, from, switchMap, tap, type Observable } from 'rxjs';
 import type { AllowedUrlMatcher } from '../core/allowed-url';
+import type { AuthClient } from '../core/auth-client';
+import { isInvalidTokenAnswer, parseBearerChallenge, tokenForRetry } from '../core/bearer-challenge';
 import { diagnoseToken } from '../core/diagnose-token';
 import { AuthError } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
+import { clientOf } from './auth-client';
 import { AuthService } from './auth.service';
 
 /**
@@ -38,20 +41,21 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(AuthService);
+  const client = clientOf(auth);
   const url = resolve(req.url, inject(DOCUMENT));
-  const entry = auth.matchAllowedUrl(url, req.method);
+  const entry = client.matchAllowedUrl(url, req.method);
   // The app's own Authorization header is kept. Lower case: HttpHeaders lower-cases the name
   // it looks up, which allocates nothing when it already is. SKIP_AUTH is read last: reading a
   // context token that was never set stores its default in the request's context.
   if (!entry || req.headers.has('authorization') || req.context.get(SKIP_AUTH)) return next(req);
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
   // Fast path: a fresh token in hand needs no promise, no scheduling.
-  const cached = auth.peekAccessToken(request);
-  if (cached) return send(auth, req, next, cached, request, entry);
-  return from(auth.getAccessToken(request)).pipe(
+  const cached = client.peekAccessToken(request);
+  if (cached) return send(auth, client, req, next, cached, request, entry);
+  return from(client.getAccessToken(request)).pipe(
     switchMap((token) => {
       // Getting the token may have taught the client the provider's endpoints: ask again.
-      if (token && auth.matchAllowedUrl(url, req.method)) return send(auth, req, next, token, request, entry);
+      if (token && client.matchAllowedUrl(url, req.method)) return send(auth, client, req, next, token, request, entry);
       if (token) return next(req);
       if (entry.allowAnonymous) return next(req);
       throw new AuthError(
@@ -70,6 +74,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
  */
 function send(
   auth: AuthService,
+  client: AuthClient,
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
   token: string,
@@ -85,7 +90,7 @@ function send(
       return defer(() => {
         // The token of the request whose answer reaches the app: the first one, or the retry's.
         let sent = token;
-        return send(auth, req, next, token, request, entry, (t) => (sent = t)).pipe(
+        return send(auth, client, req, next, token, request, entry, (t) => (sent = t)).pipe(
           tap({ error: (error: unknown) => reportRejection(auth, req, entry, sent, error) }),
         );
       });
@@ -93,17 +98,13 @@ function send(
   }
   return next(withToken(req, token)).pipe(
     catchError((error: unknown) => {
-      if (!isInvalidToken(error)) throw error;
+      if (!(error instanceof HttpErrorResponse) || !isInvalidTokenAnswer(error.status, error.headers?.get('WWW-Authenticate'))) throw error;
       // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
-      return from(
-        auth.renewAfterRejection(token, request).catch((renewError: unknown) => {
-          // A renewal that fails says why (login_required: the session is over).
-          throw renewError instanceof AuthError ? renewError : error;
-        }),
-      ).pipe(
+      // A renewal that fails with an AuthError says why (login_required: the session is over).
+      return from(tokenForRetry(client, token, request)).pipe(
         // The retry's own answer, a second 401 included, goes to the app as it is.
         switchMap((renewed) => {
-          if (!renewed || renewed === token) throw error;
+          if (!renewed) throw error;
           onRetry?.(renewed);
           return next(withToken(req, renewed));
         }),
@@ -123,7 +124,7 @@ let reported: WeakMap<AuthService, Set<string>> | undefined;
 function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: AllowedUrlMatcher, token: string, error: unknown): void {
   if (!(error instanceof HttpErrorResponse) || (error.status !== 401 && error.status !== 403)) return;
   try {
-    const challenge = parseBearerChallenge(error.headers?.get('WWW-Authenticate') ?? '');
+    const challenge = parseBearerChallenge(error.headers?.get('WWW-Authenticate'));
     const config = auth.configuration;
     const iss = auth.user()?.['iss'];
     const { findings } = diagnoseToken(token, {
@@ -154,16 +155,6 @@ function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: Al
   }
 }
 
-/** RFC 6750 §3: the auth-params of a `Bearer` challenge (`error`, `error_description`, `scope`). */
-function parseBearerChallenge(header: string): Record<string, string> {
-  const params: Record<string, string> = {};
-  if (!/^\s*Bearer\b/i.test(header)) return params;
-  for (const [, name, quoted, token] of header.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-    params[name.toLowerCase()] = (quoted ?? token ?? '').replace(/\\(.)/g, '$1');
-  }
-  return params;
-}
-
 /**
  * The URL as `HttpClient` sends it: its XHR and fetch backends resolve a relative URL against
  * `document.baseURI` (the `<base href>`, else the page's URL), not the origin. A URL that does
@@ -181,9 +172,4 @@ function resolve(url: string, doc: Document): string {
 
 function withToken(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
   return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
-}
-
-function isInvalidToken(error: unknown): boolean {
-  if (!(error instanceof HttpErrorResponse) || error.status !== 401) return false;
-  return parseBearerChallenge(error.headers?.get('WWW-Authenticate') ?? '')['error'] === 'invalid_token';
 }

@@ -1,16 +1,13 @@
 import { DestroyRef, inject, Injectable, type Signal } from '@angular/core';
 import { Subject, type Observable } from 'rxjs';
-import type { AllowedUrlMatcher } from '../core/allowed-url';
-import { OidcClient, type AccessTokenOptions } from '../core/client';
-import { resolveConfig, type ResolvedAuthConfig } from '../core/config';
+import type { AuthClient } from '../core/auth-client';
+import type { AccessTokenOptions } from '../core/client';
+import type { ResolvedAuthConfig } from '../core/config';
 import type { AuthError } from '../core/errors';
 import type { AuthEvent, LoginOutcome } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
-import type { TokenRequest } from '../core/token-cache';
 import type { IdTokenClaims } from '../core/types';
-import { AUTH_BROWSER } from './auth-browser';
-import { AUTH_CONFIG } from './auth-config';
-import { AUTH_FEATURES } from './features';
+import { AUTH_CLIENT, setClient } from './auth-client';
 import { AuthState } from './auth-state';
 
 /** Options of {@link AuthService.logout}. */
@@ -33,7 +30,7 @@ export type AuthUser = Readonly<Record<string, unknown>> & Partial<IdTokenClaims
 export class AuthService {
   private readonly state = new AuthState();
   private readonly events = new Subject<AuthEvent>();
-  private readonly client: OidcClient;
+  private readonly client: AuthClient;
 
   /** True while the app starts or a callback is being processed. */
   readonly isLoading: Signal<boolean> = this.state.select((s) => s.isLoading);
@@ -71,8 +68,6 @@ export class AuthService {
   readonly loginState: Signal<string | null> = this.state.select((s) => s.pending?.state ?? null);
   /** {@link AuthService.loginState} as an observable: emits the current value on subscribe, then each change. */
   readonly loginState$: Observable<string | null> = this.state.select$((s) => s.pending?.state ?? null);
-  /** The same observable as {@link AuthService.loginState$}, under its shorter name. */
-  readonly state$: Observable<string | null> = this.loginState$;
   /**
    * What happens from the moment of subscription: logins, renewals, expiry, logouts, other tabs
    * (see {@link AuthEvent}). Not replayed: the callback completes before the first component
@@ -95,16 +90,14 @@ export class AuthService {
   readonly loginOutcome$: Observable<LoginOutcome | null> = this.state.select$((s) => s.loginOutcome ?? null);
 
   constructor() {
-    const browser = inject(AUTH_BROWSER);
-    const config = resolveConfig(inject(AUTH_CONFIG), browser.origin);
-    this.client = new OidcClient(
-      config,
-      browser,
-      {
+    // The client (OidcClient; a scripted one under ngx-oidc/testing) reports here. authInterceptor
+    // reaches it through clientOf(): allowlist, cached token, renewal after a rejection.
+    this.client = setClient(
+      this,
+      inject(AUTH_CLIENT)({
         update: (patch) => this.state.update(patch),
         event: (event) => this.events.next(event),
-      },
-      inject(AUTH_FEATURES).protocol,
+      }),
     );
     inject(DestroyRef).onDestroy(() => {
       this.client.destroy();
@@ -128,7 +121,6 @@ export class AuthService {
     return this.client.initialize();
   }
 
-   * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
   /**
    * Starts a login by redirecting to the provider.
    *
@@ -136,6 +128,7 @@ export class AuthService {
    * @throws {AuthError} `reserved_parameter`, `invalid_configuration`, `storage_error`,
    *   `network_error`, `discovery_failed`, … (also emitted on `error$`). Nothing is stored
    *   when it throws.
+   * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
    */
   login(options: LoginOptions = {}): Promise<void> {
     return this.client.login(options);
@@ -165,32 +158,8 @@ export class AuthService {
     return this.client.getAccessToken(options);
   }
 
-  /**
-   * The cached access token for `audience`/`scope` if it is fresh and start-up is done, else
-   * `undefined`. Never renews and never waits: {@link AuthService.getAccessToken} does both.
-   */
-  peekAccessToken(request: TokenRequest = {}): string | undefined {
-    return this.client.peekAccessToken(request);
-  }
-
   /** Forgets the last error (e.g. after the app showed it). */
   clearError(): void {
     this.state.update({ error: null });
-  }
-
-  /**
-   * Finds the allowlist entry a request URL may send the token to; `undefined` for any other
-   * URL and always for the provider's own endpoints. Used by `authInterceptor`.
-   */
-  matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined {
-    return this.client.matchAllowedUrl(url, method);
-  }
-
-  /**
-   * After an API refused `rejectedToken` with 401 `invalid_token`: a different valid token,
-   * renewing at most once however many requests failed together. Used by `authInterceptor`.
-   */
-  renewAfterRejection(rejectedToken: string, request: TokenRequest): Promise<string | null> {
-    return this.client.renewAfterRejection(rejectedToken, request);
   }
 }
