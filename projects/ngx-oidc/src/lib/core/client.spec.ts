@@ -392,11 +392,35 @@ describe('OidcClient', () => {
   it('refuses to look for an access token with responseType id_token, which never has one', async () => {
     const tab = await restored({ session: { accessToken: undefined }, config: { responseType: 'id_token' } });
 
-    const err = await rejectionOf(tab.client.getAccessToken());
+    const err: unknown = await tab.client.getAccessToken().catch((e: unknown) => e);
 
-    expect(err.code).toBe('invalid_configuration');
-    expect(err.details.option).toBe('responseType');
+    // Misuse of the API: a TypeError, not an AuthError of the session.
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as Error).message).toContain('responseType');
     expect(provider.requests).toEqual([]);
+  });
+
+  it('answers renewal_unavailable for another audience nothing can get without the user, and keeps the session', async () => {
+    const tab = await restored({ session: { refreshToken: undefined } });
+
+    const err = await rejectionOf(tab.client.getAccessToken({ audience: MGMT }));
+
+    expect(err.code).toBe('renewal_unavailable');
+    expect(tab.recorder.state.session).not.toBeNull();
+    expect(tab.recorder.types).toEqual(['renew_failed']);
+    expect(provider.requests).toEqual([]);
+  });
+
+  it('throws a TypeError for a login() state too short, storing nothing and leaving error alone', async () => {
+    const tab = newTab({});
+    await tab.client.initialize();
+
+    const err: unknown = await tab.client.login({ state: 'x' }).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(TypeError);
+    expect(tab.platform.assigned).toEqual([]);
+    expect(tab.recorder.state.error ?? null).toBeNull();
+    expect(Object.keys(sessionStorage).filter((k) => k.startsWith('ngx-oidc.tx'))).toEqual([]);
   });
 
   describe('getAccessToken with a refresh token', () => {
@@ -527,7 +551,7 @@ describe('OidcClient', () => {
       await tab.client.logout({ localOnly: true });
       release();
 
-      expect((await renewal) as AuthError).toEqual(jasmine.objectContaining({ code: 'login_required' }));
+      expect((await renewal) as AuthError).toEqual(jasmine.objectContaining({ code: 'session_ended' }));
       expect(tab.recorder.state.session).toBeNull();
       expect(tab.recorder.state.error).toBeNull();
       expect(tab.recorder.types).toEqual(['logged_out', 'renew_failed']);
@@ -715,7 +739,7 @@ describe('OidcClient', () => {
 
       const err = await rejectionOf(tab.client.getAccessToken());
 
-      expect(err.code).toBe('login_required');
+      expect(err.code).toBe('user_changed');
       expect(err.details).toEqual(jasmine.objectContaining({ claim: 'sub', expected: 'alice', actual: 'mallory' }));
       expect(tab.recorder.state.session).toBeNull();
       expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);

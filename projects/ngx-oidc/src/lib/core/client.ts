@@ -141,6 +141,8 @@ export class OidcClient {
       this.listener.event({ type: 'login_started' });
       this.platform.assign(url);
     } catch (err) {
+      // Misuse of the API (a `state` too short, …) is the caller's bug, not the session's error.
+      if (err instanceof TypeError) throw err;
       throw this.fail(err);
     }
   }
@@ -186,9 +188,11 @@ export class OidcClient {
    *
    * @returns The access token, or `null` when nobody is logged in.
    * @throws {AuthError} `session_expired` (the login's token expired, or must be renewed, and
-   *   nothing can renew it: the session ends), `login_required` (session over), `consent_required`,
-   *   `interaction_required`, `timeout`, `token_request_failed`, `network_error`, …;
-   *   `invalid_configuration` with `responseType: 'id_token'`, which has no access token.
+   *   nothing can renew it: the session ends), `login_required` (the provider requires a new
+   *   login), `consent_required`, `interaction_required`, `user_changed`, `renewal_unavailable`
+   *   (another audience or scope, and nothing can get it without the user), `session_ended` (a
+   *   logout during the renewal), `timeout`, `token_request_failed`, `network_error`, …
+   * @throws {TypeError} with `responseType: 'id_token'`, which has no access token.
    */
   async getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
     await this.initialize();
@@ -198,10 +202,8 @@ export class OidcClient {
     if (!this.allowlist.known()) await this.protect();
     if (this.config.responseType === 'id_token') {
       // OIDC Core 1.0 §3.2.2.5: response_type=id_token issues no access token, ever.
-      throw new AuthError(
-        'invalid_configuration',
-        (typeof ngDevMode === 'undefined' || ngDevMode) ? 'responseType "id_token" never returns an access token; use "code" (or "id_token token") to call APIs.' : '',
-        { option: 'responseType', actual: 'id_token' },
+      throw new TypeError(
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? 'getAccessToken(): responseType "id_token" never returns an access token; use "code" (or "id_token token") to call APIs.' : 'responseType',
       );
     }
     const request = this.normalize(options);

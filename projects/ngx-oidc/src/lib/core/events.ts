@@ -13,7 +13,8 @@ import type { AuthError } from './errors';
  * - `session_expired`: the session ended without the user asking: its access token expired (or
  *   had to be renewed) and nothing renewed it, the provider refused the renewal, or a refreshed
  *   ID token failed validation. When it is emitted, `error` already says why (`session_expired`,
- *   `login_required`, `consent_required`, `interaction_required`, or the ID token's code) and
+ *   `login_required`, `consent_required`, `interaction_required`, `user_changed`,
+ *   `renewal_unavailable`, or the ID token's code) and
  *   the user, the tokens and the stored session are gone. Not emitted by `logout()`. A stored
  *   session found at start-up with an expired access token and no refresh token is renewed by
  *   silent authentication when configured, else (or when that fails) ends with `session_expired`.

@@ -107,7 +107,7 @@ describe('renewed session', () => {
     expect(next.user['fresh']).toBeTrue();
   });
 
-  it('refuses a silent login for another user with login_required, and one without access token', () => {
+  it('refuses a silent login for another user with user_changed, and one without access token', () => {
     expect(
       thrownBy(() =>
         applySilentResult(
@@ -117,7 +117,7 @@ describe('renewed session', () => {
           true,
         ),
       ).code,
-    ).toBe('login_required');
+    ).toBe('user_changed');
     expect(
       thrownBy(() =>
         applySilentResult(session(), loginResult({ accessToken: undefined }), {}, true),

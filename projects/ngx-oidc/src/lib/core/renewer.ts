@@ -1,6 +1,7 @@
 import type { ClientListener } from './client';
 import { normalizeScope } from './config';
 import { AuthError } from './errors';
+import { loadJose } from './jose-loader';
 import type { FlowContext } from './login-flow';
 import type { ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
@@ -126,7 +127,7 @@ export function createRenewer(host: RenewerHost): Renewer {
     // Someone (another request or tab) renewed since this renewal was asked for.
     if (fresh && (rejectedToken === undefined || fresh !== rejectedToken)) return fresh;
     const session = holder.current();
-    if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Nobody is logged in.' : '');
+    if (!session) throw new AuthError('session_ended', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended before the renewal could start (logged out here or in another tab).' : '');
     const primary = satisfies(session.tokens, request);
     // Nothing can renew the login's token (no refresh token, no silent authentication): the
     // session is over, and nothing was tried (no renew_failed).
@@ -147,7 +148,7 @@ export function createRenewer(host: RenewerHost): Renewer {
     const error = err instanceof AuthError ? err : host.fail(err);
     listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
     // The login's own token cannot be renewed without the user: the session is over.
-    if (primary && holder.current() && ['login_required', 'consent_required', 'interaction_required'].includes(error.code)) {
+    if (primary && holder.current() && ['login_required', 'consent_required', 'interaction_required', 'user_changed', 'renewal_unavailable'].includes(error.code)) {
       holder.end('session_expired', error);
     }
     return error;
@@ -155,6 +156,8 @@ export function createRenewer(host: RenewerHost): Renewer {
 
   async function withRefreshToken(session: StoredSession, metadata: ProviderMetadata, request: TokenRequest, primary: boolean): Promise<string> {
     let response;
+    // jose (the signature check of a new ID token) loads while the token request is out.
+    loadJose().catch(() => undefined);
     try {
       response = await refreshTokens(
         metadata.discovery,
@@ -201,7 +204,7 @@ export function createRenewer(host: RenewerHost): Renewer {
       }
     }
     // Logged out (here or in another tab) while the request was out: nothing to renew.
-    if (!holder.current()) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during the renewal.' : '');
+    if (!holder.current()) throw new AuthError('session_ended', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during the renewal.' : '');
     // Without `claims` the session keeps its verified ID token and claims.
     const renewed = applyRefreshResponse(session, response, claims, request, primary, ctx.now());
     const pace = host.timer().retries();
@@ -228,9 +231,9 @@ export function createRenewer(host: RenewerHost): Renewer {
   async function silently(request: TokenRequest, primary: boolean): Promise<string> {
     if (!canRenewSilently()) {
       throw new AuthError(
-        'login_required',
+        'renewal_unavailable',
         (typeof ngDevMode === 'undefined' || ngDevMode)
-          ? 'The access token expired and cannot be renewed: there is no refresh token (ask for offline_access) and silent authentication is not configured (silentRedirectUri).'
+          ? 'No token for this audience or scope can be had without the user: there is no refresh token (ask for offline_access) and silent authentication is not configured (silentRedirectUri).'
           : '',
       );
     }
@@ -250,7 +253,7 @@ export function createRenewer(host: RenewerHost): Renewer {
       config.silentTimeoutSeconds * 1000,
     );
     const session = holder.current();
-    if (!session) throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during silent authentication.' : '');
+    if (!session) throw new AuthError('session_ended', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during silent authentication.' : '');
     const renewed = silent.apply(session, result, request, primary);
     holder.set(renewed.session, true);
     return renewed.accessToken;

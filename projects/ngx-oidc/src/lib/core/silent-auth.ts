@@ -60,13 +60,13 @@ export async function silentLogin(
  * replaces the session (keeping a refresh token it had); for another audience only its access
  * token is cached.
  *
- * @throws {AuthError} `login_required` when the provider's session is another user's;
+ * @throws {AuthError} `user_changed` when the provider's session is another user's;
  *   `invalid_response` when no access token came back.
  */
 export function applySilentResult(session: StoredSession, result: LoginResult, request: TokenRequest, primary: boolean): RenewedSession {
   if (result.tokens.claims.sub !== session.tokens.claims.sub) {
     // Another user logged in at the provider meanwhile: this session is not theirs.
-    throw new AuthError('login_required', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Silent authentication returned another user ("${result.tokens.claims.sub}").` : '', {
+    throw new AuthError('user_changed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Silent authentication returned another user ("${result.tokens.claims.sub}").` : '', {
       claim: 'sub',
       expected: session.tokens.claims.sub,
       actual: result.tokens.claims.sub,
