@@ -14,26 +14,31 @@ export const LIB_FESM = join(ROOT, 'dist', 'ngx-oidc', 'fesm2022', 'ngx-oidc.mjs
 export const KB = 1024; // 1 kB = 1024 bytes everywhere in the bench
 /** Issue #6's target for what with-ngx-oidc adds (gzip -9): reported by `npm run bench`. */
 export const GZIP_BUDGET = 12 * KB;
+/** Issue #12's targets: JS added to the first load, and in all (the on-demand chunks too). */
+export const INITIAL_TARGET = 9 * KB;
+export const TOTAL_TARGET = 18.5 * KB;
 /**
- * What `npm test` (bench/bundle-budget.test.mjs) allows today: the measured delta plus a little
- * room, so that any real growth fails. It is above GZIP_BUDGET because the target is not met (see
- * README "Size and speed"); lower it with every reduction. Raised from 19 to 20 kB on 2026-12-06
- * for issue #11's required protections (19,004 → 19,901 B: callback order and refusals, provider
- * endpoints in every tab, https-only discovery endpoints, input bounds, refresh-token revocation,
- * logout state); raised to 21.5 kB the same day for the rest of #11 (19,931 → 21,197 B: tab
- * channel trust — ID-token verification of adopted sessions, renewal hand-over to the tab holding
- * the refresh token, Web Lock marks —, the metadata cache, JWKS-outage backoff, silent
- * authentication of an expired session at start-up); issue #12 (Core v2) moves the
- * login-validation code off the first load.
+ * What `npm test` (bench/bundle-budget.test.mjs) allows today, measured plus a little room, so
+ * that any real growth fails; lower them with every reduction (README "Size and speed").
+ *
+ * - Total: raised from 19 to 20 kB on 2026-12-06 for issue #11's required protections (19,004 →
+ *   19,901 B: callback order and refusals, provider endpoints in every tab, https-only discovery
+ *   endpoints, input bounds, refresh-token revocation, logout state), then to 21.5 kB the same
+ *   day for the rest of #11 (→ 21,197 B: tab channel trust, renewal hand-over to the tab holding
+ *   the refresh token, Web Lock marks, the metadata cache, JWKS-outage backoff, silent
+ *   authentication of an expired session at start-up); 22.5 kB since jose moved to a chunk of
+ *   its own (issue #12), which a page compresses on its own: +1.2 kB in all.
+ * - Initial: 16.5 kB since that move (was the whole of it, 21,197 B).
  */
-export const GZIP_CEILING = 21.5 * KB;
+export const GZIP_CEILING = 22.5 * KB;
+export const INITIAL_GZIP_CEILING = 16.5 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [
   { feature: 'implicit/hybrid validation (at_hash/c_hash)', text: 'c_hash_mismatch' },
   { feature: 'silent authentication frame', text: 'ngx-oidc silent authentication' },
   { feature: 'token diagnostics (diagnoseToken finding)', text: 'a shared secret: the API cannot check it' },
-  { feature: 'testing entry point (FakeAuthService)', text: 'ngx-oidc/testing: the fake AuthService never' },
+  { feature: 'testing entry point (its fake client)', text: 'ngx-oidc/testing: the fake client never' },
 ];
 
 export const REPORTED_IN_ISSUE_6 = [
@@ -104,16 +109,42 @@ function jsFiles(dir) {
     .map((f) => join(dir, f));
 }
 
-/** Sum over every emitted *.js of the app's browser output: raw, gzip -9, brotli 11 (each file compressed on its own). */
+/**
+ * The JS files a page load fetches before the app starts: the entry point (main.js) and what it
+ * imports statically, transitively (from esbuild's stats.json). Chunks reached only through a
+ * dynamic `import()` load on demand.
+ */
+export function initialFiles(app) {
+  const { outputs } = JSON.parse(readFileSync(join(outDir(app), 'stats.json'), 'utf8'));
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file) || !outputs[file]) return;
+    seen.add(file);
+    for (const { path, kind } of outputs[file].imports ?? []) if (kind === 'import-statement') visit(path);
+  };
+  for (const [file, out] of Object.entries(outputs)) if (file.endsWith('.js') && out.entryPoint?.endsWith('main.ts')) visit(file);
+  return [...seen];
+}
+
+/**
+ * Sum over every emitted *.js of the app's browser output: raw, gzip -9, brotli 11 (each file
+ * compressed on its own); `initial` is the same sums over {@link initialFiles}.
+ */
 export function measureApp(app) {
   const files = jsFiles(browserDir(app));
-  const total = { app, files: files.length, raw: 0, gzip: 0, brotli: 0 };
+  const initialSet = new Set(initialFiles(app).map((f) => join(browserDir(app), f)));
+  const total = { app, files: files.length, raw: 0, gzip: 0, brotli: 0, initial: { files: initialSet.size, raw: 0, gzip: 0 } };
   let text = '';
   for (const f of files) {
     const buf = readFileSync(f);
     text += buf.toString('utf8');
+    const gzip = gzipSync(buf, { level: 9 }).length;
+    if (initialSet.has(f)) {
+      total.initial.raw += buf.length;
+      total.initial.gzip += gzip;
+    }
     total.raw += buf.length;
-    total.gzip += gzipSync(buf, { level: 9 }).length;
+    total.gzip += gzip;
     total.brotli += brotliCompressSync(buf, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 11,
@@ -189,7 +220,7 @@ export function bundleFigures({ apps = ['baseline', 'with-ngx-oidc', 'with-ngx-o
   for (const app of apps) {
     if (app === 'baseline') continue;
     const r = results[app];
-    r.delta = { raw: r.raw - base.raw, gzip: r.gzip - base.gzip, brotli: r.brotli - base.brotli };
+    r.delta = { raw: r.raw - base.raw, gzip: r.gzip - base.gzip, brotli: r.brotli - base.brotli, initialGzip: r.initial.gzip - base.initial.gzip };
   }
   return results;
 }

@@ -41,6 +41,8 @@ export type { DiscoveryDocument, IdTokenClaims, TokenSet } from './lib/core/type
 // Private API shared with the ngx-oidc/testing entry point (ɵ: not covered by semver, may
 // change or disappear in any release; apps must not use it).
 export { AUTH_CLIENT as ɵAUTH_CLIENT, oidcClientFactory as ɵoidcClientFactory } from './lib/angular/auth-client';
+// The browser platform, for the in-page benchmark lab (bench/apps/lab) that swaps in a fake provider.
+export { AUTH_BROWSER as ɵAUTH_BROWSER, type AuthBrowser as ɵAuthBrowser } from './lib/angular/auth-browser';
 export {
   tokenRequestKey as ɵrequestKey,
   type AuthClient as ɵAuthClient,

@@ -23,7 +23,7 @@ import {
 import { createApplication } from '@angular/platform-browser';
 import { provideRouter, type ActivatedRouteSnapshot, type RouterStateSnapshot } from '@angular/router';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
-import { AUTH_BROWSER, AUTH_CONFIG, authGuard, authInterceptor, AuthService, type AuthBrowser, type AuthConfig } from 'ngx-oidc';
+import { ɵAUTH_BROWSER as AUTH_BROWSER, AUTH_CONFIG, authGuard, authInterceptor, AuthService, type ɵAuthBrowser as AuthBrowser, type AuthConfig } from 'ngx-oidc';
 import { firstValueFrom, of } from 'rxjs';
 
 const ISSUER = 'https://idp.bench.test';

@@ -8,10 +8,14 @@ import { AUTH_FEATURES } from './features';
 /**
  * The browser facilities the client uses, behind a token so tests (and the server side of SSR)
  * can replace them. Nothing here touches `window` at import time.
+ * @internal Exported as ɵAuthBrowser for the benchmark lab only; not API.
  */
 export type AuthBrowser = AuthPlatform;
 
-/** The browser the Angular layer drives; defaults to the document's window. */
+/**
+ * The browser the Angular layer drives; defaults to the document's window.
+ * @internal Exported as ɵAUTH_BROWSER for the benchmark lab only; not API.
+ */
 export const AUTH_BROWSER = new InjectionToken<AuthBrowser>('ngx-oidc AUTH_BROWSER', {
   providedIn: 'root',
   factory: () => {

@@ -1,11 +1,8 @@
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-  type ProtectedHeaderParameters,
-} from 'jose';
+import type { JSONWebKeySet, JWK, JWTPayload, ProtectedHeaderParameters } from 'jose';
+// jose's own modules, not its index: an app's build then links none of jose's verification code
+// to the first load through this file (it is on demand: see jose-parts.ts).
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { decodeJwt } from 'jose/jwt/decode';
 
 /** What a string looks like: a JWS-compact JWT, an opaque (or encrypted) token, or neither. */
 export type TokenKind = 'jwt' | 'opaque' | 'malformed';

@@ -1,7 +1,8 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
+import type { createLocalJWKSet, JSONWebKeySet, JWSHeaderParameters, FlattenedJWSInput } from 'jose';
 import { AuthError } from './errors';
 import { joseCode } from './jose-code';
 import { fetchJson } from './http';
+import { loadJose } from './jose-loader';
 import type { FetchLike } from './types';
 
 /** Resolves the verification key of a JWS, as `jwtVerify` expects. */
@@ -40,7 +41,9 @@ export function createKeyStore(
   fetched?: (jwks: JSONWebKeySet) => void,
 ): KeyStore {
   let jwks = initial;
-  let local = initial ? createLocalJWKSet(initial) : undefined;
+  // jose's resolver over `jwks`, made when a key is first looked up (jose loads on demand).
+  let local: ReturnType<typeof createLocalJWKSet> | undefined;
+  let localOf: JSONWebKeySet | undefined;
   // When the last fetch started; an initial set is of unknown age.
   let fetchedAt = -Infinity;
   let loading: Promise<void> | undefined;
@@ -61,39 +64,45 @@ export function createKeyStore(
   async function fetchKeys(): Promise<void> {
     fetchedAt = now();
     const { status, body } = await fetchJson(fetchFn, jwksUri, { headers: { accept: 'application/json' } }, 'jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'JWKS' : '');
-    if (status !== 200 || !Array.isArray(body['keys'])) {
+    const keys = body['keys'];
+    if (status !== 200 || !Array.isArray(keys)) {
       throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} answered HTTP ${status} without a "keys" array.` : '', { status });
     }
-    try {
-      local = createLocalJWKSet(body as unknown as JSONWebKeySet);
-    } catch (cause) {
-      throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} is malformed.` : '', { cause });
+    // What jose's createLocalJWKSet requires (checked here: jose is not loaded before the redirect).
+    if (!keys.every((key) => key !== null && typeof key === 'object' && !Array.isArray(key))) {
+      throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} is malformed.` : '', { status });
     }
     jwks = body as unknown as JSONWebKeySet;
     fetched?.(jwks);
   }
 
+  async function keySet(): Promise<ReturnType<typeof createLocalJWKSet>> {
+    if (!jwks) await load();
+    const set = jwks!;
+    if (localOf !== set) {
+      local = (await loadJose()).createLocalJWKSet(set);
+      localOf = set;
+    }
+    return local!;
+  }
+
   async function resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
-    if (!local) await load();
-    const tried = local!;
+    const tried = await keySet();
+    const triedOf = localOf;
     try {
       return await tried(header, token);
     } catch (err) {
       // OIDC Core 1.0 §10.1.1: a kid we do not know may be a rotated key; refetch, but at most
       // once a minute (a token naming a bogus kid must not cost a request each time). A key set
       // that arrived meanwhile, or a refetch under way, serves this lookup too.
-      if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY' && (local !== tried || loading || now() - fetchedAt >= JWKS_REFETCH_MS)) {
-        if (local === tried) await load();
-        return resolveOrExplain(header, token);
+      if (joseCode(err) === 'ERR_JWKS_NO_MATCHING_KEY' && (jwks !== triedOf || loading || now() - fetchedAt >= JWKS_REFETCH_MS)) {
+        if (jwks === triedOf) await load();
+        try {
+          return await (await keySet())(header, token);
+        } catch (again) {
+          throw explain(again, header);
+        }
       }
-      throw explain(err, header);
-    }
-  }
-
-  async function resolveOrExplain(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
-    try {
-      return await local!(header, token);
-    } catch (err) {
       throw explain(err, header);
     }
   }
@@ -102,7 +111,7 @@ export function createKeyStore(
     resolve,
     current: () => jwks,
     prefetch: async () => {
-      if (!local) await load();
+      if (!jwks) await load();
     },
   };
 }

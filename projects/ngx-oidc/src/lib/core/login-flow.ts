@@ -6,6 +6,7 @@ import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
 import { validateIdToken, type IdTokenExpectations } from './id-token';
 import { generateRandom } from './random';
+import { loadJose } from './jose-loader';
 import type { MetadataCache, ProviderMetadata } from './metadata-cache';
 import { safeRemove, type AuthStorage } from './storage';
 import { exchangeCode } from './token-request';
@@ -105,6 +106,8 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   }
   // Consumed before anything else: one authorization response completes at most one login.
   const transaction = takeTransaction(ctx.transactions, params.state, ctx.now());
+  // jose (the signature check) loads while the token request is out.
+  loadJose().catch(() => undefined);
   const metadata = await ctx.metadata.load();
   const { discovery } = metadata;
   const response = validateAuthResponse(
