@@ -1,6 +1,6 @@
 import type { JSONWebKeySet, JWK, JWTPayload, ProtectedHeaderParameters } from 'jose';
 // jose's own modules, not its index: an app's build then links none of jose's verification code
-// to the first load through this file (it is on demand: see jose-parts.ts).
+// to the first load through this file (it is on demand: see verifier.ts).
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { decodeJwt } from 'jose/jwt/decode';
 

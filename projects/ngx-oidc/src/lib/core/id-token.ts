@@ -1,7 +1,7 @@
 import type { errors } from 'jose';
+import { jwtVerify } from 'jose/jwt/verify';
 import { AuthError } from './errors';
 import { joseCode } from './jose-code';
-import { loadJose } from './jose-loader';
 import type { KeyResolver } from './jwks';
 import type { validateTokenHash } from './token-hash';
 import type { IdTokenClaims } from './types';
@@ -69,7 +69,7 @@ export async function validateIdToken(
   let claims: IdTokenClaims;
   let alg: string;
   try {
-    const result = await (await loadJose()).jwtVerify(idToken, keys, {
+    const result = await jwtVerify(idToken, keys, {
       algorithms,
       // OIDC Core 1.0 §3.1.3.7 (2): iss MUST exactly match the issuer.
       issuer: expected.issuer,

@@ -4,9 +4,9 @@ import { isCallbackUrl, parseCallbackUrl, responseModeOf, validateAuthResponse }
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
-import { validateIdToken, type IdTokenExpectations } from './id-token';
+import type { IdTokenExpectations } from './id-token';
 import { generateRandom } from './random';
-import { loadJose } from './jose-loader';
+import { loadVerifier } from './verifier-loader';
 import type { MetadataCache, ProviderMetadata } from './metadata-cache';
 import { safeRemove, type AuthStorage } from './storage';
 import { exchangeCode } from './token-request';
@@ -106,8 +106,9 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   }
   // Consumed before anything else: one authorization response completes at most one login.
   const transaction = takeTransaction(ctx.transactions, params.state, ctx.now());
-  // jose (the signature check) loads while the token request is out.
-  loadJose().catch(() => undefined);
+  // The ID token checks (and jose) load while the token request is out.
+  const verifier = loadVerifier();
+  verifier.catch(() => undefined);
   const metadata = await ctx.metadata.load();
   const { discovery } = metadata;
   const response = validateAuthResponse(
@@ -132,7 +133,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   // (required with "id_token token"), c_hash for the code (required with "code id_token").
   const front: ValidatedTokens | undefined = response.id_token
     ? {
-        claims: await validateIdToken(response.id_token, metadata.keys.resolve, {
+        claims: await (await verifier).validateIdToken(response.id_token, metadata.keys.resolve, {
           ...expectations,
           accessToken: response.access_token ? { value: response.access_token, required: true } : undefined,
           code: response.code ? { value: response.code, required: true } : undefined,
@@ -144,7 +145,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
         scope: response.scope,
       }
     : undefined;
-  const back = response.code ? await redeemCode(ctx, metadata, transaction, response.code, expectations, front) : undefined;
+  const back = response.code ? await redeemCode(ctx, metadata, transaction, response.code, expectations, front, verifier) : undefined;
   // validateAuthResponse guarantees a code or an ID token for every response type.
   const { claims, scope, ...tokens } = (back ?? front)!;
   const tokenSet: TokenSet = {
@@ -191,6 +192,7 @@ async function redeemCode(
   code: string,
   expectations: IdTokenExpectations,
   front: ValidatedTokens | undefined,
+  verifier: ReturnType<typeof loadVerifier>,
 ): Promise<ValidatedTokens> {
   const { discovery } = metadata;
   const response = await exchangeCode(
@@ -201,7 +203,7 @@ async function redeemCode(
   if (!response.id_token) {
     throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The token response has no id_token; is "openid" in the scope?' : '', { claim: 'id_token' });
   }
-  const claims = await validateIdToken(response.id_token, metadata.keys.resolve, {
+  const claims = await (await verifier).validateIdToken(response.id_token, metadata.keys.resolve, {
     ...expectations,
     // OIDC Core 1.0 §3.1.3.8: at_hash is optional here, but checked when present.
     accessToken: { value: response.access_token, required: false },

@@ -1,11 +1,11 @@
 import type { ClientListener } from './client';
 import { normalizeScope } from './config';
 import { AuthError } from './errors';
-import { loadJose } from './jose-loader';
+import { loadVerifier } from './verifier-loader';
 import type { FlowContext } from './login-flow';
 import type { ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
-import { refreshTokens, validateRefreshedIdToken } from './refresh';
+import { refreshTokens } from './refresh';
 import type { RenewalTimer } from './renewal-timer';
 import { applyRefreshResponse } from './renewed-session';
 import type { SessionHolder } from './session-holder';
@@ -156,8 +156,9 @@ export function createRenewer(host: RenewerHost): Renewer {
 
   async function withRefreshToken(session: StoredSession, metadata: ProviderMetadata, request: TokenRequest, primary: boolean): Promise<string> {
     let response;
-    // jose (the signature check of a new ID token) loads while the token request is out.
-    loadJose().catch(() => undefined);
+    // The ID token checks (and jose) load while the token request is out.
+    const verifier = loadVerifier();
+    verifier.catch(() => undefined);
     try {
       response = await refreshTokens(
         metadata.discovery,
@@ -184,7 +185,7 @@ export function createRenewer(host: RenewerHost): Renewer {
     let unchecked: AuthError | undefined;
     if (response.id_token) {
       try {
-        claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
+        claims = await (await verifier).validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
           issuer: metadata.discovery.issuer,
           clientId: config.clientId,
           clockSkewSeconds: config.clockSkewSeconds,
