@@ -3,7 +3,7 @@ import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { AuthEvent, LoginOutcome } from './events';
 import { checkFeatures, type ProtocolFeatures } from './features';
-import { buildLogoutUrl, completeLogin, isLoginCallback, startLogin, takeLogoutReturn, type FlowContext, type LoginOptions } from './login-flow';
+import { buildLogoutUrl, startLogin, type FlowContext, type LoginOptions } from './login-flow';
 import { createMetadataCache, type ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
 import { createRenewalTimer, type RenewalTimer } from './renewal-timer';
@@ -12,13 +12,11 @@ import { createRequestAllowlist, type RequestAllowlist } from './request-allowli
 import { sanitizeReturnUrl } from './return-url';
 import { revokeToken } from './revoke-token';
 import { createSessionHolder, loginOf, type SessionHolder } from './session-holder';
-import { hasExpired, loadSession, scopeName, type StoredSession } from './session-store';
+import { scopeName, type StoredSession } from './session-store';
 import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { createTabSync, RenewalMarks, type TabSync } from './tab-sync';
-import { timeCallback } from './timing';
 import { findToken, type TokenRequest } from './token-cache';
-import { generateRandom } from './random';
-import { latestTransaction, purgeExpiredTransactions } from './transaction';
+import { startUp } from './start-up';
 
 /** What the client exposes; the Angular layer turns it into signals and observables. */
 export interface ClientSnapshot {
@@ -253,91 +251,19 @@ export class OidcClient {
   }
 
   private async runInitialize(): Promise<void> {
-    if (this.platform.server) {
-      // Server rendering: anonymous, and the callback (if any) is the browser's to complete.
-      this.listener.update({ isLoading: false });
-      return;
-    }
-    const now = this.now();
-    purgeExpiredTransactions(this.ctx.transactions, now);
-    const restored = loadSession(this.tokenStorage, this.config);
-    // Its access token expired and no refresh token can renew it: held, unannounced and without
-    // a timer, until silent authentication renews it or it ends (below).
-    const expired = restored !== null && hasExpired(restored, now);
-    if (expired) this.holder.hold(restored);
-    else if (restored) this.holder.set(restored, false);
-    // Every tab protects the provider's endpoints from start-up: with the metadata cached
-    // before the redirect, else (a session to protect) read now, without holding start-up.
-    const discovery = this.ctx.metadata.known()?.discovery;
-    if (discovery) this.allowlist.learn(discovery);
-    else if (restored && !this.allowlist.known()) this.protect().catch(() => undefined);
-    const href = this.platform.href();
-    // RP-Initiated Logout 1.0 §3: back from this client's logout, with its state: not a login
-    // response, whatever the path.
-    const loggedOut = takeLogoutReturn(this.ctx, href);
-    if (loggedOut !== undefined) {
-      this.platform.replaceUrl(loggedOut);
-    } else if (isLoginCallback(this.ctx, href)) {
-      // RFC 9700 §4.2.4: the code and state leave the address bar (history, Referer) before
-      // anything else runs.
-      this.platform.replaceUrl(new URL(this.config.redirectUri).pathname);
-      await this.handleCallback(href);
-    } else if (!restored) {
-      // A login started before this page load (another tab, or one the user walked away from)
-      // is still pending; once someone is logged in it is only noise.
-      const pending = latestTransaction(this.ctx.transactions, now);
-      if (pending) this.listener.update({ pending: { nonce: pending.nonce, state: pending.state } });
-    }
-    // A reload never logs the user out without a word; isLoading stays true meanwhile, so
-    // guards wait for the outcome.
-    if (expired && this.holder.current() === restored) await this.revive();
-    this.ready = true;
+    await startUp({
+      ctx: this.ctx,
+      platform: this.platform,
+      listener: this.listener,
+      holder: this.holder,
+      allowlist: this.allowlist,
+      renewer: this.renewer,
+      storage: this.tokenStorage,
+      protect: () => this.protect(),
+      fail: (err) => this.fail(err),
+    });
+    this.ready = !this.platform.server;
     this.listener.update({ isLoading: false });
-  }
-
-  /**
-   * A restored session whose access token expired with no refresh token: silent authentication,
-   * if configured, renews it (`token_renewed`; it fails within `silentTimeoutSeconds`); else, or
-   * when that fails (`renew_failed`), the session ends with `session_expired`.
-   */
-  private async revive(): Promise<void> {
-    let cause: AuthError | undefined;
-    if (this.renewer.canRenewSilently()) {
-      try {
-        return void (await this.renewer.renew(this.normalize({}), undefined));
-      } catch (err) {
-        cause = err as AuthError;
-      }
-    }
-    // login_required, consent_required and interaction_required ended it already; after any
-    // other failure (timeout, network) its token is still of no use.
-    if (this.holder.current()) this.renewer.expire(cause);
-  }
-
-  private async handleCallback(href: string): Promise<void> {
-    const timing = timeCallback(this.ctx.fetch);
-    try {
-      const { tokens, user, transaction, discovery } = await completeLogin({ ...this.ctx, fetch: timing.fetch }, href);
-      this.allowlist.learn(discovery);
-      // A login id, kept through renewals: a logout names it, so other tabs ignore its late messages.
-      this.holder.set({ tokens, user, login: generateRandom() }, true);
-      // The outcome stays readable after start-up (the app subscribes to events$ too late).
-      const outcome: LoginOutcome = transaction.appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState: transaction.appState };
-      this.listener.update({ error: null, pending: null, loginOutcome: outcome });
-      this.listener.event(outcome);
-      this.platform.replaceUrl(sanitizeReturnUrl(transaction.returnUrl, this.config.appOrigin));
-    } catch (err) {
-      // Nothing of a failed callback is installed, and a session already here stays: anyone can
-      // link to the redirect URI with a state no login sent (RFC 6749 §10.12), and that must not
-      // log the user out, here or in the tabs sharing its storage.
-      const error = this.fail(err);
-      const outcome: LoginOutcome = { type: 'login_failed', error };
-      this.listener.update({ pending: null, loginOutcome: outcome });
-      this.listener.event(outcome);
-      this.platform.replaceUrl('/');
-    } finally {
-      timing.done();
-    }
   }
 
   /** Fills in the login's audience; the login's scope is implied by omitting it. */
