@@ -1,0 +1,313 @@
+import { decodeJwt } from 'jose';
+import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, SCOPE, testConfig, type TestKey } from '../../test-support/fake-provider';
+import { ClientRecorder, FakeAuthServer, FakePlatform, ManualClock } from '../../test-support/fake-platform';
+import { AuthError } from './errors';
+import { LOGOUT_STATE_PREFIX, startLogin, type FlowContext } from './login-flow';
+import { createMetadataCache } from './metadata-cache';
+import type { Renewer } from './renewer';
+import { createRequestAllowlist, type RequestAllowlist } from './request-allowlist';
+import { createSessionHolder, type SessionHolder } from './session-holder';
+import { saveSession, scopeName, sessionKey, type StoredSession } from './session-store';
+import { startUp } from './start-up';
+import { MemoryStorage } from './storage';
+import { RenewalMarks } from './tab-sync';
+import { createTransaction, saveTransaction } from './transaction';
+import type { IdTokenClaims, TokenSet } from './types';
+
+const API = 'https://api.example.com';
+const HOUR = 3600_000;
+const LOGOUT_KEY = LOGOUT_STATE_PREFIX + CLIENT_ID;
+
+/** One page load: start-up's host over real objects, with the renewer scripted. */
+interface Page {
+  readonly platform: FakePlatform;
+  readonly ctx: FlowContext;
+  readonly recorder: ClientRecorder;
+  readonly holder: SessionHolder;
+  readonly allowlist: RequestAllowlist;
+  /** The renewals start-up asked for, and the sessions it ended (`expire`). */
+  readonly renewals: unknown[][];
+  readonly expired: (AuthError | undefined)[];
+  protects: number;
+  run(): Promise<void>;
+}
+
+describe('startUp', () => {
+  let key: TestKey;
+  let provider: FakeProvider;
+  let clock: ManualClock;
+  let server: FakeAuthServer;
+  /** What survives the redirect (sessionStorage): transactions, the metadata copy, the logout state. */
+  let transactions: MemoryStorage;
+  /** Where the session is persisted. */
+  let storage: MemoryStorage;
+
+  beforeAll(async () => {
+    key = await createKey('k1');
+  });
+
+  beforeEach(() => {
+    provider = new FakeProvider();
+    clock = new ManualClock(NOW);
+    server = new FakeAuthServer(provider, key, clock);
+    transactions = new MemoryStorage();
+    storage = new MemoryStorage();
+  });
+
+  function page(url = `${APP_ORIGIN}/`, options: { server?: boolean; silent?: boolean; renew?: () => Promise<string>; config?: Record<string, unknown> } = {}): Page {
+    const platform = new FakePlatform({ provider, clock, url });
+    if (options.server) Object.assign(platform, { server: true });
+    const config = testConfig({ storage, ...options.config });
+    const now = () => clock.now;
+    const ctx: FlowContext = { config, fetch: platform.fetch, transactions, now, metadata: createMetadataCache(config.authority, platform.fetch, transactions, now) };
+    const recorder = new ClientRecorder();
+    const holder = createSessionHolder(config, storage, recorder, undefined, new RenewalMarks(undefined, scopeName(SCOPE)), platform.warn, () => undefined);
+    const allowlist = createRequestAllowlist(config);
+    const renewals: unknown[][] = [];
+    const expired: (AuthError | undefined)[] = [];
+    const renewer: Renewer = {
+      renew: (...args) => {
+        renewals.push(args);
+        return (options.renew ?? (() => Promise.resolve('renewed')))();
+      },
+      renewable: () => false,
+      canRenewSilently: () => options.silent === true,
+      expire: (cause) => {
+        expired.push(cause);
+        const error = new AuthError('session_expired', 'expired', { cause });
+        holder.end('session_expired', error);
+        return error;
+      },
+    };
+    const result: Page = {
+      platform,
+      ctx,
+      recorder,
+      holder,
+      allowlist,
+      renewals,
+      expired,
+      protects: 0,
+      run: () =>
+        startUp({
+          ctx,
+          platform,
+          listener: recorder,
+          holder,
+          allowlist,
+          renewer,
+          storage,
+          protect: async () => void result.protects++,
+          fail: (err) => {
+            const error = err instanceof AuthError ? err : new AuthError('invalid_response', String(err));
+            recorder.update({ error });
+            return error;
+          },
+        }),
+    };
+    return result;
+  }
+
+  /** Alice's session, stored by an earlier page load. */
+  async function stored(overrides: Partial<TokenSet> = {}): Promise<StoredSession> {
+    const idToken = await server.idToken({ nonce: 'login-nonce' });
+    const claims = decodeJwt(idToken) as unknown as IdTokenClaims;
+    const session: StoredSession = {
+      tokens: {
+        idToken,
+        accessToken: 'access-token-0',
+        tokenType: 'Bearer',
+        expiresAt: clock.now + HOUR,
+        obtainedAt: clock.now,
+        refreshToken: 'refresh-token-0',
+        scope: 'openid',
+        requestedScope: 'openid',
+        audience: API,
+        claims,
+        ...overrides,
+      },
+      user: { ...claims },
+      id: 'g1',
+      login: 'l1',
+    };
+    saveSession(storage, SCOPE, session);
+    return JSON.parse(storage.getItem(sessionKey(SCOPE))!) as StoredSession; // as read back (no undefined members)
+  }
+
+  /** A login started on an earlier page load, still pending. */
+  function pendingLogin(): { nonce: string; state: string } {
+    const tx = createTransaction(testConfig(), {}, clock.now);
+    saveTransaction(transactions, tx);
+    return { nonce: tx.nonce, state: tx.state };
+  }
+
+  it('does nothing on a server: no session, no callback, no request, no state update', async () => {
+    await stored();
+    pendingLogin();
+    const p = page(`${APP_ORIGIN}/callback?code=c&state=s`, { server: true });
+
+    await p.run();
+
+    expect(p.holder.current()).toBeNull();
+    expect(p.recorder.patches).toEqual([]);
+    expect(p.platform.replaced).toEqual([]);
+    expect(provider.requests).toEqual([]);
+    expect(p.protects).toBe(0);
+  });
+
+  it('restores a stored session without announcing it, and protects the provider endpoints in the background', async () => {
+    const session = await stored();
+    const before = storage.getItem(sessionKey(SCOPE));
+    pendingLogin();
+    const p = page(`${APP_ORIGIN}/orders`);
+
+    await p.run();
+
+    expect(p.holder.current()).toEqual(session);
+    expect(p.recorder.patches).withContext('no pending login shown once someone is logged in').toEqual([{ session }]);
+    expect(p.recorder.events).toEqual([]);
+    expect(storage.getItem(sessionKey(SCOPE))).withContext('not written again').toBe(before);
+    expect(p.protects).toBe(1);
+    expect(p.renewals).toEqual([]);
+    expect(p.platform.replaced).toEqual([]);
+  });
+
+  it("learns the provider's endpoints from the metadata an earlier page kept, without a request", async () => {
+    await createMetadataCache(testConfig().authority, provider.fetch, transactions, () => clock.now).load();
+    provider.requests.length = 0;
+    await stored();
+    const p = page();
+
+    await p.run();
+
+    expect(p.allowlist.learned()).toEqual(DISCOVERY);
+    expect(p.protects).toBe(0);
+    expect(provider.requests).toEqual([]);
+  });
+
+  it('protects nothing without an allowlist (no token leaves anyway)', async () => {
+    await stored();
+    const p = page(undefined, { config: { allowedUrls: [] } });
+
+    await p.run();
+
+    expect(p.protects).toBe(0);
+    expect(p.holder.current()).not.toBeNull();
+  });
+
+  it('shows the pending login when nobody is logged in', async () => {
+    const pending = pendingLogin();
+    const p = page();
+
+    await p.run();
+
+    expect(p.recorder.patches).toEqual([{ pending }]);
+    expect(p.protects).toBe(0);
+  });
+
+  it('drops an expired pending login instead of showing it', async () => {
+    pendingLogin();
+    clock.advance(testConfig().loginTimeoutSeconds * 1000);
+    const p = page();
+
+    await p.run();
+
+    expect(p.recorder.patches).toEqual([]);
+    expect(transactions.length).toBe(0);
+  });
+
+  it('takes the return from its logout: cleans the address bar, even at the redirect URI, and runs no callback', async () => {
+    transactions.setItem(LOGOUT_KEY, 'logout-state');
+    const p = page(`${APP_ORIGIN}/callback?state=logout-state&tab=2`);
+
+    await p.run();
+
+    expect(p.platform.replaced).toEqual(['/callback?tab=2']);
+    expect(transactions.getItem(LOGOUT_KEY)).toBeNull();
+    expect(p.recorder.events).toEqual([]);
+    expect(provider.requests).toEqual([]);
+  });
+
+  it('completes a login on the redirect URI: address bar cleaned first, session announced under its own login id, return URL', async () => {
+    const before = page();
+    const { url } = await startLogin(before.ctx, { returnUrl: '/orders?page=2' });
+    const q = new URL(url).searchParams;
+    const code = server.issueCode({
+      status: 200,
+      json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }) },
+    });
+    const p = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`);
+
+    await p.run();
+
+    expect(p.platform.replaced).toEqual(['/callback', '/orders?page=2']);
+    const session = p.holder.current()!;
+    expect(session.tokens.accessToken).toBe('access-token-0');
+    expect(session.login).toMatch(/^[\w-]{43}$/);
+    expect(session.id).toMatch(/^[\w-]{43}$/);
+    expect(JSON.parse(storage.getItem(sessionKey(SCOPE))!).login).toBe(session.login);
+    expect(p.allowlist.learned()).toEqual(DISCOVERY);
+    expect(p.recorder.types).toEqual(['login_completed']);
+    expect(p.recorder.state.loginOutcome).toEqual({ type: 'login_completed' });
+    expect(p.recorder.state.pending).toBeNull();
+  });
+
+  it('installs nothing of a failed callback and keeps the restored session: login_failed, error, address bar back to /', async () => {
+    const session = await stored();
+    const p = page(`${APP_ORIGIN}/callback?code=forged&state=${'s'.repeat(43)}`);
+
+    await p.run();
+
+    expect(p.holder.current()).toEqual(session);
+    expect(p.recorder.types).toEqual(['login_failed']);
+    expect(p.recorder.state.error?.code).toBe('state_mismatch');
+    expect(p.recorder.state.loginOutcome).toEqual({ type: 'login_failed', error: p.recorder.state.error! });
+    expect(p.platform.replaced).toEqual(['/callback', '/']);
+    expect(storage.getItem(sessionKey(SCOPE))).not.toBeNull();
+  });
+
+  describe('a restored session whose token expired, without a refresh token', () => {
+    async function expiredSession(): Promise<StoredSession> {
+      const session = await stored({ refreshToken: undefined, expiresAt: clock.now + HOUR });
+      clock.advance(HOUR);
+      return session;
+    }
+
+    it('ends it (session_expired) without silent authentication; it was never shown', async () => {
+      await expiredSession();
+      const p = page();
+
+      await p.run();
+
+      expect(p.expired).toEqual([undefined]);
+      expect(p.renewals).toEqual([]);
+      expect(p.holder.current()).toBeNull();
+      expect(p.recorder.patches[0]).withContext('held silently, then ended').toEqual({ session: null, error: jasmine.any(AuthError) });
+      expect(p.recorder.types).toEqual(['session_expired']);
+    });
+
+    it('renews it by silent authentication, for its audience', async () => {
+      const session = await expiredSession();
+      const p = page(undefined, { silent: true });
+
+      await p.run();
+
+      expect(p.renewals).toEqual([[{ audience: API }, undefined]]);
+      expect(p.expired).toEqual([]);
+      expect(p.holder.current()).withContext('held (the renewer installs the renewed one)').toEqual(session);
+      expect(p.recorder.patches).withContext('nothing shown until renewed').toEqual([]);
+    });
+
+    it('ends it with the failure when silent authentication fails', async () => {
+      await expiredSession();
+      const failure = new AuthError('timeout', 'no answer');
+      const p = page(undefined, { silent: true, renew: () => Promise.reject(failure) });
+
+      await p.run();
+
+      expect(p.renewals.length).toBe(1);
+      expect(p.expired).toEqual([failure]);
+      expect(p.holder.current()).toBeNull();
+    });
+  });
+});
