@@ -233,6 +233,18 @@ describe('createRenewer', () => {
   const tokenRequests = () => provider.requestsTo(TOKEN_ENDPOINT).length;
 
   describe('single flight', () => {
+    it('without Web Locks, keeps both renewed tokens when the login token and another audience renew at once', async () => {
+      const s = await withSession(aliceSession());
+      const [login, mgmt] = await Promise.all([s.renewer.renew(LOGIN, undefined), s.renewer.renew({ audience: MGMT, scope: 'mgmt:read' }, undefined)]);
+      const session = s.holder.current()!;
+      expect(session.tokens.accessToken).toBe(login);
+      expect(session.extra?.map((e) => e.accessToken)).toEqual([mgmt]);
+      expect(session.tokens.refreshToken).toBe('refresh-token-2');
+      expect(server.refreshRequests().map((b) => b.get('refresh_token')))
+        .withContext('a rotated refresh token is never sent twice')
+        .toEqual(['refresh-token-0', 'refresh-token-1']);
+    });
+
     it('shares one refresh request among concurrent renewals of the same audience and scope, whatever the scope order', async () => {
       const s = await withSession(aliceSession());
       const gate = hold(s.platform, TOKEN_ENDPOINT);

@@ -1,6 +1,6 @@
 import type { ClientListener } from './client';
 import { normalizeScope } from './config';
-import { AuthError } from './errors';
+import { AuthError, INTERACTION_ERRORS } from './errors';
 import { loadVerifier } from './verifier-loader';
 import type { FlowContext } from './login-flow';
 import type { ProviderMetadata } from './metadata-cache';
@@ -8,7 +8,7 @@ import type { AuthPlatform } from './platform';
 import { refreshTokens } from './refresh';
 import type { RenewalTimer } from './renewal-timer';
 import { applyRefreshResponse } from './renewed-session';
-import type { SessionHolder } from './session-holder';
+import { loginOf, type SessionHolder } from './session-holder';
 import { loadSession, type StoredSession } from './session-store';
 import type { AuthStorage } from './storage';
 import { TAB_WAIT_MS, type RenewalMarks, type TabSync } from './tab-sync';
@@ -63,6 +63,8 @@ export function createRenewer(host: RenewerHost): Renewer {
   const { ctx, platform, listener, holder } = host;
   const { config } = ctx;
   const inflight = new Map<string, Promise<string>>();
+  /** This tab's renewals in order, when the platform has no tab-wide lock. */
+  let queue: Promise<unknown> = Promise.resolve();
 
   function renew(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
     const key = requestKey(request);
@@ -88,7 +90,13 @@ export function createRenewer(host: RenewerHost): Renewer {
   }
 
   async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-    if (!platform.withLock) return fn();
+    if (!platform.withLock) {
+      // No Web Locks (a server, an old browser): renewals of this tab still run one at a time,
+      // or two would send the same refresh token and the later answer would undo the earlier.
+      const run = queue.then(fn, fn);
+      queue = run.catch(() => undefined);
+      return run;
+    }
     return platform.withLock<T>(`ngx-oidc:renew:${host.scope}`, async () => {
       if (config.storage !== 'memory') {
         const stored = loadSession(host.storage, config, ctx.now());
@@ -148,7 +156,7 @@ export function createRenewer(host: RenewerHost): Renewer {
     const error = err instanceof AuthError ? err : host.fail(err);
     listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
     // The login's own token cannot be renewed without the user: the session is over.
-    if (primary && holder.current() && ['login_required', 'consent_required', 'interaction_required', 'user_changed', 'renewal_unavailable'].includes(error.code)) {
+    if (primary && holder.current() && [...INTERACTION_ERRORS, 'user_changed', 'renewal_unavailable'].includes(error.code)) {
       holder.end('session_expired', error);
     }
     return error;
@@ -204,10 +212,15 @@ export function createRenewer(host: RenewerHost): Renewer {
         unchecked = err;
       }
     }
-    // Logged out (here or in another tab) while the request was out: nothing to renew.
-    if (!holder.current()) throw new AuthError('session_ended', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during the renewal.' : '');
+    // Logged out (here or in another tab), or another login took its place, while the request
+    // was out: nothing to renew. A newer generation of the same login (another tab's renewal of
+    // another audience) is what the answer applies to.
+    const current = holder.current();
+    if (!current || loginOf(current) !== loginOf(session)) {
+      throw new AuthError('session_ended', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The session ended during the renewal.' : '');
+    }
     // Without `claims` the session keeps its verified ID token and claims.
-    const renewed = applyRefreshResponse(session, response, claims, request, primary, ctx.now());
+    const renewed = applyRefreshResponse(current, response, claims, request, primary, ctx.now());
     const pace = host.timer().retries();
     holder.set(renewed.session, true);
     if (unchecked) {
