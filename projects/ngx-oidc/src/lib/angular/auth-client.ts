@@ -1,7 +1,8 @@
 import { inject, InjectionToken } from '@angular/core';
 import type { AuthClient, AuthClientFactory } from '../core/auth-client';
 import { OidcClient } from '../core/client';
-import { resolveConfig } from '../core/config';
+import { rebaseConfig, resolveConfig, type ResolvedAuthConfig } from '../core/config';
+import { checkFeatures } from '../core/features';
 import type { AuthPlatform } from '../core/platform';
 import { AUTH_BROWSER } from './auth-browser';
 import { AUTH_CONFIG } from './auth-config';
@@ -15,9 +16,17 @@ import { AUTH_FEATURES } from './features';
  *   allowlist; not API.
  */
 export function oidcClientFactory(platform: AuthPlatform = inject(AUTH_BROWSER)): AuthClientFactory {
-  const config = resolveConfig(inject(AUTH_CONFIG), platform.origin);
-  const features = inject(AUTH_FEATURES).protocol;
-  return (listener) => new OidcClient(config, platform, listener, features);
+  const options = inject(AUTH_CONFIG);
+  const { protocol, checked } = inject(AUTH_FEATURES);
+  let config: ResolvedAuthConfig;
+  // provideAuth() checked these options with these features: only the app's origin is new.
+  // AUTH_CONFIG provided another way is checked here, once.
+  if (checked?.config === options) {
+    config = rebaseConfig(checked.resolved, options, platform.origin);
+  } else {
+    checkFeatures((config = resolveConfig(options, platform.origin)), protocol);
+  }
+  return (listener) => new OidcClient(config, platform, listener, protocol);
 }
 
 /**

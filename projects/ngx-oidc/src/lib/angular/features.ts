@@ -1,5 +1,6 @@
 import { InjectionToken } from '@angular/core';
 import { runFrame } from '../core/browser/silent-frame';
+import type { AuthConfig, ResolvedAuthConfig } from '../core/config';
 import type { ProtocolFeatures } from '../core/features';
 import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
@@ -24,6 +25,11 @@ export interface AuthFeature<Kind extends AuthFeatureKind = AuthFeatureKind> {
 export interface AuthFeatures {
   readonly protocol: ProtocolFeatures;
   readonly frame?: (view: Window, url: string, timeoutMs: number) => Promise<string>;
+  /**
+   * The options `provideAuth()` checked with these features, and what it resolved them to
+   * (against `PLACEHOLDER_ORIGIN`): the client only moves that onto the app's origin.
+   */
+  readonly checked?: { readonly config: AuthConfig; readonly resolved: ResolvedAuthConfig };
 }
 
 /** The features given to `provideAuth()` (none when absent). */

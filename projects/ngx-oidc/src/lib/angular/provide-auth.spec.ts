@@ -5,6 +5,7 @@ import { APP_ORIGIN, FakeProvider } from '../../test-support/fake-provider';
 import { windowPlatform } from '../core/browser/window-platform';
 import { AuthError } from '../core/errors';
 import { AUTH_BROWSER } from './auth-browser';
+import { AUTH_CONFIG } from './auth-config';
 import { AuthService } from './auth.service';
 import { withImplicitFlow, withSilentAuthentication } from './features';
 import { provideAuth } from './provide-auth';
@@ -64,6 +65,47 @@ describe('provideAuth', () => {
     TestBed.configureTestingModule({ providers: [provideAuth({ ...TEST_CONFIG, silentRedirectUri: `${location.origin}/silent.html` }, withSilentAuthentication())] });
     expect(TestBed.inject(AUTH_BROWSER).runFrame).toEqual(jasmine.any(Function));
     expect(windowPlatform(window).runFrame).toBeUndefined();
+  });
+
+  it('resolves the configuration once per start, and the client gets it on the app origin', async () => {
+    // resolveConfig() reads clockSkewSeconds once; nothing after it reads the app's options
+    // but the origin-dependent ones.
+    let reads = 0;
+    const config = {
+      ...TEST_CONFIG,
+      get clockSkewSeconds() {
+        reads++;
+        return 30;
+      },
+    };
+    TestBed.configureTestingModule({
+      providers: [provideAuth(config), { provide: AUTH_BROWSER, useValue: new FakeBrowser(`${APP_ORIGIN}/`, new FakeProvider()) }],
+    });
+    await TestBed.inject(ApplicationInitStatus).donePromise;
+    const { configuration } = TestBed.inject(AuthService);
+    expect(reads).toBe(1);
+    expect(configuration.clockSkewSeconds).toBe(30);
+    expect(configuration.appOrigin).toBe(APP_ORIGIN);
+    expect(configuration.redirectUri).toBe(`${APP_ORIGIN}/callback`);
+    expect(configuration.allowedUrls[1].origin).toBe(APP_ORIGIN); // '/public-api'
+  });
+
+  it('checks an AUTH_CONFIG provided without provideAuth() when the client is made, features included', () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideAuth(TEST_CONFIG, withImplicitFlow()),
+        { provide: AUTH_CONFIG, useValue: { ...TEST_CONFIG, silentRedirectUri: `${APP_ORIGIN}/silent.html` } },
+        { provide: AUTH_BROWSER, useValue: new FakeBrowser(`${APP_ORIGIN}/`, new FakeProvider()) },
+      ],
+    });
+    let error: unknown;
+    try {
+      TestBed.inject(AuthService);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toEqual(jasmine.any(AuthError));
+    expect((error as AuthError).details).toEqual(jasmine.objectContaining({ option: 'silentRedirectUri', expected: 'withSilentAuthentication()' }));
   });
 
   it('completes the callback in an app initializer, before the app starts', async () => {

@@ -31,11 +31,13 @@ import { AuthService } from './auth.service';
 export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
   const merged = mergeFeatures(features);
   // Fail at start-up, not at the first login: every option that can be checked without the
-  // app's origin is checked here (relative URLs resolve against a placeholder).
-  checkFeatures(resolveConfig(config, PLACEHOLDER_ORIGIN), merged.protocol);
+  // app's origin is checked here (relative URLs resolve against a placeholder), once; the
+  // client moves the result onto the app's origin.
+  const resolved = resolveConfig(config, PLACEHOLDER_ORIGIN);
+  checkFeatures(resolved, merged.protocol);
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG, useValue: config },
-    { provide: AUTH_FEATURES, useValue: merged },
+    { provide: AUTH_FEATURES, useValue: { ...merged, checked: { config, resolved } } },
     provideAppInitializer(() => inject(AuthService).initialize()),
   ]);
 }

@@ -1,5 +1,5 @@
 import type { ResponseType } from './config';
-import { AuthError } from './errors';
+import { AuthError, INTERACTION_ERRORS } from './errors';
 
 /** A successful authorization response, after every structural check. */
 export interface AuthorizationResponse {
@@ -190,13 +190,6 @@ export function validateAuthResponse(
     scope: params.scope,
   };
 }
-
-/**
- * Provider errors that mean "an interactive login is needed", each with a code of its own so
- * an app can act on it (auth0.js's `checkSession` answered the same three).
- * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
- */
-const INTERACTION_ERRORS = ['login_required', 'consent_required', 'interaction_required'] as const;
 
 /**
  * Converts an OAuth error response into an {@link AuthError}: `login_required`,

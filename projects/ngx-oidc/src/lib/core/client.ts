@@ -2,7 +2,7 @@ import type { AllowedUrlMatcher } from './allowed-url';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { AuthEvent, LoginOutcome } from './events';
-import { checkFeatures, type ProtocolFeatures } from './features';
+import type { ProtocolFeatures } from './features';
 import { buildLogoutUrl, startLogin, type FlowContext, type LoginOptions } from './login-flow';
 import { createMetadataCache, type ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
@@ -62,9 +62,9 @@ export class OidcClient {
   private initialized?: Promise<void>;
 
   /**
+   * @param config A configuration that passed `checkFeatures()` with `features` (the
+   *   Angular layer checks it once, at `provideAuth()`).
    * @param features The optional protocol parts the app provided (`withImplicitFlow()`, …).
-   * @throws {AuthError} `invalid_configuration` when the configuration needs a feature that
-   *   is missing.
    */
   constructor(
     readonly config: ResolvedAuthConfig,
@@ -72,7 +72,6 @@ export class OidcClient {
     private readonly listener: ClientListener,
     features: ProtocolFeatures = {},
   ) {
-    checkFeatures(config, features);
     const now = (this.now = () => platform.now?.() ?? Date.now());
     // On a server there is no browser storage; memory keeps every code path the same.
     const transactions = platform.server ? new MemoryStorage() : openWebStorage('session', platform.warn);

@@ -1,5 +1,5 @@
 import { APP_ORIGIN, thrownBy } from '../../test-support/fake-provider';
-import { normalizeScope, resolveConfig, type AuthConfig } from './config';
+import { normalizeResponseType, normalizeScope, PLACEHOLDER_ORIGIN, rebaseConfig, resolveConfig, type AuthConfig } from './config';
 
 const VALID: AuthConfig = { authority: 'https://idp.example.com', clientId: 'spa-client' };
 const NONCE_GENERATOR = (): string => crypto.randomUUID();
@@ -302,6 +302,44 @@ describe('resolveConfig', () => {
       expect(err.details.actual).toBe('https://idp.example.com');
       expect(resolve({ authority: 'https://idp.example.com', allowedUrls: ['https://idp.example.com/api'] }).allowedUrls[0].path).toBe('/api');
     });
+  });
+});
+
+describe('rebaseConfig', () => {
+  const rebased = (config: AuthConfig, origin: string) => rebaseConfig(resolveConfig(config, PLACEHOLDER_ORIGIN), config, origin);
+
+  it('gives what resolving against the app origin gives: default redirect URIs, relative allowlist entries', () => {
+    const config: AuthConfig = {
+      ...VALID,
+      allowedUrls: ['/api', { uri: 'https://api.example.com/v1', httpMethod: 'get' }],
+      silentRedirectUri: `${APP_ORIGIN}/silent.html`,
+      extraParams: { connection: 'github' },
+    };
+    const result = rebased(config, APP_ORIGIN);
+    expect(result).toEqual(resolveConfig(config, APP_ORIGIN));
+    expect(result.redirectUri).toBe(`${APP_ORIGIN}/callback`);
+    expect(result.allowedUrls[0].origin).toBe(APP_ORIGIN);
+  });
+
+  it('keeps explicit redirect URIs', () => {
+    const config = { ...VALID, redirectUri: 'https://app.example.com/auth/done', postLogoutRedirectUri: 'https://app.example.com/bye' };
+    expect(rebased(config, 'https://other.example.com')).toEqual(resolveConfig(config, 'https://other.example.com'));
+  });
+
+  it('refuses, as resolveConfig does, what only the app origin shows wrong', () => {
+    const silent = { ...VALID, silentRedirectUri: 'https://elsewhere.example.com/silent.html' };
+    expect(thrownBy(() => rebased(silent, APP_ORIGIN)).details.option).toBe('silentRedirectUri');
+    const coversIssuer = { authority: `${APP_ORIGIN}/idp`, clientId: 'c', allowedUrls: ['/'] };
+    expect(thrownBy(() => rebased(coversIssuer, APP_ORIGIN)).details.option).toBe('allowedUrls[0]');
+    expect(thrownBy(() => resolveConfig(coversIssuer, APP_ORIGIN)).details.option).toBe('allowedUrls[0]');
+  });
+});
+
+describe('normalizeResponseType', () => {
+  it('orders the values and collapses whitespace, so that spellings of one type compare equal', () => {
+    expect(normalizeResponseType(' token  id_token ')).toBe('id_token token');
+    expect(normalizeResponseType('id_token token')).toBe('id_token token');
+    expect(normalizeResponseType('id_token code')).toBe(normalizeResponseType('code id_token'));
   });
 });
 

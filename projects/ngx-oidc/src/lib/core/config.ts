@@ -170,11 +170,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     throw invalid('clientId', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'clientId is required: the client id registered at your provider' : '');
   }
   const authority = checkAuthority(config.authority);
-  const redirectUri = checkUrl('redirectUri', config.redirectUri ?? `${appOrigin}/callback`);
-  const postLogoutRedirectUri = checkUrl(
-    'postLogoutRedirectUri',
-    config.postLogoutRedirectUri ?? `${appOrigin}/`,
-  );
+  const { redirectUri, postLogoutRedirectUri } = redirectUris(config, appOrigin);
   const scope = normalizeScope(config.scope ?? 'openid profile email');
   if (!scope.split(' ').includes('openid')) {
     throw invalid('scope', (typeof ngDevMode === 'undefined' || ngDevMode) ? `scope "${scope}" must contain "openid" for an OpenID Connect login` : '', scope);
@@ -217,14 +213,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     );
   }
   const silentRedirectUri = config.silentRedirectUri === undefined ? undefined : checkUrl('silentRedirectUri', config.silentRedirectUri);
-  if (silentRedirectUri !== undefined && new URL(silentRedirectUri).origin !== new URL(appOrigin).origin && appOrigin !== PLACEHOLDER_ORIGIN) {
-    throw invalid(
-      'silentRedirectUri',
-      (typeof ngDevMode === 'undefined' || ngDevMode) ? `silentRedirectUri "${silentRedirectUri}" must be on the app's origin ${appOrigin}: the frame reports back to this window only` : '',
-      silentRedirectUri,
-      appOrigin,
-    );
-  }
+  checkSilentOrigin(silentRedirectUri, appOrigin);
   const silentTimeoutSeconds = checkSeconds('silentTimeoutSeconds', config.silentTimeoutSeconds, 10);
   const renewLeadSeconds = checkSeconds('renewLeadSeconds', config.renewLeadSeconds, 60);
   if (config.autoRenew !== undefined && typeof config.autoRenew !== 'boolean') {
@@ -268,6 +257,45 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   };
 }
 
+/**
+ * Moves a configuration {@link resolveConfig} resolved against {@link PLACEHOLDER_ORIGIN} onto
+ * the app's origin, checking again only what depends on it: the default redirect URIs, the
+ * `silentRedirectUri` origin and relative `allowedUrls` entries. `provideAuth()` resolves the
+ * configuration once, before the app's origin is known; the client moves the result.
+ *
+ * @param resolved `resolveConfig(config, PLACEHOLDER_ORIGIN)`.
+ * @param config The options `resolved` was resolved from.
+ * @param appOrigin The app's origin.
+ * @returns What `resolveConfig(config, appOrigin)` returns.
+ * @throws {AuthError} `invalid_configuration`, as `resolveConfig(config, appOrigin)` would.
+ */
+export function rebaseConfig(resolved: ResolvedAuthConfig, config: AuthConfig, appOrigin: string): ResolvedAuthConfig {
+  const uris = redirectUris(config, appOrigin);
+  checkSilentOrigin(resolved.silentRedirectUri, appOrigin);
+  return { ...resolved, ...uris, allowedUrls: parseAllowedUrls(config.allowedUrls ?? [], appOrigin, resolved.authority), appOrigin };
+}
+
+/** The redirect URIs, by default on the app's origin. */
+function redirectUris(config: AuthConfig, appOrigin: string): Pick<ResolvedAuthConfig, 'redirectUri' | 'postLogoutRedirectUri'> {
+  return {
+    redirectUri: checkUrl('redirectUri', config.redirectUri ?? `${appOrigin}/callback`),
+    postLogoutRedirectUri: checkUrl('postLogoutRedirectUri', config.postLogoutRedirectUri ?? `${appOrigin}/`),
+  };
+}
+
+// The silent authentication frame reports back to this window only (same origin); unknown
+// before the app's origin is.
+function checkSilentOrigin(silentRedirectUri: string | undefined, appOrigin: string): void {
+  if (silentRedirectUri !== undefined && new URL(silentRedirectUri).origin !== new URL(appOrigin).origin && appOrigin !== PLACEHOLDER_ORIGIN) {
+    throw invalid(
+      'silentRedirectUri',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `silentRedirectUri "${silentRedirectUri}" must be on the app's origin ${appOrigin}: the frame reports back to this window only` : '',
+      silentRedirectUri,
+      appOrigin,
+    );
+  }
+}
+
 /** Collapses whitespace in a scope string (RFC 6749 §3.3: space-delimited). */
 export function normalizeScope(scope: string): string {
   return scope.trim().split(/\s+/).filter(Boolean).join(' ');
@@ -307,10 +335,19 @@ function checkUrl(option: string, value: unknown): string {
   return value;
 }
 
+/**
+ * A response type's values in one order, so that two spellings of the same response type
+ * compare equal (`token id_token` and `id_token token`).
+ * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseTypesAndModes
+ */
+export function normalizeResponseType(value: string): string {
+  return value.trim().split(/\s+/).sort().join(' ');
+}
+
 function canonicalResponseType(value: unknown): ResponseType {
   if (typeof value !== 'string') return value as ResponseType;
-  const key = value.trim().split(/\s+/).sort().join(' ');
-  return RESPONSE_TYPES.find((type) => type.split(' ').sort().join(' ') === key) ?? (value as ResponseType);
+  const key = normalizeResponseType(value);
+  return RESPONSE_TYPES.find((type) => normalizeResponseType(type) === key) ?? (value as ResponseType);
 }
 
 function isStorage(value: unknown): value is AuthStorage {

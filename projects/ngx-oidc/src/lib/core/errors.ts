@@ -112,6 +112,14 @@ export type AuthErrorCode =
   /** A network request to the provider failed or timed out. */
   | 'network_error';
 
+/**
+ * The OpenID Connect error answers that mean "an interactive login is needed", each an
+ * {@link AuthErrorCode} of its own so an app can act on it (auth0.js's `checkSession` answered
+ * the same three).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ */
+export const INTERACTION_ERRORS = ['login_required', 'consent_required', 'interaction_required'] as const;
+
 /** What an {@link AuthError} carries in `cause`: the values that were compared, never a token. */
 export interface AuthErrorDetails {
   /** The claim or response field that failed a check (`nonce`, `iss`, `state`, `token_type`, …). */

@@ -479,6 +479,20 @@ describe('login flow', () => {
       expect(keysWithPrefix(storage, TRANSACTION_PREFIX)).toEqual([]);
     });
 
+    it('finds its response type offered in any order of values (OAuth 2.0 Multiple Response Types §2)', async () => {
+      useResponseType('code id_token');
+      provider.discovery = { ...DISCOVERY, response_types_supported: ['code', 'id_token code'] };
+      const q = new URL((await startLogin(ctx)).url).searchParams;
+      expect(q.get('response_type')).toBe('code id_token');
+
+      provider.discovery = { ...DISCOVERY, response_types_supported: ['code', 'id_token token'] };
+      storage = new MemoryStorage();
+      ctx = { ...ctx, transactions: storage, metadata: newPage() };
+      const err = await rejectionOf(startLogin(ctx));
+      expect(err.code).toBe('invalid_configuration');
+      expect(err.details.expected).toEqual(['code', 'id_token token']);
+    });
+
     it('completes "id_token token" from the fragment with zero requests and checks at_hash', async () => {
       useResponseType('id_token token');
       const { transaction } = await startLogin(ctx);

@@ -1,7 +1,7 @@
 import type { AuthorizeParams } from './authorize-url';
 import { buildAuthorizeUrl } from './authorize-url';
 import { isCallbackUrl, parseCallbackUrl, responseModeOf, validateAuthResponse } from './callback';
-import type { ResolvedAuthConfig } from './config';
+import { normalizeResponseType, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
 import type { IdTokenExpectations } from './id-token';
@@ -168,8 +168,8 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
 function checkResponseTypeOffered(discovery: DiscoveryDocument, responseType: string): void {
   const offered = discovery.response_types_supported;
   if (!Array.isArray(offered)) return;
-  const wanted = responseType.split(' ').sort().join(' ');
-  if (!offered.some((type) => type.split(' ').sort().join(' ') === wanted)) {
+  const wanted = normalizeResponseType(responseType);
+  if (!offered.some((type) => normalizeResponseType(type) === wanted)) {
     throw new AuthError(
       'invalid_configuration',
       (typeof ngDevMode === 'undefined' || ngDevMode) ? `responseType "${responseType}" is not offered by the provider (response_types_supported: ${offered.join(', ')}).` : '',

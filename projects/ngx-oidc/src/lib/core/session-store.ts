@@ -1,4 +1,4 @@
-import { readJson, safeRemove, writeJson, type AuthStorage } from './storage';
+import { readJsonOrNull, safeRemove, writeJson, type AuthStorage } from './storage';
 import type { AccessTokenEntry } from './token-cache';
 import type { TokenSet } from './types';
 
@@ -43,14 +43,9 @@ export function sessionKey(scope: SessionScope): string {
  * @returns The session, or `null`.
  */
 export function loadSession(storage: AuthStorage, scope: SessionScope, now?: number): StoredSession | null {
-  let session: StoredSession | null;
-  try {
-    session = readJson<StoredSession>(storage, sessionKey(scope));
-  } catch {
-    return null;
-  }
+  const session = readJsonOrNull<StoredSession>(storage, sessionKey(scope));
+  if (session === null) return null;
   const valid =
-    session !== null &&
     typeof session.tokens?.idToken === 'string' &&
     typeof session.tokens?.claims?.exp === 'number' &&
     // OIDC Core 1.0 §3.1.3.7 (2): a token of another issuer is never this client's session.

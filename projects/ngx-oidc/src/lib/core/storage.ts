@@ -103,6 +103,19 @@ export function readJson<T>(storage: AuthStorage, key: string): T | null {
 }
 
 /**
+ * {@link readJson} for reads where an unreadable or corrupted item only means "nothing stored"
+ * (a corrupted item is still removed).
+ * @returns The parsed value, or `null` when absent, unreadable or corrupted.
+ */
+export function readJsonOrNull<T>(storage: AuthStorage, key: string): T | null {
+  try {
+    return readJson<T>(storage, key);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Writes a JSON item.
  * @throws {AuthError} `storage_error` when the storage refuses it (quota exceeded, disabled).
  */

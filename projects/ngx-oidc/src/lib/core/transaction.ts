@@ -3,7 +3,7 @@ import { normalizeScope } from './config';
 import { AuthError } from './errors';
 import { generateCodeVerifier } from './pkce';
 import { generateRandom } from './random';
-import { keysWithPrefix, readJson, safeRemove, writeJson, type AuthStorage } from './storage';
+import { keysWithPrefix, readJson, readJsonOrNull, safeRemove, writeJson, type AuthStorage } from './storage';
 
 /**
  * Everything one login must remember across the redirect to the provider and back. Each login
@@ -107,7 +107,7 @@ export function createTransaction(
  */
 export function saveTransaction(storage: AuthStorage, tx: LoginTransaction): void {
   const key = TRANSACTION_PREFIX + tx.state;
-  if (safeRead(storage, key) !== null) {
+  if (readJsonOrNull<LoginTransaction>(storage, key) !== null) {
     throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? 'login(): a login with this state is already pending; state values must be unique per login.' : 'state');
   }
   writeJson(storage, key, tx);
@@ -147,7 +147,7 @@ export function takeTransaction(storage: AuthStorage, state: string, now: number
 export function latestTransaction(storage: AuthStorage, now: number): LoginTransaction | null {
   let latest: LoginTransaction | null = null;
   for (const key of keysWithPrefix(storage, TRANSACTION_PREFIX)) {
-    const tx = safeRead(storage, key);
+    const tx = readJsonOrNull<LoginTransaction>(storage, key);
     if (tx && tx.expiresAt > now && (!latest || tx.createdAt > latest.createdAt)) latest = tx;
   }
   return latest;
@@ -156,16 +156,8 @@ export function latestTransaction(storage: AuthStorage, now: number): LoginTrans
 /** Deletes expired and corrupted transactions; run at start-up. */
 export function purgeExpiredTransactions(storage: AuthStorage, now: number): void {
   for (const key of keysWithPrefix(storage, TRANSACTION_PREFIX)) {
-    const tx = safeRead(storage, key);
+    const tx = readJsonOrNull<LoginTransaction>(storage, key);
     if (!tx || tx.expiresAt <= now) safeRemove(storage, key);
-  }
-}
-
-function safeRead(storage: AuthStorage, key: string): LoginTransaction | null {
-  try {
-    return readJson<LoginTransaction>(storage, key);
-  } catch {
-    return null;
   }
 }
 
