@@ -1121,7 +1121,7 @@ describe('OidcClient', () => {
       expect(err.code).toBe('invalid_response');
       expect(err.details).toEqual(jasmine.objectContaining({ claim: 'sub', expected: 'alice', actual: 'mallory' }));
       // The provider has rotated the refresh token already and its answer cannot be trusted.
-      expect(tab.recorder.types).toEqual(['session_expired', 'renew_failed']);
+      expect(tab.recorder.types).toEqual(['renew_failed', 'session_expired']);
       expect(tab.recorder.state.session).toBeNull();
       expect(persisted(tab)).toBeNull();
       expect(tab.recorder.state.error?.code).toBe('invalid_response');
@@ -1850,7 +1850,7 @@ describe('OidcClient', () => {
         const err = await rejectionOf(tab.client.getAccessToken({ forceRefresh: true }));
 
         expect(err.code).toBe(code);
-        expect(outcomes(tab)).toEqual(['session_expired', `renew_failed:${code}`]);
+        expect(outcomes(tab)).toEqual([`renew_failed:${code}`, 'session_expired']);
         expect(tab.recorder.state.session).toBeNull();
         expect(tab.recorder.state.error?.code).toBe(code);
         expect(persisted(tab)).toBeNull();

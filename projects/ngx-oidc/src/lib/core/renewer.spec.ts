@@ -379,10 +379,23 @@ describe('createRenewer', () => {
       const error = await failure(s.renewer.renew(LOGIN, undefined));
 
       expect(error.code).toBe('invalid_signature');
-      expect(outcomes(s)).toEqual(['session_expired', 'renew_failed:invalid_signature']);
+      // renew_failed first, as on every path that ends the session.
+      expect(outcomes(s)).toEqual(['renew_failed:invalid_signature', 'session_expired']);
       expect(s.holder.current()).toBeNull();
       expect(s.recorder.state.error).toBe(error);
-      expect(s.failures).toEqual([error]);
+    });
+
+    it('ends the session also when the bad ID token came with a refresh for another audience', async () => {
+      const s = await withSession(aliceSession());
+      const forger = new FakeAuthServer(new FakeProvider(), await createKey('k1'), clock);
+      const idToken = await forger.idToken({ nonce: 'login-nonce' });
+      server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+
+      const error = await failure(s.renewer.renew({ audience: MGMT, scope: 'mgmt:read' }, undefined));
+
+      expect(error.code).toBe('invalid_signature');
+      expect(outcomes(s)).toEqual(['renew_failed:invalid_signature', 'session_expired']);
+      expect(s.holder.current()).toBeNull();
     });
 
     it('keeps the new tokens when the refreshed ID token cannot be checked (JWKS 503): renew_failed jwks_failed, retried at the pace so far', async () => {

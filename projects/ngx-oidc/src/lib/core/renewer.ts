@@ -63,6 +63,8 @@ export function createRenewer(host: RenewerHost): Renewer {
   const { ctx, platform, listener, holder } = host;
   const { config } = ctx;
   const inflight = new Map<string, Promise<string>>();
+  /** Failures that end the session whatever token was renewed: the refresh answer was forged. */
+  const untrusted = new WeakSet<AuthError>();
   /** This tab's renewals in order, when the platform has no tab-wide lock. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -155,8 +157,9 @@ export function createRenewer(host: RenewerHost): Renewer {
   function failed(err: unknown, request: TokenRequest, primary: boolean): AuthError {
     const error = err instanceof AuthError ? err : host.fail(err);
     listener.event({ type: 'renew_failed', error, audience: request.audience, scope: request.scope });
-    // The login's own token cannot be renewed without the user: the session is over.
-    if (primary && holder.current() && [...INTERACTION_ERRORS, 'user_changed', 'renewal_unavailable'].includes(error.code)) {
+    // The login's own token cannot be renewed without the user, or the provider's answer could
+    // not be trusted (`untrusted`, any token): the session is over.
+    if (holder.current() && ((primary && [...INTERACTION_ERRORS, 'user_changed', 'renewal_unavailable'].includes(error.code)) || untrusted.has(error))) {
       holder.end('session_expired', error);
     }
     return error;
@@ -204,10 +207,10 @@ export function createRenewer(host: RenewerHost): Renewer {
         if (!(err instanceof AuthError && (err.code === 'jwks_failed' || err.code === 'network_error'))) {
           // A failed check (signature, iss, aud, sub, nonce, …): the provider has probably
           // rotated the refresh token already, and what it sent cannot be trusted: nothing of
-          // this session can be renewed any more. The error is set before session_expired is
-          // emitted, as on every path that ends it.
-          if (holder.current()) holder.end('session_expired', host.fail(err));
-          throw err;
+          // this session can be renewed any more (`failed` ends it, after renew_failed).
+          const error = err instanceof AuthError ? err : host.fail(err);
+          untrusted.add(error);
+          throw error;
         }
         unchecked = err;
       }
