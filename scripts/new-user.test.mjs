@@ -251,15 +251,20 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
           await waitFor('signed in after the reload', async () => /^signed in as Alice/.test((await text(status)) ?? ''));
           await waitFor('the API answer after the reload', async () => apiCalls.length > before && (await text(result))?.includes('"messages"'));
 
-          // Log out: back to the app, anonymous; the guarded page now asks for a login.
+          // Log out: back to the app, anonymous; the guarded page now asks for a login. The app is
+          // anonymous at once, before it leaves for the provider's logout (after revoking the
+          // refresh token): "back" counts only once the provider's confirmation page was seen, or
+          // the next load would abort the logout and the provider's session would live on.
+          let atProvider = false;
           await page.getByTestId('logout').click();
-          await waitFor('the app again, anonymous', async () => {
+          await waitFor('the app again, anonymous, after the provider', async () => {
             if (page.url().startsWith(`http://localhost:${ports.idp}`)) {
+              atProvider = true;
               const confirm = page.locator('#logout-confirm');
               if (await confirm.isVisible()) await confirm.click();
               return false;
             }
-            return page.url().startsWith(appUrl) && (await text(status)) === 'anonymous';
+            return atProvider && page.url().startsWith(appUrl) && (await text(status)) === 'anonymous';
           });
           await page.goto(appUrl + '/profile');
           await waitFor('the provider login for the guarded page', onProviderLogin);
