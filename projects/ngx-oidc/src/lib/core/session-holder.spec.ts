@@ -348,7 +348,7 @@ describe('createSessionHolder', () => {
         expect(wait.resolved).toBe(false);
 
         jasmine.clock().tick(1);
-        await wait.promise;
+        for (let i = 0; i < 5; i++) await Promise.resolve();
         expect(wait.resolved).toBe(true);
       } finally {
         jasmine.clock().uninstall();

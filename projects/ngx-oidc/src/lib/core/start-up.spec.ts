@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, NOW, SCOPE, testConfig, type TestKey } from '../../test-support/fake-provider';
+import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, ISSUER, NOW, SCOPE, testConfig, type TestKey } from '../../test-support/fake-provider';
 import { ClientRecorder, FakeAuthServer, FakePlatform, ManualClock } from '../../test-support/fake-platform';
 import { AuthError } from './errors';
 import { LOGOUT_STATE_PREFIX, startLogin, type FlowContext } from './login-flow';
@@ -250,6 +250,23 @@ describe('startUp', () => {
     expect(p.recorder.types).toEqual(['login_completed']);
     expect(p.recorder.state.loginOutcome).toEqual({ type: 'login_completed' });
     expect(p.recorder.state.pending).toBeNull();
+  });
+
+  it("learns the provider's endpoints from the callback's discovery when no copy of the metadata was kept", async () => {
+    const before = page();
+    const { url } = await startLogin(before.ctx);
+    transactions.removeItem(`ngx-oidc.metadata.${ISSUER}`);
+    const q = new URL(url).searchParams;
+    const code = server.issueCode({
+      status: 200,
+      json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }) },
+    });
+    const p = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`);
+
+    await p.run();
+
+    expect(p.recorder.types).toEqual(['login_completed']);
+    expect(p.allowlist.learned()).toEqual(DISCOVERY);
   });
 
   it('installs nothing of a failed callback and keeps the restored session: login_failed, error, address bar back to /', async () => {
