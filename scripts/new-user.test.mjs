@@ -253,19 +253,29 @@ describe('a new user: ng new → ng add → serve → log in → API → reload 
 
           // Log out: back to the app, anonymous; the guarded page now asks for a login. The app is
           // anonymous at once, before it leaves for the provider's logout (after revoking the
-          // refresh token): "back" counts only once the provider's confirmation page was seen, or
-          // the next load would abort the logout and the provider's session would live on.
+          // refresh token): "back" counts only after the provider, or the next load would abort
+          // the logout and the provider's session would live on.
+          // The provider's page may be gone again before a poll sees it, so the navigations are
+          // watched: to the provider, then back to the app (its post-logout redirect).
           let atProvider = false;
+          let back = false;
+          const watch = (r) => {
+            if (!r.isNavigationRequest() || r.frame() !== page.mainFrame()) return;
+            if (r.url().startsWith(`http://localhost:${ports.idp}`)) atProvider = true;
+            else if (atProvider && r.url().startsWith(appUrl)) back = true;
+          };
+          page.on('request', watch);
           await page.getByTestId('logout').click();
           await waitFor('the app again, anonymous, after the provider', async () => {
             if (page.url().startsWith(`http://localhost:${ports.idp}`)) {
-              atProvider = true;
               const confirm = page.locator('#logout-confirm');
               if (await confirm.isVisible()) await confirm.click();
               return false;
             }
-            return atProvider && page.url().startsWith(appUrl) && (await text(status)) === 'anonymous';
+            // The app takes the logout's state out of the address bar once it has started.
+            return back && page.url() === `${appUrl}/` && (await text(status)) === 'anonymous';
           });
+          page.off('request', watch);
           await page.goto(appUrl + '/profile');
           await waitFor('the provider login for the guarded page', onProviderLogin);
           assert.deepEqual(notFound, [], 'no page of the app answered 404');
