@@ -17,8 +17,11 @@ import type { AuthError } from './errors';
 import type { AuthEvent } from './events';
 import { loadSession, saveSession, scopeName, sessionKey, type StoredSession } from './session-store';
 import { TAB_WAIT_MS } from './tab-sync';
+import { JWKS_REFETCH_MS } from './jwks';
+import { METADATA_TTL_MS } from './metadata-cache';
 import { MemoryStorage, type AuthStorage } from './storage';
 import type { IdTokenClaims, TokenSet } from './types';
+import { tick, until } from '../../test-support/tasks';
 
 const API = 'https://api.example.com';
 const MGMT = 'https://mgmt.example.com';
@@ -1981,130 +1984,91 @@ describe('OidcClient', () => {
       expect(callback.recorder.types).toEqual(['login_completed']);
     });
   });
-});
 
-/** Lets the tasks queued so far run. */
-function tick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+  describe('provider metadata (one discovery document and one key store per client)', () => {
+    const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`;
 
-/** Lets queued tasks run until `condition` holds (at most 100 tasks). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return;
-    await tick();
-  }
-  throw new Error('condition not reached');
-}
+    /** A page load of the app: a new client on the same sessionStorage. */
+    function page(url: string, config: Record<string, unknown> = {}): { client: OidcClient; platform: FakePlatform } {
+      const platform = new FakePlatform({ provider, clock, timers: true, url });
+      const client = new OidcClient(testConfig({ scope: 'openid profile email offline_access', storage: new MemoryStorage(), ...config }), platform, new ClientRecorder(), ALL_FEATURES);
+      clients.push(client);
+      return { client, platform };
+    }
 
-// Imports of the block below (kept next to it).
-import { JWKS_REFETCH_MS } from './jwks';
-import { METADATA_TTL_MS } from './metadata-cache';
+    /** A real login (login page, then the callback page) with a refresh token. */
+    async function loggedInPage(config: Record<string, unknown> = {}): Promise<OidcClient> {
+      const before = page(`${APP_ORIGIN}/`, config);
+      await before.client.initialize();
+      await before.client.login();
+      const q = new URL(before.platform.assigned[0]).searchParams;
+      const idToken = await server.idToken({ nonce: q.get('nonce')! });
+      const code = server.issueCode({
+        status: 200,
+        json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-token-0', id_token: idToken },
+      });
+      const { client } = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`, config);
+      await client.initialize();
+      return client;
+    }
 
-describe('OidcClient provider metadata (one discovery document and one key store per client)', () => {
-  const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`;
-  let key: TestKey;
-  let provider: FakeProvider;
-  let clock: ManualClock;
-  let server: FakeAuthServer;
-  let clients: OidcClient[];
+    /** A forced renewal whose answer carries a refreshed ID token, validated with the provider's keys. */
+    async function renew(client: OidcClient, signer = server): Promise<void> {
+      const idToken = await signer.idToken();
+      server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
+      const expected = `access-token-${server.refreshCount + 1}`;
+      expect(await client.getAccessToken({ forceRefresh: true })).toBe(expected);
+    }
 
-  beforeAll(async () => {
-    key = await createKey('k1');
-  });
+    const urls = () => provider.requests.map((r) => r.url);
 
-  beforeEach(() => {
-    sessionStorage.clear();
-    provider = new FakeProvider();
-    clock = new ManualClock(NOW);
-    server = new FakeAuthServer(provider, key, clock);
-    clients = [];
-  });
+    it('costs discovery and JWKS before the redirect, then one token request per login and per renewal', async () => {
+      const client = await loggedInPage();
+      expect(urls()).toEqual([DISCOVERY_URL, DISCOVERY.jwks_uri, TOKEN_ENDPOINT]);
+      provider.requests.length = 0;
 
-  afterEach(() => {
-    clients.forEach((client) => client.destroy());
-    sessionStorage.clear();
-  });
+      for (let i = 0; i < 5; i++) await renew(client);
 
-  /** A page load of the app: a new client on the same sessionStorage. */
-  function page(url: string, config: Record<string, unknown> = {}): { client: OidcClient; platform: FakePlatform } {
-    const platform = new FakePlatform({ provider, clock, timers: true, url });
-    const client = new OidcClient(testConfig({ scope: 'openid profile email offline_access', storage: new MemoryStorage(), ...config }), platform, new ClientRecorder(), ALL_FEATURES);
-    clients.push(client);
-    return { client, platform };
-  }
-
-  /** A real login (login page, then the callback page) with a refresh token. */
-  async function loggedIn(config: Record<string, unknown> = {}): Promise<OidcClient> {
-    const before = page(`${APP_ORIGIN}/`, config);
-    await before.client.initialize();
-    await before.client.login();
-    const q = new URL(before.platform.assigned[0]).searchParams;
-    const idToken = await server.idToken({ nonce: q.get('nonce')! });
-    const code = server.issueCode({
-      status: 200,
-      json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-token-0', id_token: idToken },
+      expect(urls()).toEqual(Array(5).fill(TOKEN_ENDPOINT));
     });
-    const { client } = page(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`, config);
-    await client.initialize();
-    return client;
-  }
 
-  /** A forced renewal whose answer carries a refreshed ID token, validated with the provider's keys. */
-  async function renew(client: OidcClient, signer = server): Promise<void> {
-    const idToken = await signer.idToken();
-    server.onRefresh = (_body, n) => server.rotation(n, { id_token: idToken });
-    const expected = `access-token-${server.refreshCount + 1}`;
-    expect(await client.getAccessToken({ forceRefresh: true })).toBe(expected);
-  }
+    it('reads discovery and the keys again once an hour: discovery, token and JWKS requests once, then the token request', async () => {
+      const client = await loggedInPage();
+      await renew(client);
+      provider.requests.length = 0;
 
-  const urls = () => provider.requests.map((r) => r.url);
+      clock.advance(METADATA_TTL_MS);
+      await renew(client);
+      await renew(client);
 
-  it('costs discovery and JWKS before the redirect, then one token request per login and per renewal', async () => {
-    const client = await loggedIn();
-    expect(urls()).toEqual([DISCOVERY_URL, DISCOVERY.jwks_uri, TOKEN_ENDPOINT]);
-    provider.requests.length = 0;
+      expect(urls()).toEqual([DISCOVERY_URL, TOKEN_ENDPOINT, DISCOVERY.jwks_uri, TOKEN_ENDPOINT]);
+    });
 
-    for (let i = 0; i < 5; i++) await renew(client);
+    it('protects an endpoint the hourly discovery moved (never sends the token there)', async () => {
+      const moved = `${ISSUER}/v2/userinfo`;
+      const client = await loggedInPage({ allowedUrls: [`${ISSUER}/v2`] });
+      expect(client.matchAllowedUrl(moved, 'GET')).withContext('not a provider endpoint yet').toBeDefined();
 
-    expect(urls()).toEqual(Array(5).fill(TOKEN_ENDPOINT));
-  });
+      clock.advance(METADATA_TTL_MS);
+      provider.discovery = { ...DISCOVERY, userinfo_endpoint: moved };
+      await renew(client);
 
-  it('reads discovery and the keys again once an hour: discovery, token and JWKS requests once, then the token request', async () => {
-    const client = await loggedIn();
-    await renew(client);
-    provider.requests.length = 0;
+      expect(client.matchAllowedUrl(moved, 'GET')).toBeUndefined();
+    });
 
-    clock.advance(METADATA_TTL_MS);
-    await renew(client);
-    await renew(client);
+    it('fetches the JWKS once when the provider signs with a key the client has not seen', async () => {
+      const client = await loggedInPage();
+      const rotated = new FakeAuthServer(new FakeProvider(), await createKey('k2'), clock);
+      provider.keys = [key.jwk, rotated.key.jwk];
+      clock.advance(JWKS_REFETCH_MS);
+      provider.requests.length = 0;
 
-    expect(urls()).toEqual([DISCOVERY_URL, TOKEN_ENDPOINT, DISCOVERY.jwks_uri, TOKEN_ENDPOINT]);
-  });
+      await renew(client, rotated);
+      await renew(client, rotated);
+      await renew(client);
 
-  it('protects an endpoint the hourly discovery moved (never sends the token there)', async () => {
-    const moved = `${ISSUER}/v2/userinfo`;
-    const client = await loggedIn({ allowedUrls: [`${ISSUER}/v2`] });
-    expect(client.matchAllowedUrl(moved, 'GET')).withContext('not a provider endpoint yet').toBeDefined();
-
-    clock.advance(METADATA_TTL_MS);
-    provider.discovery = { ...DISCOVERY, userinfo_endpoint: moved };
-    await renew(client);
-
-    expect(client.matchAllowedUrl(moved, 'GET')).toBeUndefined();
-  });
-
-  it('fetches the JWKS once when the provider signs with a key the client has not seen', async () => {
-    const client = await loggedIn();
-    const rotated = new FakeAuthServer(new FakeProvider(), await createKey('k2'), clock);
-    provider.keys = [key.jwk, rotated.key.jwk];
-    clock.advance(JWKS_REFETCH_MS);
-    provider.requests.length = 0;
-
-    await renew(client, rotated);
-    await renew(client, rotated);
-    await renew(client);
-
-    expect(urls()).toEqual([TOKEN_ENDPOINT, DISCOVERY.jwks_uri, TOKEN_ENDPOINT, TOKEN_ENDPOINT]);
+      expect(urls()).toEqual([TOKEN_ENDPOINT, DISCOVERY.jwks_uri, TOKEN_ENDPOINT, TOKEN_ENDPOINT]);
+    });
   });
 });
+

@@ -14,6 +14,7 @@ import { MemoryStorage, type AuthStorage } from './storage';
 import { holderLock, RenewalMarks, renewedLock, TAB_WAIT_MS, type TabSync } from './tab-sync';
 import { findToken, type TokenRequest } from './token-cache';
 import type { IdTokenClaims, TokenSet } from './types';
+import { until } from '../../test-support/tasks';
 
 const API = 'https://api.example.com';
 const MGMT = 'https://mgmt.example.com';
@@ -25,19 +26,6 @@ const SILENT_URI = `${APP_ORIGIN}/silent-callback.html`;
 /** The login's own token, as the client asks for it (its audience filled in, its scope implied). */
 const LOGIN: TokenRequest = { audience: API };
 
-/** Lets one task run. */
-function tick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Lets queued tasks run until `condition` holds (at most 100 tasks). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return;
-    await tick();
-  }
-  throw new Error('condition not reached');
-}
 
 /** The renewer's side of tab sync, scripted: what it asked and adopted. */
 class FakeTabs implements TabSync {

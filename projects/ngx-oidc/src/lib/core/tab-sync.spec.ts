@@ -9,6 +9,7 @@ import { MemoryStorage, type AuthStorage } from './storage';
 import { createTabSync, holderLock, RenewalMarks, renewedLock, TAB_WAIT_MS, type TabMessage, type TabSync } from './tab-sync';
 import { findToken, type TokenRequest } from './token-cache';
 import type { IdTokenClaims, TokenSet } from './types';
+import { until } from '../../test-support/tasks';
 
 const API = 'https://api.example.com';
 const MGMT = 'https://mgmt.example.com';
@@ -32,19 +33,6 @@ interface Tab {
   schedules: number;
 }
 
-/** Lets one task run (a BroadcastChannel delivery). */
-function tick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Lets queued tasks run until `condition` holds (at most 100 tasks). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return;
-    await tick();
-  }
-  throw new Error('condition not reached');
-}
 
 /** Lets promise callbacks run, with jasmine's clock installed (no task can run). */
 async function microtasks(): Promise<void> {
