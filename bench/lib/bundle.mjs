@@ -27,10 +27,12 @@ export const TOTAL_TARGET = 18.5 * KB;
  *   day for the rest of #11 (→ 21,197 B: tab channel trust, renewal hand-over to the tab holding
  *   the refresh token, Web Lock marks, the metadata cache, JWKS-outage backoff, silent
  *   authentication of an expired session at start-up); 22.5 kB since the ID token checks and
- *   jose moved to a chunk of their own (issue #12), which a page compresses on its own: 22,793 B.
- * - Initial: 16 kB since that move (15,889 B; was the whole of it, 21,197 B).
+ *   jose moved to a chunk of their own (issue #12), which a page compresses on its own: 22,793 B;
+ *   23 kB since the renewer's queue without Web Locks, the config resolved once per start and a
+ *   failed chunk load retried (23,051 B).
+ * - Initial: 16 kB since that move (15,889 B, then 16,147 B; was the whole of it, 21,197 B).
  */
-export const GZIP_CEILING = 22.5 * KB;
+export const GZIP_CEILING = 23 * KB;
 export const INITIAL_GZIP_CEILING = 16 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
