@@ -40,7 +40,6 @@ const CALLBACK_PARAMS = [
   'id_token', 'access_token', 'token_type', 'expires_in', 'scope',
 ];
 const TOKEN_PARAMS = ['id_token', 'access_token'];
-const MARKERS = ['code', 'error', 'state', 'id_token', 'access_token'];
 // RFC 6749 Appendix A: code, state, error and tokens are VSCHAR (printable ASCII) strings.
 const VSCHAR = /^[\x20-\x7e]*$/;
 
@@ -51,22 +50,6 @@ const VSCHAR = /^[\x20-\x7e]*$/;
  */
 export function responseModeOf(responseType: ResponseType): ResponseMode {
   return responseType === 'code' ? 'query' : 'fragment';
-}
-
-/**
- * Tells whether a URL is an authorization response for this client: same origin and path as
- * the redirect URI, with a `code`, `error`, `state` or token parameter in the query or fragment.
- */
-export function isCallbackUrl(url: string, redirectUri: string): boolean {
-  try {
-    const current = new URL(url);
-    const expected = new URL(redirectUri);
-    if (current.origin !== expected.origin || current.pathname !== expected.pathname) return false;
-    const fragment = new URLSearchParams(current.hash.slice(1));
-    return MARKERS.some((name) => current.searchParams.has(name) || fragment.has(name));
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -3,14 +3,14 @@ import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { AuthEvent, LoginOutcome } from './events';
 import type { ProtocolFeatures } from './features';
-import { buildLogoutUrl, startLogin, type FlowContext, type LoginOptions } from './login-flow';
+import type { FlowContext, LoginOptions } from './login-flow';
 import { createMetadataCache, type ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
+import { loadProtocol } from './protocol-loader';
 import { createRenewalTimer, type RenewalTimer } from './renewal-timer';
 import { createRenewer, type Renewer } from './renewer';
 import { createRequestAllowlist, type RequestAllowlist } from './request-allowlist';
 import { sanitizeReturnUrl } from './return-url';
-import { revokeToken } from './revoke-token';
 import { createSessionHolder, loginOf, type SessionHolder } from './session-holder';
 import { scopeName, type StoredSession } from './session-store';
 import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
@@ -133,6 +133,8 @@ export class OidcClient {
       // Before anything is sent: a transaction only in memory is gone when the provider answers.
       checkSurvivesRedirect(this.ctx.transactions);
       const returnUrl = sanitizeReturnUrl(options.returnUrl ?? this.currentPath(), this.config.appOrigin);
+      // The login's code (on demand: protocol.ts) loads alongside the provider's metadata.
+      const [{ startLogin }] = await Promise.all([loadProtocol(), this.loadMetadata()]);
       const { url, transaction } = await startLogin(this.ctx, { ...options, returnUrl });
       this.listener.update({ pending: { nonce: transaction.nonce, state: transaction.state } });
       this.listener.event({ type: 'login_started' });
@@ -156,12 +158,17 @@ export class OidcClient {
     this.holder.end('logged_out');
     this.tabs.logout(session ? loginOf(session) : undefined);
     this.listener.update({ error: null, pending: null });
+    if (options.localOnly && !tokens?.refreshToken) return;
+    // The code of what follows loads on demand (protocol.ts), alongside the provider's metadata.
+    const protocol = Promise.all([loadProtocol(), this.loadMetadata()]);
+    protocol.catch(() => undefined);
     // RFC 7009 §2.1: end the refresh token's grant with the session, also when the provider's
     // session stays (localOnly, no end_session_endpoint); before leaving the page, which would
     // cancel the request. It never holds back the local logout, already done.
     if (tokens?.refreshToken) {
       try {
-        await revokeToken((await this.loadMetadata()).discovery, tokens.refreshToken, this.config.clientId, this.ctx.fetch);
+        const [{ revokeToken }, { discovery }] = await protocol;
+        await revokeToken(discovery, tokens.refreshToken, this.config.clientId, this.ctx.fetch);
       } catch (err) {
         this.listener.event({ type: 'revoke_failed', error: err instanceof AuthError ? err : this.fail(err) });
       }
@@ -169,7 +176,7 @@ export class OidcClient {
     if (options.localOnly) return;
     let url: string | undefined;
     try {
-      url = await buildLogoutUrl(this.ctx, tokens?.idToken);
+      url = await (await protocol)[0].buildLogoutUrl(this.ctx, tokens?.idToken);
     } catch (err) {
       // The local session is gone either way; the provider's session may outlive it.
       this.fail(err);

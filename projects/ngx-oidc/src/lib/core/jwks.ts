@@ -2,7 +2,7 @@ import type { createLocalJWKSet, JSONWebKeySet, JWSHeaderParameters, FlattenedJW
 import { AuthError } from './errors';
 import { joseCode } from './jose-code';
 import { fetchJson } from './http';
-import { loadVerifier } from './verifier-loader';
+import { loadProtocol } from './protocol-loader';
 import type { FetchLike } from './types';
 
 /** Resolves the verification key of a JWS, as `jwtVerify` expects. */
@@ -80,7 +80,7 @@ export function createKeyStore(
     if (!jwks) await load();
     const set = jwks!;
     if (localOf !== set) {
-      local = (await loadVerifier()).createLocalJWKSet(set);
+      local = (await loadProtocol()).createLocalJWKSet(set);
       localOf = set;
     }
     return local!;

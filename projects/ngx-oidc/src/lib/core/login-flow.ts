@@ -1,14 +1,14 @@
 import type { AuthorizeParams } from './authorize-url';
 import { buildAuthorizeUrl } from './authorize-url';
-import { isCallbackUrl, parseCallbackUrl, responseModeOf, validateAuthResponse } from './callback';
+import { parseCallbackUrl, responseModeOf, validateAuthResponse } from './callback';
 import { normalizeResponseType, type ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
-import type { IdTokenExpectations } from './id-token';
+import { validateIdToken, type IdTokenExpectations } from './id-token';
 import { generateRandom } from './random';
-import { loadVerifier } from './verifier-loader';
+import { LOGOUT_STATE_PREFIX } from './logout-return';
 import type { MetadataCache, ProviderMetadata } from './metadata-cache';
-import { safeRemove, type AuthStorage } from './storage';
+import type { AuthStorage } from './storage';
 import { exchangeCode } from './token-request';
 import {
   createTransaction,
@@ -74,13 +74,6 @@ export async function startLogin(
 }
 
 /**
- * Tells whether `url` is this client's authorization response.
- */
-export function isLoginCallback(ctx: FlowContext, url: string): boolean {
-  return isCallbackUrl(url, ctx.config.redirectUri);
-}
-
-/**
  * Completes a login from the callback URL: matches and consumes the transaction, checks the
  * response, exchanges the code and validates the ID token.
  *
@@ -106,9 +99,6 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   }
   // Consumed before anything else: one authorization response completes at most one login.
   const transaction = takeTransaction(ctx.transactions, params.state, ctx.now());
-  // The ID token checks (and jose) load while the token request is out.
-  const verifier = loadVerifier();
-  verifier.catch(() => undefined);
   const metadata = await ctx.metadata.load();
   const { discovery } = metadata;
   const response = validateAuthResponse(
@@ -133,7 +123,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
   // (required with "id_token token"), c_hash for the code (required with "code id_token").
   const front: ValidatedTokens | undefined = response.id_token
     ? {
-        claims: await (await verifier).validateIdToken(response.id_token, metadata.keys.resolve, {
+        claims: await validateIdToken(response.id_token, metadata.keys.resolve, {
           ...expectations,
           accessToken: response.access_token ? { value: response.access_token, required: true } : undefined,
           code: response.code ? { value: response.code, required: true } : undefined,
@@ -145,7 +135,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
         scope: response.scope,
       }
     : undefined;
-  const back = response.code ? await redeemCode(ctx, metadata, transaction, response.code, expectations, front, verifier) : undefined;
+  const back = response.code ? await redeemCode(ctx, metadata, transaction, response.code, expectations, front) : undefined;
   // validateAuthResponse guarantees a code or an ID token for every response type.
   const { claims, scope, ...tokens } = (back ?? front)!;
   const tokenSet: TokenSet = {
@@ -192,7 +182,6 @@ async function redeemCode(
   code: string,
   expectations: IdTokenExpectations,
   front: ValidatedTokens | undefined,
-  verifier: ReturnType<typeof loadVerifier>,
 ): Promise<ValidatedTokens> {
   const { discovery } = metadata;
   const response = await exchangeCode(
@@ -203,7 +192,7 @@ async function redeemCode(
   if (!response.id_token) {
     throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The token response has no id_token; is "openid" in the scope?' : '', { claim: 'id_token' });
   }
-  const claims = await (await verifier).validateIdToken(response.id_token, metadata.keys.resolve, {
+  const claims = await validateIdToken(response.id_token, metadata.keys.resolve, {
     ...expectations,
     // OIDC Core 1.0 §3.1.3.8: at_hash is optional here, but checked when present.
     accessToken: { value: response.access_token, required: false },
@@ -233,9 +222,6 @@ function expiry(ctx: FlowContext, expiresIn: number | undefined): number | undef
   return expiresIn !== undefined ? ctx.now() + expiresIn * 1000 : undefined;
 }
 
-/** Where the `state` of the last RP-initiated logout waits for the return (the transaction storage). */
-export const LOGOUT_STATE_PREFIX = 'ngx-oidc.logout.';
-
 /**
  * Builds the RP-initiated logout URL with a fresh `state`, kept in the transaction storage for
  * {@link takeLogoutReturn}; or returns `undefined` when the provider has no
@@ -260,27 +246,4 @@ export async function buildLogoutUrl(ctx: FlowContext, idToken: string | undefin
     // Without it the return keeps its state parameter in the address bar; logout goes on.
   }
   return url.toString();
-}
-
-/**
- * Recognises the return from this client's RP-initiated logout: `url` carries the `state` the
- * last {@link buildLogoutUrl} sent (consumed here). It is not an authorization response, even
- * where `post_logout_redirect_uri` is the redirect URI.
- *
- * @returns The URL to show instead (path, query without `state`, fragment), or `undefined`.
- * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
- */
-export function takeLogoutReturn(ctx: FlowContext, url: string): string | undefined {
-  const key = LOGOUT_STATE_PREFIX + ctx.config.clientId;
-  let expected: string | null = null;
-  try {
-    expected = ctx.transactions.getItem(key);
-  } catch {
-    // Unreadable storage: nothing was kept to compare with.
-  }
-  const current = new URL(url);
-  if (expected === null || current.searchParams.get('state') !== expected) return undefined;
-  safeRemove(ctx.transactions, key);
-  current.searchParams.delete('state');
-  return current.pathname + current.search + current.hash;
 }

@@ -1,13 +1,11 @@
 import type { ClientListener } from './client';
 import { normalizeScope } from './config';
 import { AuthError, INTERACTION_ERRORS } from './errors';
-import { loadVerifier } from './verifier-loader';
 import type { FlowContext } from './login-flow';
 import type { ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
-import { refreshTokens } from './refresh';
+import { loadProtocol, type Protocol } from './protocol-loader';
 import type { RenewalTimer } from './renewal-timer';
-import { applyRefreshResponse } from './renewed-session';
 import { loginOf, type SessionHolder } from './session-holder';
 import { loadSession, type StoredSession } from './session-store';
 import type { AuthStorage } from './storage';
@@ -126,9 +124,11 @@ export function createRenewer(host: RenewerHost): Renewer {
   async function renewLocked(request: TokenRequest, rejectedToken: string | undefined): Promise<string> {
     // Loading the provider's metadata can wait for the network, and another tab's renewal can
     // land meanwhile: decide what to renew, with which refresh token, only after it.
+    // The refresh's code (on demand: protocol.ts) loads alongside.
     let metadata: ProviderMetadata | undefined;
+    let protocol: Protocol | undefined;
     try {
-      if (holder.current()?.tokens.refreshToken) metadata = await host.metadata();
+      if (holder.current()?.tokens.refreshToken) [metadata, protocol] = await Promise.all([host.metadata(), loadProtocol()]);
     } catch (err) {
       const session = holder.current();
       throw failed(err, request, session !== null && satisfies(session.tokens, request));
@@ -144,7 +144,7 @@ export function createRenewer(host: RenewerHost): Renewer {
     if (primary && !renewable(session)) throw expire();
     try {
       const token = session.tokens.refreshToken
-        ? await withRefreshToken(session, metadata ?? (await host.metadata()), request, primary)
+        ? await withRefreshToken(session, metadata ?? (await host.metadata()), protocol ?? (await loadProtocol()), request, primary)
         : await silently(request, primary);
       listener.event({ type: 'token_renewed', audience: request.audience, scope: request.scope });
       return token;
@@ -165,11 +165,9 @@ export function createRenewer(host: RenewerHost): Renewer {
     return error;
   }
 
-  async function withRefreshToken(session: StoredSession, metadata: ProviderMetadata, request: TokenRequest, primary: boolean): Promise<string> {
+  async function withRefreshToken(session: StoredSession, metadata: ProviderMetadata, protocol: Protocol, request: TokenRequest, primary: boolean): Promise<string> {
+    const { refreshTokens, validateRefreshedIdToken, applyRefreshResponse } = protocol;
     let response;
-    // The ID token checks (and jose) load while the token request is out.
-    const verifier = loadVerifier();
-    verifier.catch(() => undefined);
     try {
       response = await refreshTokens(
         metadata.discovery,
@@ -196,7 +194,7 @@ export function createRenewer(host: RenewerHost): Renewer {
     let unchecked: AuthError | undefined;
     if (response.id_token) {
       try {
-        claims = await (await verifier).validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
+        claims = await validateRefreshedIdToken(response.id_token, metadata.keys.resolve, session.tokens.claims, {
           issuer: metadata.discovery.issuer,
           clientId: config.clientId,
           clockSkewSeconds: config.clockSkewSeconds,

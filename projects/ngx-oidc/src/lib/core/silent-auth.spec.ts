@@ -5,7 +5,7 @@ import type { FlowContext } from './login-flow';
 import { createMetadataCache } from './metadata-cache';
 import { silentLogin, SILENT_TIMEOUT_MS } from './silent-auth';
 import { keysWithPrefix, MemoryStorage } from './storage';
-import { TRANSACTION_PREFIX } from './transaction';
+import { TRANSACTION_PREFIX } from './pending-logins';
 
 const SILENT_URI = `${APP_ORIGIN}/silent-callback.html`;
 

@@ -1,10 +1,11 @@
 import { AuthError } from './errors';
-import { completeLogin, startLogin, type FlowContext, type LoginOptions, type LoginResult } from './login-flow';
+import type { FlowContext, LoginOptions, LoginResult } from './login-flow';
+import { TRANSACTION_PREFIX } from './pending-logins';
+import { loadProtocol } from './protocol-loader';
 import type { RenewedSession } from './renewed-session';
 import type { StoredSession } from './session-store';
 import { safeRemove } from './storage';
 import { primaryEntry, upsertEntry, type AccessTokenEntry, type TokenRequest } from './token-cache';
-import { TRANSACTION_PREFIX } from './transaction';
 
 /** What `withSilentAuthentication()` gives the client. */
 export interface SilentRenewal {
@@ -42,6 +43,7 @@ export async function silentLogin(
   timeoutMs = SILENT_TIMEOUT_MS,
 ): Promise<LoginResult> {
   const silentCtx: FlowContext = { ...ctx, config: { ...ctx.config, redirectUri: silentRedirectUri } };
+  const { startLogin, completeLogin } = await loadProtocol();
   const { url, transaction } = await startLogin(silentCtx, { ...options, prompt: 'none' });
   let callbackUrl: string;
   try {

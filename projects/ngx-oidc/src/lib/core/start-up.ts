@@ -1,8 +1,12 @@
+import { isCallbackUrl } from './callback-url';
 import type { ClientListener } from './client';
 import type { AuthError } from './errors';
 import type { LoginOutcome } from './events';
-import { completeLogin, isLoginCallback, takeLogoutReturn, type FlowContext } from './login-flow';
+import type { FlowContext } from './login-flow';
+import { takeLogoutReturn } from './logout-return';
+import { latestTransaction, purgeExpiredTransactions } from './pending-logins';
 import type { AuthPlatform } from './platform';
+import { loadProtocol } from './protocol-loader';
 import { generateRandom } from './random';
 import type { Renewer } from './renewer';
 import type { RequestAllowlist } from './request-allowlist';
@@ -11,7 +15,6 @@ import type { SessionHolder } from './session-holder';
 import { hasExpired, loadSession } from './session-store';
 import type { AuthStorage } from './storage';
 import { timeCallback } from './timing';
-import { latestTransaction, purgeExpiredTransactions } from './transaction';
 
 /** What start-up needs from the client. */
 export interface StartUpHost {
@@ -58,7 +61,7 @@ export async function startUp(host: StartUpHost): Promise<void> {
   const loggedOut = takeLogoutReturn(ctx, href);
   if (loggedOut !== undefined) {
     platform.replaceUrl(loggedOut);
-  } else if (isLoginCallback(ctx, href)) {
+  } else if (isCallbackUrl(href, ctx.config.redirectUri)) {
     // RFC 9700 §4.2.4: the code and state leave the address bar (history, Referer) before
     // anything else runs.
     platform.replaceUrl(new URL(ctx.config.redirectUri).pathname);
@@ -96,6 +99,9 @@ async function revive({ holder, renewer }: StartUpHost): Promise<void> {
 async function completeCallback({ ctx, platform, listener, holder, allowlist, fail }: StartUpHost, href: string): Promise<void> {
   const timing = timeCallback(ctx.fetch);
   try {
+    // The login's code loads on demand (protocol.ts); its first step, before any request, is
+    // to consume the transaction.
+    const { completeLogin } = await loadProtocol();
     const { tokens, user, transaction, discovery } = await completeLogin({ ...ctx, fetch: timing.fetch }, href);
     allowlist.learn(discovery);
     // A login id, kept through renewals: a logout names it, so other tabs ignore its late messages.

@@ -1,7 +1,7 @@
 import type { ClientListener } from './client';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError, type AuthErrorCode } from './errors';
-import { loadVerifier } from './verifier-loader';
+import { loadProtocol } from './protocol-loader';
 import type { ProviderMetadata } from './metadata-cache';
 import type { TabChannel } from './platform';
 import { loginOf, type SessionHolder } from './session-holder';
@@ -224,7 +224,7 @@ export function createTabSync(host: TabSyncHost): TabSync {
     if (stale(holder.current())) return false;
     let claims;
     try {
-      const [{ discovery, keys }, { validateIdToken }] = await Promise.all([host.metadata(), loadVerifier()]);
+      const [{ discovery, keys }, { validateIdToken }] = await Promise.all([host.metadata(), loadProtocol()]);
       const { tokens } = session;
       // Checked as of its own issue time: an ID token outlives its exp in a session renewed by
       // refresh tokens; what matters here is who signed it, for whom, about whom.

@@ -2,13 +2,10 @@ import { FailingStorage, NOW, quotaExceeded, testConfig, thrownBy } from '../../
 import { MemoryStorage } from './storage';
 import {
   createTransaction,
-  latestTransaction,
-  purgeExpiredTransactions,
   saveTransaction,
   takeTransaction,
-  TRANSACTION_PREFIX,
-  type LoginTransaction,
 } from './transaction';
+import { TRANSACTION_PREFIX } from './pending-logins';
 
 const BASE64URL_43 = /^[A-Za-z0-9_-]{43}$/;
 const TIMEOUT_MS = 600 * 1000;
@@ -202,51 +199,6 @@ describe('login transactions', () => {
       failing.failSet = quotaExceeded();
 
       expect(thrownBy(() => saveTransaction(failing, createTransaction(config, {}, NOW))).code).toBe('storage_error');
-    });
-  });
-
-  describe('purgeExpiredTransactions', () => {
-    it('removes expired and corrupted transactions and keeps live ones and other keys', () => {
-      const live = createTransaction(config, {}, NOW);
-      const expired = createTransaction(config, {}, NOW - TIMEOUT_MS - 1);
-      saveTransaction(storage, live);
-      saveTransaction(storage, expired);
-      storage.setItem(TRANSACTION_PREFIX + 'corrupted', '{oops');
-      storage.setItem('ngx-oidc.session.spa-client', '{oops');
-      storage.setItem('unrelated', 'keep');
-
-      purgeExpiredTransactions(storage, NOW);
-
-      expect(storage.getItem(TRANSACTION_PREFIX + live.state)).not.toBeNull();
-      expect(storage.getItem(TRANSACTION_PREFIX + expired.state)).toBeNull();
-      expect(storage.getItem(TRANSACTION_PREFIX + 'corrupted')).toBeNull();
-      expect(storage.getItem('ngx-oidc.session.spa-client')).toBe('{oops');
-      expect(storage.getItem('unrelated')).toBe('keep');
-    });
-  });
-
-  describe('latestTransaction', () => {
-    it('returns null when no login is pending', () => {
-      expect(latestTransaction(storage, NOW)).toBeNull();
-    });
-
-    it('returns the most recently created unexpired transaction', () => {
-      const older = createTransaction(config, {}, NOW - 2000);
-      const newer = createTransaction(config, {}, NOW - 1000);
-      saveTransaction(storage, newer);
-      saveTransaction(storage, older);
-
-      expect(latestTransaction(storage, NOW)?.state).toBe(newer.state);
-    });
-
-    it('ignores expired and corrupted transactions', () => {
-      const expiredButNewest: LoginTransaction = { ...createTransaction(config, {}, NOW), expiresAt: NOW };
-      const live = createTransaction(config, {}, NOW - 5000);
-      saveTransaction(storage, expiredButNewest);
-      saveTransaction(storage, live);
-      storage.setItem(TRANSACTION_PREFIX + 'zzz', 'garbage');
-
-      expect(latestTransaction(storage, NOW)?.state).toBe(live.state);
     });
   });
 });

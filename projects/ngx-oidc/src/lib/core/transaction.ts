@@ -3,7 +3,8 @@ import { normalizeScope } from './config';
 import { AuthError } from './errors';
 import { generateCodeVerifier } from './pkce';
 import { generateRandom } from './random';
-import { keysWithPrefix, readJson, readJsonOrNull, safeRemove, writeJson, type AuthStorage } from './storage';
+import { TRANSACTION_PREFIX } from './pending-logins';
+import { readJson, readJsonOrNull, safeRemove, writeJson, type AuthStorage } from './storage';
 
 /**
  * Everything one login must remember across the redirect to the provider and back. Each login
@@ -60,9 +61,6 @@ export interface TransactionOptions {
    */
   readonly appState?: unknown;
 }
-
-/** Prefix of transaction keys in storage. */
-export const TRANSACTION_PREFIX = 'ngx-oidc.tx.';
 
 /**
  * Creates a login transaction: fresh 256-bit `state`, `nonce` and PKCE verifier unless the app
@@ -141,24 +139,6 @@ export function takeTransaction(storage: AuthStorage, state: string, now: number
     });
   }
   return tx;
-}
-
-/** Returns the most recent pending, unexpired transaction, if any (for `nonce$`/`state$`). */
-export function latestTransaction(storage: AuthStorage, now: number): LoginTransaction | null {
-  let latest: LoginTransaction | null = null;
-  for (const key of keysWithPrefix(storage, TRANSACTION_PREFIX)) {
-    const tx = readJsonOrNull<LoginTransaction>(storage, key);
-    if (tx && tx.expiresAt > now && (!latest || tx.createdAt > latest.createdAt)) latest = tx;
-  }
-  return latest;
-}
-
-/** Deletes expired and corrupted transactions; run at start-up. */
-export function purgeExpiredTransactions(storage: AuthStorage, now: number): void {
-  for (const key of keysWithPrefix(storage, TRANSACTION_PREFIX)) {
-    const tx = readJsonOrNull<LoginTransaction>(storage, key);
-    if (!tx || tx.expiresAt <= now) safeRemove(storage, key);
-  }
 }
 
 // RFC 6749 Appendix A.5: state is 1*VSCHAR; the callback parser refuses anything else, so a

@@ -1,4 +1,4 @@
-import { importOnce, loadVerifier } from './verifier-loader';
+import { importOnce, loadProtocol } from './protocol-loader';
 
 describe('importOnce', () => {
   it('loads once while the load succeeds', async () => {
@@ -26,10 +26,13 @@ describe('importOnce', () => {
     expect(importer).toHaveBeenCalledTimes(2);
   });
 
-  it('loads the real verifier chunk', async () => {
-    const verifier = await loadVerifier();
+  it('loads the real on-demand chunk', async () => {
+    const protocol = await loadProtocol();
 
-    expect(typeof verifier.validateIdToken).toBe('function');
-    expect(typeof verifier.createLocalJWKSet).toBe('function');
+    expect(typeof protocol.validateIdToken).toBe('function');
+    expect(typeof protocol.createLocalJWKSet).toBe('function');
+    expect(typeof protocol.startLogin).toBe('function');
+    expect(typeof protocol.completeLogin).toBe('function');
+    expect(typeof protocol.refreshTokens).toBe('function');
   });
 });

@@ -1,0 +1,13 @@
+// What the app needs only when a login starts or completes, a token is renewed or checked, or
+// the user logs out: loaded on demand by protocol-loader.ts, so that a page load that does none
+// of these (most of them) does not download it. It holds the login flows, the token requests,
+// the ID token checks and jose's signature check. jose comes in by its own modules: a dynamic
+// import of 'jose' would bring the whole library, and its index reached from the first load
+// would pull these files there.
+export { createLocalJWKSet } from 'jose/jwks/local';
+export { validateIdToken } from './id-token';
+export { validateRefreshedIdToken } from './refreshed-id-token';
+export { buildLogoutUrl, completeLogin, startLogin } from './login-flow';
+export { refreshTokens } from './refresh';
+export { applyRefreshResponse } from './renewed-session';
+export { revokeToken } from './revoke-token';
