@@ -1,27 +1,37 @@
-// Demo resource APIs protected by JWT access tokens (RFC 9068 style) issued by the local provider.
-// Two audiences on one server:
+// Demo resource APIs protected by JWT access tokens (RFC 9068 style) issued by the local providers.
+// Three audiences on one server:
 //
-//   demo API (aud = `audience`, default https://api.ngx-oidc.test)
+//   demo API (aud = `audience`, default https://api.ngx-oidc.test; iss = `issuer`)
 //     GET   /api/public               no token needed
 //     GET   /api/messages             scope read:messages
 //     POST  /api/messages             scope write:messages   (GET /api/admin: the same check)
-//   management API (aud = `managementAudience`, default https://management.ngx-oidc.test)
+//     GET   /api/step-up              scope read:messages, acr urn:ngx-oidc:acr:mfa (RFC 9470)
+//     GET   /api/step-up/recent       the same, and auth_time at most `stepUpMaxAge` seconds ago
+//   management API (aud = `managementAudience`, default https://management.ngx-oidc.test; iss = `issuer`)
 //     GET   /management/me            scope read:current_user
 //     PATCH /management/me/metadata   scope update:current_user_metadata
+//   partner API (aud = `partner.audience`, default https://partner-api.ngx-oidc.test;
+//   iss = `partner.issuer`, the second provider; only when `partner` is given)
+//     GET   /partner/me               scope read:partner
 //
 // Errors follow RFC 6750: 401 + `WWW-Authenticate: Bearer ...` for missing/invalid tokens (a token
-// for the other audience is invalid_token "wrong audience"), 403 insufficient_scope for missing
-// scopes, plus a JSON body { error, error_description }.
+// for another audience or from the other provider is invalid_token "wrong audience" / "wrong
+// issuer"), 403 insufficient_scope for missing scopes, 401 insufficient_user_authentication (RFC
+// 9470) for a too weak or too old authentication, plus a JSON body { error, error_description }.
 import http from 'node:http';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 
+import { ACR_MFA } from './acr.mjs';
 import { findBySub } from './accounts.mjs';
 import { closeServer, listen } from './http-util.mjs';
 import { isLoopbackOrigin } from './loopback.mjs';
-import { DEFAULT_MANAGEMENT_AUDIENCE } from './resources.mjs';
+import { DEFAULT_MANAGEMENT_AUDIENCE, DEFAULT_PARTNER_AUDIENCE } from './resources.mjs';
 
 const REALM = 'demo-api';
 const MANAGEMENT_REALM = 'management-api';
+const PARTNER_REALM = 'partner-api';
+/** Default `max_age` of GET /api/step-up/recent, in seconds. */
+export const DEFAULT_STEP_UP_MAX_AGE = 60;
 const ALGORITHMS = ['RS256', 'ES256'];
 
 const MESSAGES = [
@@ -40,6 +50,10 @@ const MESSAGES = [
  * @param {string} options.audience expected `aud` of /api/* (the demo API)
  * @param {string} [options.managementAudience] expected `aud` of /management/* (default
  *   https://management.ngx-oidc.test)
+ * @param {{ issuer: string, jwksUri?: string, audience?: string }} [options.partner] the second
+ *   provider: /partner/* accepts only its tokens (`iss` = its issuer, its keys, `aud` = its
+ *   audience, default https://partner-api.ngx-oidc.test); without it /partner/* answers 404
+ * @param {number} [options.stepUpMaxAge] `max_age` of GET /api/step-up/recent in seconds (default 60)
  * @param {string[]} [options.allowedOrigins] CORS allow-list (the demo's origins)
  * @param {boolean} [options.allowLoopbackOrigins] development: CORS also for any
  *   `http://localhost|127.0.0.1|[::1]:<port>` origin (apps of the `ngx-oidc-dev` client); default false
@@ -54,6 +68,8 @@ export async function startApi({
   jwksUri,
   audience,
   managementAudience = DEFAULT_MANAGEMENT_AUDIENCE,
+  partner,
+  stepUpMaxAge = DEFAULT_STEP_UP_MAX_AGE,
   allowedOrigins = ['http://localhost:4200', 'http://127.0.0.1:4200'],
   allowLoopbackOrigins = false,
   clockTolerance = 5,
@@ -61,15 +77,31 @@ export async function startApi({
 }) {
   if (!issuer) throw new TypeError('startApi: issuer is required');
   if (!audience) throw new TypeError('startApi: audience is required');
-  const jwks = createRemoteJWKSet(new URL(jwksUri ?? `${issuer.replace(/\/+$/, '')}/jwks`), {
-    cooldownDuration: 1000,
-  });
+  if (partner && !partner.issuer) throw new TypeError('startApi: partner.issuer is required');
+  if (!Number.isInteger(stepUpMaxAge) || stepUpMaxAge < 0) {
+    throw new TypeError(`startApi: stepUpMaxAge must be a whole number of seconds, got ${stepUpMaxAge}`);
+  }
+  const keysOf = (iss, uri) =>
+    createRemoteJWKSet(new URL(uri ?? `${iss.replace(/\/+$/, '')}/jwks`), {
+      cooldownDuration: 1000,
+    });
+  const jwks = keysOf(issuer, jwksUri);
   const origins = new Set(allowedOrigins.map((o) => new URL(o).origin));
   let messages = [...MESSAGES];
   /** @type {Map<string, Record<string, unknown>>} sub → user_metadata (management API) */
   const userMetadata = new Map();
-  const demoApi = { audience, realm: REALM };
-  const managementApi = { audience: managementAudience, realm: MANAGEMENT_REALM };
+  /** @typedef {{ audience: string, realm: string, issuer: string, jwks: ReturnType<typeof createRemoteJWKSet> }} Api */
+  /** @type {Api} */
+  const demoApi = { audience, realm: REALM, issuer, jwks };
+  /** @type {Api} */
+  const managementApi = { audience: managementAudience, realm: MANAGEMENT_REALM, issuer, jwks };
+  /** @type {Api | undefined} */
+  const partnerApi = partner && {
+    audience: partner.audience ?? DEFAULT_PARTNER_AUDIENCE,
+    realm: PARTNER_REALM,
+    issuer: partner.issuer,
+    jwks: keysOf(partner.issuer, partner.jwksUri),
+  };
 
   /**
    * @param {http.IncomingMessage} req
@@ -131,6 +163,39 @@ export async function startApi({
         }
         return { sub: auth.payload.sub };
       }
+      case 'GET /api/step-up':
+      case 'GET /api/step-up/recent': {
+        const auth = await authorize(req, res, 'read:messages', demoApi);
+        if (!auth.ok) return auth;
+        const maxAge = url.pathname.replace(/\/+$/, '').endsWith('/recent') ? stepUpMaxAge : undefined;
+        const stepUp = requireAuthentication(res, auth.payload, demoApi, maxAge);
+        if (!stepUp.ok) return stepUp;
+        const { sub, acr, auth_time } = auth.payload;
+        json(res, 200, {
+          message: 'step-up ok',
+          sub,
+          acr,
+          auth_time,
+          ...(maxAge === undefined ? {} : { max_age: maxAge }),
+          scope: auth.payload.scope ?? '',
+        });
+        return { sub, note: `acr=${acr}` };
+      }
+      case 'GET /partner/me': {
+        if (!partnerApi) {
+          json(res, 404, {
+            error: 'not_found',
+            error_description: 'no partner API: the API was started without the second provider',
+          });
+          return { note: 'no partner provider' };
+        }
+        const auth = await authorize(req, res, 'read:partner', partnerApi);
+        if (!auth.ok) return auth;
+        const { sub, iss } = auth.payload;
+        const name = typeof sub === 'string' ? findBySub(sub)?.name : undefined;
+        json(res, 200, { sub, ...(name ? { name } : {}), iss, scope: auth.payload.scope ?? '' });
+        return { sub };
+      }
       case 'GET /management/me': {
         const auth = await authorize(req, res, 'read:current_user', managementApi);
         if (!auth.ok) return auth;
@@ -173,7 +238,7 @@ export async function startApi({
    * @param {http.IncomingMessage} req
    * @param {http.ServerResponse} res
    * @param {string} requiredScope
-   * @param {{ audience: string, realm: string }} api
+   * @param {Api} api
    * @returns {Promise<{ ok: true, payload: import('jose').JWTPayload & { scope?: string } } | { ok: false, note: string }>}
    */
   async function authorize(req, res, requiredScope, api) {
@@ -198,7 +263,7 @@ export async function startApi({
       );
     }
     const token = match[1];
-    const reason = await verify(token, api.audience);
+    const reason = await verify(token, api);
     if (typeof reason === 'string') return reject(res, realm, 401, 'invalid_token', reason);
     const payload = reason;
     const scopes = new Set(
@@ -222,32 +287,84 @@ export async function startApi({
     return { ok: true, payload };
   }
 
-  /** @returns {Promise<string | import('jose').JWTPayload>} the payload, or why the token is invalid */
-  async function verify(token, audience) {
+  /**
+   * RFC 9470 §3: the token's authentication must have `acr` {@link ACR_MFA} and, with `maxAge`,
+   * an `auth_time` at most `maxAge` seconds ago (plus the clock tolerance); else 401
+   * insufficient_user_authentication naming what is needed (`acr_values`, and `max_age` when the
+   * route has one). Scopes are checked before (403 insufficient_scope comes first).
+   * @param {http.ServerResponse} res
+   * @param {import('jose').JWTPayload} payload
+   * @param {Api} api
+   * @param {number} [maxAge] seconds
+   * @returns {{ ok: true } | { ok: false, note: string }}
+   */
+  function requireAuthentication(res, payload, api, maxAge) {
+    let description;
+    if (payload.acr !== ACR_MFA) {
+      description = `a stronger authentication is required: acr ${ACR_MFA} (the access token has ${fmt(payload.acr)})`;
+    } else if (maxAge !== undefined) {
+      const authTime = Number(payload.auth_time);
+      const age = Math.floor(Date.now() / 1000) - authTime;
+      if (!Number.isFinite(authTime)) {
+        description = `a more recent authentication is required: the access token has no auth_time (max_age ${maxAge})`;
+      } else if (age > maxAge + clockTolerance) {
+        description = `a more recent authentication is required: authenticated ${age} s ago, max_age ${maxAge}`;
+      }
+    }
+    if (!description) return { ok: true };
+    const params = [
+      `realm="${api.realm}"`,
+      'error="insufficient_user_authentication"',
+      `error_description="${quote(description)}"`,
+      `acr_values="${ACR_MFA}"`,
+      ...(maxAge === undefined ? [] : [`max_age="${maxAge}"`]),
+    ];
+    res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
+    json(res, 401, {
+      error: 'insufficient_user_authentication',
+      error_description: description,
+      acr_values: ACR_MFA,
+      ...(maxAge === undefined ? {} : { max_age: maxAge }),
+    });
+    return { ok: false, note: `sub=${payload.sub} ${description}` };
+  }
+
+  /**
+   * @param {string} token
+   * @param {Api} api
+   * @returns {Promise<string | import('jose').JWTPayload>} the payload, or why the token is invalid
+   */
+  async function verify(token, api) {
     let header;
+    let unverified;
     try {
       if (token.split('.').length !== 3) throw new Error('not a JWS');
       header = decodeProtectedHeader(token);
-      decodeJwt(token);
+      unverified = decodeJwt(token);
     } catch {
       return 'the access token is not a JWT (opaque token); request an audience at login';
     }
+    // A token of the other provider would fail on its unknown key first; name the real reason.
+    // (Only the message: the token is rejected either way.)
+    if (typeof unverified.iss === 'string' && unverified.iss !== api.issuer) {
+      return `wrong issuer (iss): expected ${api.issuer}, got ${unverified.iss}`;
+    }
     try {
-      const { payload } = await jwtVerify(token, jwks, {
-        issuer,
-        audience,
+      const { payload } = await jwtVerify(token, api.jwks, {
+        issuer: api.issuer,
+        audience: api.audience,
         algorithms: ALGORITHMS,
         clockTolerance,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
       return payload;
     } catch (err) {
-      return explain(err, header, audience);
+      return explain(err, header, api);
     }
   }
 
   /** Maps jose errors to a human-readable description. */
-  function explain(err, header, audience) {
+  function explain(err, header, { audience, issuer }) {
     if (err instanceof errors.JWTExpired) {
       const exp = Number(err.payload?.exp);
       return `the access token expired${Number.isFinite(exp) ? ` at ${new Date(exp * 1000).toISOString()}` : ''} (exp)`;

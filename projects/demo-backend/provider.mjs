@@ -7,18 +7,26 @@
 //   with any loopback redirect URI on any port (RFC 8252 §7.3; see loopback.mjs);
 // - resource indicators / Auth0-style `audience` → JWT access tokens for two APIs: the demo API and
 //   a "management" API (like Auth0's Management API);
-// - own login page (password users + a fake "DemoSocial" connection);
+// - own login page (password users + a fake "DemoSocial" connection, interactions.mjs), with a
+//   one-time-code second step when the request asks for `acr` urn:ngx-oidc:acr:mfa (acr.mjs; step-up
+//   authentication, RFC 9470); `acr` in ID tokens and in the APIs' JWT access tokens;
+// - pushed authorization requests (RFC 9126) at /request, optional for every client;
+// - Cross-Origin-Opener-Policy on the sign-in pages on request (coop.mjs), for popup tests;
 // - first-party consent: everything the client asks for is granted without a consent page, also
 //   for `prompt=none` (loadExistingGrant) and for a refresh grant that names another API;
 // - RP-initiated logout without a confirmation click;
 // - test support: request counters at GET /__stats (loopback only).
+// A second provider (partner.mjs) is this one with other options: issuer, keys, cookie names, API.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 
-import { checkPassword, claimsOf, findBySub, PASSWORD_USERS, SOCIAL_ACCOUNT } from './accounts.mjs';
+import { ACR_VALUES } from './acr.mjs';
+import { claimsOf, findBySub } from './accounts.mjs';
+import { COOP_PARAM, coopMiddleware, validateCoopParam } from './coop.mjs';
 import { closeServer, listen } from './http-util.mjs';
+import { interactionRouter, loginPolicy, sendHtml } from './interactions.mjs';
 import { isLoopbackOrigin, isLoopbackUrl } from './loopback.mjs';
 import {
   DEFAULT_API_AUDIENCE,
@@ -26,7 +34,7 @@ import {
   DEFAULT_MANAGEMENT_AUDIENCE,
   DEFAULT_MANAGEMENT_SCOPES,
 } from './resources.mjs';
-import { errorPage, loginPage, logoutPage, postLogoutPage, socialPage } from './views.mjs';
+import { DEFAULT_BRAND, errorPage, logoutPage, postLogoutPage } from './views.mjs';
 
 export {
   DEFAULT_API_AUDIENCE,
@@ -83,6 +91,14 @@ export const DEFAULT_TTL = Object.freeze({
  * @param {string} [options.apiScopes] space-separated scopes of the demo API
  * @param {string} [options.managementAudience] resource indicator / audience of the management API
  * @param {string} [options.managementScopes] space-separated scopes of the management API
+ * @param {{ audience: string, scopes: string }[]} [options.apis] the APIs this provider issues JWT
+ *   access tokens for; replaces the demo and management APIs of the four options above
+ * @param {string} [options.name] the provider's name on its pages (default "ngx-oidc demo identity provider")
+ * @param {string} [options.cookiePrefix] prefix of the cookie names (default none: `_session`,
+ *   `_interaction`, `_interaction_resume`). Cookies ignore ports: two providers on localhost
+ *   need different names, or they overwrite each other's sessions
+ * @param {'same-origin'} [options.crossOriginOpenerPolicy] sent on every sign-in page and
+ *   authorization answer; without it, only for requests with `coop=same-origin` (coop.mjs)
  * @param {TtlOptions} [options.ttl]
  * @param {(line: string) => void} [options.log] default console.log
  * @returns {Promise<{ issuer: string, port: number, provider: Provider, server: http.Server,
@@ -97,6 +113,10 @@ export async function startProvider({
   apiScopes = DEFAULT_API_SCOPES,
   managementAudience = DEFAULT_MANAGEMENT_AUDIENCE,
   managementScopes = DEFAULT_MANAGEMENT_SCOPES,
+  apis,
+  name = DEFAULT_BRAND,
+  cookiePrefix = '',
+  crossOriginOpenerPolicy,
   ttl = {},
   log = console.log,
 } = {}) {
@@ -113,16 +133,27 @@ export async function startProvider({
   lifetimes.Session = Math.max(lifetimes.Session, lifetimes.RefreshToken);
   lifetimes.Grant = Math.max(lifetimes.Grant, lifetimes.RefreshToken);
 
-  if (apiAudience === managementAudience) {
+  if (!apis && apiAudience === managementAudience) {
     throw new TypeError(
       `the demo API and the management API need different audiences (${apiAudience})`,
     );
   }
+  apis ??= [
+    { audience: apiAudience, scopes: apiScopes },
+    { audience: managementAudience, scopes: managementScopes },
+  ];
   /** @type {Map<string, Set<string>>} resource indicator → its scopes */
-  const resourceServers = new Map([
-    [apiAudience, new Set(apiScopes.split(' ').filter(Boolean))],
-    [managementAudience, new Set(managementScopes.split(' ').filter(Boolean))],
-  ]);
+  const resourceServers = new Map(
+    apis.map(({ audience, scopes }) => [audience, new Set(scopes.split(' ').filter(Boolean))]),
+  );
+  if (resourceServers.size !== apis.length) {
+    throw new TypeError(`every API needs its own audience (${apis.map((a) => a.audience)})`);
+  }
+  if (crossOriginOpenerPolicy !== undefined && crossOriginOpenerPolicy !== 'same-origin') {
+    throw new TypeError(
+      `crossOriginOpenerPolicy must be 'same-origin' or undefined, got ${crossOriginOpenerPolicy}`,
+    );
+  }
   const counters = requestCounters();
 
   // Listen first so that port 0 resolves to the real port before the issuer is fixed.
@@ -157,7 +188,7 @@ export async function startProvider({
     post_logout_redirect_uris: ['http://localhost:4200/'],
   };
 
-  const jwks = await signingKeys();
+  const jwks = await signingKeys(cookiePrefix || 'demo');
   const offline = offlineTracker();
   const consentLog = (accountId, granted, where) =>
     log(`[idp] consent auto-granted for ${accountId} at ${where} (${granted.join('; ')})`);
@@ -171,27 +202,41 @@ export async function startProvider({
       return { accountId: account.sub, claims: async () => claimsOf(account) };
     },
     claims: {
-      openid: ['sub', 'amr'], // amr: 'pwd' (password) or 'fed' (DemoSocial)
+      // amr: 'pwd' (password) or 'fed' (DemoSocial), plus 'otp' 'mfa' after the one-time code;
+      // acr: urn:ngx-oidc:acr:password or urn:ngx-oidc:acr:mfa (acr.mjs)
+      openid: ['sub', 'amr', 'acr'],
       profile: ['name', 'nickname', 'preferred_username', 'picture'],
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
+    acrValues: [...ACR_VALUES], // acr_values_supported
+    // RFC 9068 §2.2.1: the JWT access tokens for the APIs carry the login's acr and auth_time, so an
+    // API can demand a stronger authentication (RFC 9470; api.mjs /api/step-up).
+    extraTokenClaims: async (ctx, token) => authenticationClaims(ctx, token),
     // Put the profile/email claims granted by scope into the ID token (the SPA reads the name from it).
     conformIdTokenClaims: false,
     responseTypes: RESPONSE_TYPES,
     pkce: { required: () => true }, // S256 is the only method oidc-provider 9 supports
-    extraParams: ['audience'],
+    extraParams: { audience: undefined, [COOP_PARAM]: validateCoopParam },
     clientBasedCORS: (_ctx, origin, cl) =>
       origins.includes(origin) ||
       cl.redirectUris.some((uri) => URL.parse(uri)?.origin === origin) ||
       (LOOPBACK_CLIENTS.has(cl.clientId) && isLoopbackOrigin(origin)),
     cookies: {
+      names: {
+        session: `${cookiePrefix}_session`,
+        interaction: `${cookiePrefix}_interaction`,
+        resume: `${cookiePrefix}_interaction_resume`,
+      },
       keys: [randomBytes(32).toString('base64url')],
       // Plain http on localhost: Lax (never SameSite=None, which requires Secure).
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: loginPolicy(), // + the step-up check (acr_values asks for the second factor)
+    },
     // First-party consent: grant (and save) what the request asks for before the consent prompt
     // is evaluated, so there is never a consent interaction, not even for prompt=none.
     loadExistingGrant: async (ctx) => {
@@ -237,7 +282,7 @@ export async function startProvider({
     },
     renderError: async (ctx, out, error) => {
       ctx.type = 'html';
-      ctx.body = errorPage('Sign-in error', out);
+      ctx.body = errorPage('Sign-in error', out, undefined, name);
       log(
         `[idp] error page: ${out.error}${out.error_description ? ` – ${out.error_description}` : ''}`,
       );
@@ -246,6 +291,9 @@ export async function startProvider({
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
+      // RFC 9126 at /request (pushed_authorization_request_endpoint). Optional: the authorization
+      // endpoint still takes plain requests. A public client pushes with its client_id only.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, cl, token) => token.clientId === cl.clientId,
@@ -295,10 +343,15 @@ export async function startProvider({
   multiResourceRefresh(provider, resourceServers, consentLog);
   provider.use(counters.middleware);
   provider.use(offline.middleware);
+  provider.use(coopMiddleware(crossOriginOpenerPolicy));
   logEvents(provider, log);
 
   const oidcCallback = provider.callback();
-  const interactions = interactionRouter(provider, log);
+  const interactions = interactionRouter(provider, {
+    log,
+    brand: name,
+    coop: crossOriginOpenerPolicy,
+  });
 
   handler = (req, res) => {
     const started = Date.now();
@@ -317,7 +370,12 @@ export async function startProvider({
       interactions(req, res, url).catch((err) => {
         log(`[idp] interaction handler failed: ${err?.stack ?? err}`);
         if (!res.headersSent)
-          sendHtml(res, 500, errorPage('Something went wrong', { error: 'server_error' }));
+          sendHtml(
+            res,
+            500,
+            errorPage('Something went wrong', { error: 'server_error' }, undefined, name),
+            crossOriginOpenerPolicy,
+          );
         else res.end();
       });
       return;
@@ -602,14 +660,17 @@ function isLoopback(address) {
   return address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(v4);
 }
 
-/** RS256 (first, the default for ID tokens and access tokens) and ES256 signing keys. */
-async function signingKeys() {
-  const stamp = Date.now().toString(36);
+/**
+ * RS256 (first, the default for ID tokens and access tokens) and ES256 signing keys, new for every
+ * start; `kid` = `<prefix>-<alg>-<time>-<random>`, so two providers never share one.
+ */
+async function signingKeys(prefix) {
+  const stamp = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const keys = [];
   for (const alg of ['RS256', 'ES256']) {
     const { privateKey } = await generateKeyPair(alg, { extractable: true });
     const jwk = await exportJWK(privateKey);
-    keys.push({ ...jwk, kid: `demo-${alg.toLowerCase()}-${stamp}`, alg, use: 'sig' });
+    keys.push({ ...jwk, kid: `${prefix}-${alg.toLowerCase()}-${stamp}`, alg, use: 'sig' });
   }
   return { keys };
 }
@@ -630,8 +691,28 @@ function allowHttpLocalhostImplicit(provider) {
 }
 
 /**
+ * `acr` and `auth_time` of the login behind an API's JWT access token (RFC 9068 §2.2.1): from the
+ * authorization code or the refresh token it is issued for, or from the session (implicit flow).
+ * Opaque tokens (userinfo only) get nothing.
+ * @returns {{ acr?: string, auth_time?: number } | undefined}
+ */
+function authenticationClaims(ctx, token) {
+  if (token.kind !== 'AccessToken' || !token.resourceServer) return undefined;
+  const oidc = ctx?.oidc;
+  const source = oidc?.entities?.RefreshToken ?? oidc?.entities?.AuthorizationCode;
+  const acr = source ? source.acr : oidc?.acr;
+  const authTime = source ? source.authTime : oidc?.session?.authTime?.();
+  const claims = {};
+  if (typeof acr === 'string') claims.acr = acr;
+  if (typeof authTime === 'number') claims.auth_time = authTime;
+  return Object.keys(claims).length ? claims : undefined;
+}
+
+/**
  * Remembers which authorization requests asked for `offline_access` (before oidc-provider drops
- * it), following the request through its interactions to the authorization code it produces.
+ * it), following the request through its interactions to the authorization code it produces. A
+ * pushed request (PAR, `/request`) is remembered by its `request_uri`: oidc-provider drops the
+ * scope there already, and `/auth` then gets only `client_id` and `request_uri`.
  */
 function offlineTracker() {
   const TTL_MS = 60 * 60 * 1000;
@@ -647,17 +728,29 @@ function offlineTracker() {
   const middleware = async (ctx, next) => {
     await next();
     const resume = /^\/auth\/([^/]+)$/.exec(ctx.path);
-    if (ctx.path !== '/auth' && !resume) return;
+    const pushed = ctx.path === '/request';
+    if (ctx.path !== '/auth' && !resume && !pushed) return;
     const oidc = ctx.oidc;
     if (!oidc) return;
+    const raw = ctx.method === 'POST' ? oidc.body : ctx.query;
+    const askedIn = (params) =>
+      String(params?.scope ?? '')
+        .split(' ')
+        .includes('offline_access');
+    if (pushed) {
+      const requestUri = ctx.body?.request_uri;
+      if (ctx.status === 201 && typeof requestUri === 'string' && askedIn(raw)) {
+        add(`par:${requestUri}`);
+      }
+      return;
+    }
     let asked;
     if (resume) {
       asked = has(`interaction:${resume[1]}`);
+    } else if (typeof raw?.request_uri === 'string') {
+      asked = has(`par:${raw.request_uri}`);
     } else {
-      const raw = ctx.method === 'POST' ? oidc.body : ctx.query;
-      asked = String(raw?.scope ?? '')
-        .split(' ')
-        .includes('offline_access');
+      asked = askedIn(raw);
     }
     if (!asked) return;
     const { Interaction, AuthorizationCode } = oidc.entities ?? {};
@@ -665,154 +758,6 @@ function offlineTracker() {
     if (AuthorizationCode?.jti) add(`code:${AuthorizationCode.jti}`);
   };
   return { has, middleware };
-}
-
-/**
- * Handlers for /interaction/:uid[/login|/social|/abort].
- * @param {Provider} provider
- * @param {(line: string) => void} log
- */
-function interactionRouter(provider, log) {
-  /**
-   * @param {http.IncomingMessage} req
-   * @param {http.ServerResponse} res
-   * @param {URL} url
-   */
-  return async function route(req, res, url) {
-    const match = /^\/interaction\/([^/]+)(?:\/(login|social|abort))?\/?$/.exec(url.pathname);
-    if (!match) return sendHtml(res, 404, errorPage('Not found', { path: url.pathname }));
-    const [, uid, action = ''] = match;
-    const key = `${req.method} ${action}`;
-
-    let details;
-    try {
-      details = await provider.interactionDetails(req, res);
-    } catch (err) {
-      log(`[idp] interaction ${uid}: ${err?.message ?? err}`);
-      return sendHtml(
-        res,
-        400,
-        errorPage('This sign-in page has expired', {
-          error: err?.error ?? 'invalid_request',
-          error_description:
-            'The sign-in request is no longer valid (expired, already used, or cookies are blocked). Go back to the application and sign in again.',
-        }),
-      );
-    }
-    if (details.uid !== uid) {
-      return sendHtml(
-        res,
-        400,
-        errorPage('Sign-in request mismatch', { error: 'invalid_request' }),
-      );
-    }
-
-    const client = await provider.Client.find(details.params.client_id);
-    const clientName = client?.clientName ?? details.params.client_id;
-    const prompt = details.prompt.name;
-
-    switch (key) {
-      case 'GET ': {
-        if (prompt === 'consent') return autoConsent(provider, req, res, details, log);
-        if (prompt !== 'login') {
-          return sendHtml(res, 400, errorPage('Unsupported interaction', { prompt }));
-        }
-        return sendHtml(res, 200, loginPage({ uid, clientName, users: PASSWORD_USERS }));
-      }
-      case 'POST login': {
-        const form = await readForm(req);
-        const username = form.get('username') ?? '';
-        const account = checkPassword(username, form.get('password') ?? '');
-        if (!account) {
-          log(`[idp] login failed for ${JSON.stringify(username)}`);
-          return sendHtml(
-            res,
-            200,
-            loginPage({
-              uid,
-              clientName,
-              username,
-              users: PASSWORD_USERS,
-              error: 'Wrong username or password.',
-            }),
-          );
-        }
-        log(`[idp] login ${account.sub}`);
-        return provider.interactionFinished(
-          req,
-          res,
-          { login: { accountId: account.sub, amr: ['pwd'] } },
-          { mergeWithLastSubmission: false },
-        );
-      }
-      case 'GET social':
-        return sendHtml(
-          res,
-          200,
-          socialPage({ uid, name: SOCIAL_ACCOUNT.name, email: SOCIAL_ACCOUNT.email }),
-        );
-      case 'POST social':
-        await readForm(req);
-        log(`[idp] login ${SOCIAL_ACCOUNT.sub} (DemoSocial)`);
-        return provider.interactionFinished(
-          req,
-          res,
-          { login: { accountId: SOCIAL_ACCOUNT.sub, amr: ['fed'] } },
-          { mergeWithLastSubmission: false },
-        );
-      case 'GET abort':
-      case 'POST abort':
-        log('[idp] login cancelled by the user');
-        return provider.interactionFinished(
-          req,
-          res,
-          { error: 'access_denied', error_description: 'The user cancelled the login' },
-          { mergeWithLastSubmission: false },
-        );
-      default:
-        res.setHeader('Allow', action === 'login' ? 'POST' : 'GET, POST');
-        return sendHtml(
-          res,
-          405,
-          errorPage('Method not allowed', { method: req.method, path: url.pathname }),
-        );
-    }
-  };
-}
-
-/**
- * Fallback for a consent interaction (e.g. `prompt=consent`, which oidc-provider always honours):
- * grant whatever is missing without showing a consent page. Without `prompt=consent` the grant is
- * already complete (loadExistingGrant) and no consent interaction happens.
- * @param {Provider} provider
- */
-async function autoConsent(provider, req, res, details, log) {
-  const {
-    prompt: { details: missing },
-    params,
-    session,
-  } = details;
-  let grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-  grant ??= new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-    grant.addResourceScope(indicator, scopes.join(' '));
-  }
-  const grantId = await grant.save();
-  const granted = [
-    ...(missing.missingOIDCScope ?? []),
-    ...Object.entries(missing.missingResourceScopes ?? {}).map(([r, s]) => `${r}: ${s.join(' ')}`),
-  ];
-  log(
-    `[idp] consent auto-granted for ${session.accountId}${granted.length ? ` (${granted.join('; ')})` : ''}`,
-  );
-  return provider.interactionFinished(
-    req,
-    res,
-    { consent: { grantId } },
-    { mergeWithLastSubmission: true },
-  );
 }
 
 /** @param {Provider} provider @param {(line: string) => void} log */
@@ -858,22 +803,4 @@ function describe(url) {
     .filter((k) => url.searchParams.has(k))
     .map((k) => `${k}=${JSON.stringify(url.searchParams.getAll(k).join(','))}`);
   return parts.length ? ` ${parts.join(' ')}` : '';
-}
-
-/** @param {http.IncomingMessage} req @returns {Promise<URLSearchParams>} */
-async function readForm(req, limit = 64 * 1024) {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > limit) throw new Error('request body too large');
-  }
-  return new URLSearchParams(body);
-}
-
-/** @param {http.ServerResponse} res */
-function sendHtml(res, status, html) {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(html);
 }

@@ -40,12 +40,16 @@ const STYLE = `
   pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fb; padding: 8px 10px; border-radius: 8px; font-size: 13px; }
 `;
 
+/** The name on the provider's pages unless a provider names itself (`startProvider({ name })`). */
+export const DEFAULT_BRAND = 'ngx-oidc demo identity provider';
+
 /**
  * @param {string} title
  * @param {string} body inner HTML of <main>
  * @param {string} [head] extra <head> content
+ * @param {string} [brand] the provider's name, shown above the title
  */
-export function layout(title, body, head = '') {
+export function layout(title, body, head = '', brand = DEFAULT_BRAND) {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -58,7 +62,7 @@ ${head}
 </head>
 <body>
 <main>
-<p class="brand">ngx-oidc demo identity provider</p>
+<p class="brand" data-testid="idp-name">${esc(brand)}</p>
 ${body}
 </main>
 </body>
@@ -72,13 +76,16 @@ ${body}
  * @param {string} [o.username] value to prefill
  * @param {string} [o.error] error message to show
  * @param {{ username: string, password: string, name: string }[]} o.users demo users for the hint
+ * @param {boolean} [o.secondStep] the request asks for a one-time code after the password
+ * @param {string} [o.brand] the provider's name
  */
-export function loginPage({ uid, clientName, username = '', error, users }) {
+export function loginPage({ uid, clientName, username = '', error, users, secondStep, brand }) {
   const base = `/interaction/${encodeURIComponent(uid)}`;
   return layout(
     'Sign in – ngx-oidc demo',
     `<h1>Sign in</h1>
 <p class="sub">to continue to <strong>${esc(clientName || 'the application')}</strong></p>
+${secondStep ? '<p class="sub" data-testid="second-step-notice">This application asks for two-step verification: a one-time code follows.</p>' : ''}
 <form method="post" action="${base}/login" autocomplete="off" novalidate>
   <label for="username">Username</label>
   <input id="username" name="username" type="text" value="${esc(username)}" autocapitalize="none" spellcheck="false" ${username ? '' : 'autofocus'} required>
@@ -91,6 +98,37 @@ export function loginPage({ uid, clientName, username = '', error, users }) {
 <a class="button social" href="${base}/social" data-testid="social-login">Continue with DemoSocial</a>
 <p class="hint">Demo users: ${users.map((u) => `<code>${esc(u.username)}</code> / <code>${esc(u.password)}</code>`).join(', ')}</p>
 <div class="footer"><a href="${base}/abort" data-testid="login-cancel">Cancel and return to the application</a></div>`,
+    '',
+    brand,
+  );
+}
+
+/**
+ * The second login step: a one-time code (simulated authenticator app).
+ * @param {object} o
+ * @param {string} o.uid interaction id
+ * @param {string} o.name display name of the user the code is for
+ * @param {string} o.code the code that works (shown as a hint: this is a demo)
+ * @param {boolean} [o.stepUp] the user is already signed in (with one factor): offer to switch accounts
+ * @param {string} [o.error] error message to show
+ * @param {string} [o.brand] the provider's name
+ */
+export function oneTimeCodePage({ uid, name, code, stepUp = false, error, brand }) {
+  const base = `/interaction/${encodeURIComponent(uid)}`;
+  return layout(
+    'Two-step verification – ngx-oidc demo',
+    `<h1>Two-step verification</h1>
+<p class="sub">${stepUp ? 'This application needs a stronger sign-in. ' : ''}Enter the one-time code from your authenticator app to continue as <strong data-testid="otp-account">${esc(name)}</strong>.</p>
+<form method="post" action="${base}/otp" autocomplete="off" novalidate>
+  <label for="otp">One-time code</label>
+  <input id="otp" name="otp" type="text" inputmode="numeric" autocomplete="one-time-code" autofocus required data-testid="otp-code">
+  ${error ? `<p class="error" role="alert" data-testid="otp-error">${esc(error)}</p>` : ''}
+  <button type="submit" data-testid="otp-submit">Verify</button>
+</form>
+<p class="hint">Demo code: <code>${esc(code)}</code></p>
+<div class="footer">${stepUp ? `<a href="${base}?switch_account=1" data-testid="otp-switch-account">Sign in as someone else</a>` : ''}<a href="${base}/abort" data-testid="login-cancel">Cancel and return to the application</a></div>`,
+    '',
+    brand,
   );
 }
 
@@ -99,8 +137,9 @@ export function loginPage({ uid, clientName, username = '', error, users }) {
  * @param {string} o.uid
  * @param {string} o.name display name of the social user
  * @param {string} o.email
+ * @param {string} [o.brand] the provider's name
  */
-export function socialPage({ uid, name, email }) {
+export function socialPage({ uid, name, email, brand }) {
   const base = `/interaction/${encodeURIComponent(uid)}`;
   const first = name.split(' ')[0];
   return layout(
@@ -112,6 +151,8 @@ export function socialPage({ uid, name, email }) {
   <button type="submit" class="social" data-testid="social-accept">Continue as ${esc(first)}</button>
 </form>
 <a class="button secondary" href="${base}">Back to the login page</a>`,
+    '',
+    brand,
   );
 }
 
@@ -147,8 +188,9 @@ export function postLogoutPage() {
  * @param {string} title
  * @param {Record<string, unknown>} details
  * @param {string} [link] optional href of a "back" link
+ * @param {string} [brand] the provider's name
  */
-export function errorPage(title, details, link) {
+export function errorPage(title, details, link, brand) {
   return layout(
     `${title} – ngx-oidc demo`,
     `<h1>${esc(title)}</h1>
@@ -157,5 +199,7 @@ ${Object.entries(details)
   .map(([k, v]) => `<pre><strong>${esc(k)}</strong>: ${esc(v)}</pre>`)
   .join('\n')}
 ${link ? `<p><a href="${esc(link)}">Back</a></p>` : ''}`,
+    '',
+    brand,
   );
 }

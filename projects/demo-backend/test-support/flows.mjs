@@ -3,23 +3,37 @@ import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 
 import { startApi } from '../api.mjs';
+import { startPartnerProvider } from '../partner.mjs';
 import { CLIENT_ID, DEV_CLIENT_ID, startProvider } from '../provider.mjs';
-import { DEFAULT_API_AUDIENCE, DEFAULT_MANAGEMENT_AUDIENCE } from '../resources.mjs';
+import {
+  DEFAULT_API_AUDIENCE,
+  DEFAULT_MANAGEMENT_AUDIENCE,
+  DEFAULT_PARTNER_AUDIENCE,
+} from '../resources.mjs';
 
 export const DEMO_ORIGIN = 'http://localhost:4200';
 export const REDIRECT_URI = `${DEMO_ORIGIN}/callback`;
 export const SILENT_REDIRECT_URI = `${DEMO_ORIGIN}/silent-callback.html`;
 export const AUDIENCE = DEFAULT_API_AUDIENCE;
 export const MANAGEMENT_AUDIENCE = DEFAULT_MANAGEMENT_AUDIENCE;
+export const PARTNER_AUDIENCE = DEFAULT_PARTNER_AUDIENCE;
 export { CLIENT_ID, DEV_CLIENT_ID };
 
 /**
  * Starts provider + API on port 0, configured like main.mjs. Logs are kept in `logs` (print them
- * with DEBUG=1).
+ * with DEBUG=1). With `partner`, the second provider too (`idp2`), and the API's /partner/*.
  * @param {{ ttl?: import('../provider.mjs').TtlOptions, clockTolerance?: number,
- *   allowLoopbackOrigins?: boolean }} [options]
+ *   allowLoopbackOrigins?: boolean, partner?: boolean, stepUpMaxAge?: number,
+ *   crossOriginOpenerPolicy?: 'same-origin' }} [options]
  */
-export async function startStack({ ttl, clockTolerance, allowLoopbackOrigins = true } = {}) {
+export async function startStack({
+  ttl,
+  clockTolerance,
+  allowLoopbackOrigins = true,
+  partner = false,
+  stepUpMaxAge,
+  crossOriginOpenerPolicy,
+} = {}) {
   const logs = [];
   const log = (line) => {
     logs.push(line);
@@ -28,15 +42,30 @@ export async function startStack({ ttl, clockTolerance, allowLoopbackOrigins = t
   const idp = await startProvider({
     port: 0,
     demoOrigins: [DEMO_ORIGIN, 'http://127.0.0.1:4200'],
+    crossOriginOpenerPolicy,
     ttl,
     log,
   });
+  const idp2 = partner
+    ? await startPartnerProvider({
+        port: 0,
+        demoOrigins: [DEMO_ORIGIN, 'http://127.0.0.1:4200'],
+        ttl,
+        log,
+      })
+    : undefined;
   const api = await startApi({
     port: 0,
     issuer: idp.issuer,
     jwksUri: `http://127.0.0.1:${idp.port}/jwks`,
     audience: AUDIENCE,
     managementAudience: MANAGEMENT_AUDIENCE,
+    partner: idp2 && {
+      issuer: idp2.issuer,
+      jwksUri: `http://127.0.0.1:${idp2.port}/jwks`,
+      audience: PARTNER_AUDIENCE,
+    },
+    stepUpMaxAge,
     allowedOrigins: [DEMO_ORIGIN, 'http://127.0.0.1:4200'],
     allowLoopbackOrigins,
     clockTolerance,
@@ -44,10 +73,11 @@ export async function startStack({ ttl, clockTolerance, allowLoopbackOrigins = t
   });
   return {
     idp,
+    idp2,
     api,
     logs,
     async close() {
-      await Promise.all([api.close(), idp.close()]);
+      await Promise.all([api.close(), idp.close(), idp2?.close()]);
     },
   };
 }
@@ -58,7 +88,10 @@ export function pkcePair() {
   return { verifier, challenge };
 }
 
-/** A minimal browser: cookie jar (host-agnostic, fine for one issuer) + manual redirects. */
+/**
+ * A minimal browser: cookie jar + manual redirects. The jar ignores host and port, as browsers do
+ * for the ports of one host: two providers on localhost see each other's cookies here too.
+ */
 export class Browser {
   /** @type {Map<string, string>} */
   cookies = new Map();
@@ -102,13 +135,21 @@ export class Browser {
  * @param {Browser} [o.browser]
  * @param {{ username: string, password: string } | 'social' | 'cancel' | null} [o.login] how to
  *   answer a login page; null = expect no login page
+ * @param {string | null} [o.otp] the code to type on a one-time-code page; null (default) = stop
+ *   there and return the page
+ * @param {(res: Response, url: URL) => void} [o.onResponse] sees every response on the way
  * @returns {Promise<{ url: URL, params: URLSearchParams, browser: Browser, pages: string[] }>} the final
  *   redirect to the client and its response parameters (query or fragment)
  */
 export async function authorize(
   issuer,
   params,
-  { browser = new Browser(), login = { username: 'alice', password: 'wonderland' } } = {},
+  {
+    browser = new Browser(),
+    login = { username: 'alice', password: 'wonderland' },
+    otp = null,
+    onResponse,
+  } = {},
 ) {
   const redirectUri = params.redirect_uri ?? REDIRECT_URI;
   let url = new URL('/auth', issuer);
@@ -124,6 +165,7 @@ export async function authorize(
   const pages = [];
   for (let hop = 0; hop < 15; hop++) {
     const res = await browser.request(url, init);
+    onResponse?.(res, url);
     init = {};
     if (res.status >= 300 && res.status < 400) {
       const next = new URL(res.headers.get('location'), url);
@@ -136,6 +178,12 @@ export async function authorize(
     }
     const html = await res.text();
     pages.push(html);
+    if (res.status === 200 && /name="otp"/.test(html) && otp !== null) {
+      assert.ok(!/data-testid="otp-error"/.test(html), 'the one-time code was refused');
+      url = new URL(`${url.pathname.replace(/\/(login|social|otp)$/, '')}/otp`, url);
+      init = { method: 'POST', form: { otp } };
+      continue;
+    }
     if (
       res.status === 200 &&
       /name="username"/.test(html) &&
@@ -162,6 +210,37 @@ export async function authorize(
     return { url, params: new URLSearchParams(), browser, pages, status: res.status, html };
   }
   throw new Error('too many redirects');
+}
+
+/**
+ * Follows redirects from `url` like a browser until one goes to `redirectUri`.
+ * @returns {Promise<{ url: URL, params: URLSearchParams }>}
+ */
+export async function follow(browser, url, redirectUri = REDIRECT_URI) {
+  let next = new URL(url);
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await browser.request(next);
+    assert.ok(res.status >= 300 && res.status < 400, `expected a redirect from ${next}, got ${res.status}`);
+    next = new URL(res.headers.get('location'), next);
+    if (next.href.startsWith(redirectUri)) {
+      return { url: next, params: new URLSearchParams(next.hash ? next.hash.slice(1) : next.search) };
+    }
+  }
+  throw new Error('too many redirects');
+}
+
+/**
+ * Pushes an authorization request (RFC 9126) as the demo's public client does: POST to the PAR
+ * endpoint with `client_id` and the parameters, from the demo origin.
+ * @returns {Promise<{ res: Response, body: any }>} body: `{ request_uri, expires_in }` on success
+ */
+export async function pushAuthorizationRequest(issuer, params) {
+  const res = await fetch(new URL('/request', issuer), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: DEMO_ORIGIN },
+    body: new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, ...params }),
+  });
+  return { res, body: await res.json() };
 }
 
 /** Exchanges an authorization code. */
