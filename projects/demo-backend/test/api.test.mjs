@@ -200,6 +200,43 @@ describe('demo API', () => {
     assert.equal(res.status, 401);
   });
 
+  it('step-up routes (RFC 9470): acr and auth_time of forged tokens; max_age only on /recent; no partner API without the partner', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const mfa = 'urn:ngx-oidc:acr:mfa';
+    const cases = [
+      ['/api/step-up', {}, 401, /acr urn:ngx-oidc:acr:mfa \(the access token has \(none\)\)/],
+      ['/api/step-up', { acr: 'urn:ngx-oidc:acr:password', auth_time: now }, 401, /the access token has urn:ngx-oidc:acr:password/],
+      ['/api/step-up', { acr: mfa }, 200, null],
+      ['/api/step-up', { acr: mfa, auth_time: now - 3600 }, 200, null],
+      ['/api/step-up/recent', { acr: mfa, auth_time: now - 3600 }, 401, /authenticated 3600 s ago, max_age 60/],
+      ['/api/step-up/recent', { acr: mfa }, 401, /has no auth_time/],
+      ['/api/step-up/recent', { acr: mfa, auth_time: now - 63 }, 200, null], // clock tolerance 5 s
+      ['/api/step-up/recent', { acr: 'urn:ngx-oidc:acr:password', auth_time: now }, 401, /stronger authentication/],
+    ];
+    for (const [path, extra, status, reason] of cases) {
+      const res = await call(forgedApi.url, path, await forge(extra));
+      assert.equal(res.status, status, `${path} ${JSON.stringify(extra)}`);
+      const body = await res.json();
+      if (!reason) {
+        assert.equal(body.acr, mfa);
+        continue;
+      }
+      const www = res.headers.get('www-authenticate');
+      const maxAge = path.endsWith('/recent') ? ', max_age="60"' : '';
+      assert.match(
+        www,
+        new RegExp(
+          `^Bearer realm="demo-api", error="insufficient_user_authentication", error_description="[^"]+", acr_values="urn:ngx-oidc:acr:mfa"${maxAge}$`,
+        ),
+      );
+      assert.equal(body.error, 'insufficient_user_authentication');
+      assert.match(body.error_description, reason);
+    }
+
+    const partner = await call(forgedApi.url, '/partner/me', await forge({ acr: mfa }));
+    assert.equal(partner.status, 404);
+  });
+
   it('management API: own realm, audience and scopes; forged management tokens; PATCH body checks; CORS allows PATCH', async () => {
     const none = await call(stack.api.url, '/management/me');
     assert.equal(none.status, 401);

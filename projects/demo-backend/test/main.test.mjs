@@ -22,7 +22,7 @@ describe('main.mjs', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes demo-env.json with the existing keys plus managementAudience (MANAGEMENT_AUDIENCE)', async () => {
+  it('writes demo-env.json with the existing keys plus managementAudience (MANAGEMENT_AUDIENCE) and the partner provider', async () => {
     dir = await mkdtemp(join(tmpdir(), 'demo-backend-'));
     const envFile = join(dir, 'demo-env.json');
     child = spawn(process.execPath, [MAIN], {
@@ -32,6 +32,10 @@ describe('main.mjs', () => {
         API_PORT: '0',
         DEMO_ENV_FILE: envFile,
         MANAGEMENT_AUDIENCE: 'https://management.override.test',
+        PARTNER_AUDIENCE: 'https://partner.override.test',
+        IDP2_PORT: '', // IDP_PORT is set: the partner gets a free port too
+        IDP2_COOP: 'same-origin',
+        STEP_UP_MAX_AGE: '42',
         ACCESS_TOKEN_TTL: '5',
         ID_TOKEN_TTL: '5',
       },
@@ -59,11 +63,22 @@ describe('main.mjs', () => {
       'apiAudience',
       'foreignApiUrl',
       'managementAudience',
+      'partnerAuthority',
+      'partnerClientId',
+      'partnerAudience',
     ]);
     assert.match(env.authority, /^http:\/\/localhost:\d+$/);
     assert.equal(env.clientId, 'ngx-oidc-demo');
     assert.equal(env.apiAudience, 'https://api.ngx-oidc.test');
     assert.equal(env.managementAudience, 'https://management.override.test');
+    assert.match(env.partnerAuthority, /^http:\/\/localhost:\d+$/);
+    assert.notEqual(env.partnerAuthority, env.authority);
+    assert.equal(env.partnerClientId, 'ngx-oidc-demo');
+    assert.equal(env.partnerAudience, 'https://partner.override.test');
+    assert.match(output, /Partner provider +http:\/\/localhost:\d+ /);
+    assert.match(output, /one-time code 123456/);
+    assert.match(output, /max_age 42/);
+    assert.match(output, /always on the partner \(IDP2_COOP\)/);
     assert.match(
       output,
       /Management API .*\/management .*audience https:\/\/management\.override\.test/,
@@ -76,6 +91,30 @@ describe('main.mjs', () => {
     });
     const management = await fetch(`${env.apiUrl}/management/me`);
     assert.equal(management.headers.get('www-authenticate'), 'Bearer realm="management-api"');
+    const partnerApi = await fetch(`${env.apiUrl}/partner/me`);
+    assert.equal(partnerApi.headers.get('www-authenticate'), 'Bearer realm="partner-api"');
+    const stepUp = await fetch(`${env.apiUrl}/api/step-up`);
+    assert.equal(stepUp.headers.get('www-authenticate'), 'Bearer realm="demo-api"');
+
+    // The partner: its own issuer, the audience from PARTNER_AUDIENCE, COOP always (IDP2_COOP).
+    const partner = env.partnerAuthority.replace('localhost', '127.0.0.1');
+    const discovery = await (await fetch(`${partner}/.well-known/openid-configuration`)).json();
+    assert.equal(discovery.issuer, env.partnerAuthority);
+    const auth = await fetch(
+      `${partner}/auth?${new URLSearchParams({
+        client_id: 'ngx-oidc-demo',
+        redirect_uri: 'http://localhost:4200/callback',
+        response_type: 'code',
+        scope: 'openid read:partner',
+        audience: 'https://partner.override.test',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      })}`,
+      { redirect: 'manual' },
+    );
+    assert.equal(auth.status, 303);
+    assert.match(auth.headers.get('location'), /^\/interaction\//, 'the audience is known there');
+    assert.equal(auth.headers.get('cross-origin-opener-policy'), 'same-origin');
 
     // Your own app on any loopback port: the banner names the development client, and the API
     // answers CORS requests from any loopback origin (allowLoopbackOrigins), not from others.

@@ -62,6 +62,25 @@ describe('step-up authentication (acr)', () => {
     assert.equal(claims(refreshed.body.id_token).acr, ACR_PASSWORD);
   });
 
+  it('implicit `id_token token`: the access token from the authorization endpoint carries the session\'s acr', async () => {
+    const { params } = await authorize(
+      issuer,
+      {
+        response_type: 'id_token token',
+        scope: 'openid read:messages',
+        audience: AUDIENCE,
+        nonce: 'imp',
+        redirect_uri: 'http://localhost:4200/silent-callback.html',
+        acr_values: ACR_MFA,
+      },
+      { otp: ONE_TIME_CODE },
+    );
+    const at = claims(params.get('access_token'));
+    assert.equal(at.acr, ACR_MFA);
+    assert.equal(typeof at.auth_time, 'number');
+    assert.equal(claims(params.get('id_token')).acr, ACR_MFA);
+  });
+
   it('acr_values=mfa: password, then the one-time-code page; a wrong code is refused; the right one gives acr mfa', async () => {
     const { verifier, challenge } = pkcePair();
     const params = {
