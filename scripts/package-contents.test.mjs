@@ -22,8 +22,9 @@ export const EXPECTED = [
   /^LICENSE$/,
   /^fesm2022\/ngx-oidc\.mjs(\.map)?$/,
   /^fesm2022\/ngx-oidc-testing\.mjs(\.map)?$/,
-  // The ID token checks and jose, loaded on demand (core/verifier.ts): a chunk of its own.
-  /^fesm2022\/ngx-oidc-verifier-[A-Za-z0-9_-]+\.mjs(\.map)?$/,
+  // The login flows, token requests, ID token checks and jose, loaded on demand
+  // (core/protocol.ts): a chunk of its own.
+  /^fesm2022\/ngx-oidc-protocol-[A-Za-z0-9_-]+\.mjs(\.map)?$/,
   /^types\/ngx-oidc\.d\.ts$/,
   /^types\/ngx-oidc-testing\.d\.ts$/,
   /^schematics\/collection\.json$/,

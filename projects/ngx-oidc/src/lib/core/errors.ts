@@ -99,6 +99,17 @@ export type AuthErrorCode =
   | 'timeout'
   /** The token endpoint refused the request (`invalid_grant`, …) or failed. */
   | 'token_request_failed'
+  /**
+   * `withPushedAuthorizationRequests()`: PAR is required (`mode: 'required'`, or the provider's
+   * `require_pushed_authorization_requests`) and the provider advertises no
+   * `pushed_authorization_request_endpoint`.
+   */
+  | 'par_unavailable'
+  /**
+   * The pushed authorization request endpoint refused the login's request (`cause.error`,
+   * `cause.error_description`, RFC 9126 §2.3) or failed (`cause.status`, a body that is not JSON).
+   */
+  | 'par_request_failed'
   /** The discovery document could not be fetched or is malformed. */
   | 'discovery_failed'
   /** The JWKS could not be fetched or is malformed. */

@@ -55,8 +55,10 @@ export interface LoginResult {
  * stores the transaction, and builds the authorization URL.
  *
  * @returns The URL to redirect to and the stored transaction.
- * @throws {AuthError} `reserved_parameter`, `invalid_configuration`, `storage_error`,
- *   `network_error`, `discovery_failed`, `invalid_issuer`, `jwks_failed`, `crypto_unavailable`.
+ * @throws {AuthError} `reserved_parameter`, `invalid_configuration` (also: the provider
+ *   requires PAR and `withPushedAuthorizationRequests()` was not given), `storage_error`,
+ *   `network_error`, `discovery_failed`, `invalid_issuer`, `jwks_failed`, `crypto_unavailable`;
+ *   with PAR also `par_unavailable`, `par_request_failed`, `invalid_response`.
  * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
  */
 export async function startLogin(
@@ -67,8 +69,18 @@ export async function startLogin(
   checkResponseTypeOffered(metadata.discovery, ctx.config.responseType);
   await metadata.keys.prefetch();
   const transaction = createTransaction(ctx.config, options, ctx.now());
-  // Build before saving so that a rejected option leaves no orphan transaction behind.
-  const url = await buildAuthorizeUrl(metadata.discovery, ctx.config, transaction, options);
+  // Build (and push) before saving so that a rejected option or push leaves no orphan transaction behind.
+  let url = await buildAuthorizeUrl(metadata.discovery, ctx.config, transaction, options);
+  const push = ctx.features?.par;
+  if (push) url = await push(metadata.discovery, url, ctx.fetch);
+  // RFC 9126 §5: such a provider refuses every authorization request that was not pushed.
+  else if (metadata.discovery.require_pushed_authorization_requests === true) {
+    throw new AuthError(
+      'invalid_configuration',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The provider requires pushed authorization requests: provideAuth(config, withPushedAuthorizationRequests()).' : '',
+      { expected: 'withPushedAuthorizationRequests()' },
+    );
+  }
   saveTransaction(ctx.transactions, transaction);
   return { url, transaction };
 }

@@ -33,6 +33,6 @@ describe('importOnce', () => {
     expect(typeof protocol.createLocalJWKSet).toBe('function');
     expect(typeof protocol.startLogin).toBe('function');
     expect(typeof protocol.completeLogin).toBe('function');
-    expect(typeof protocol.refreshTokens).toBe('function');
+    expect(typeof protocol.createRenewal).toBe('function');
   });
 });

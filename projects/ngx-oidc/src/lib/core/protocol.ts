@@ -6,8 +6,6 @@
 // would pull these files there.
 export { createLocalJWKSet } from 'jose/jwks/local';
 export { validateIdToken } from './id-token';
-export { validateRefreshedIdToken } from './refreshed-id-token';
 export { buildLogoutUrl, completeLogin, startLogin } from './login-flow';
-export { refreshTokens } from './refresh';
-export { applyRefreshResponse } from './renewed-session';
+export { createRenewal } from './renewal';
 export { revokeToken } from './revoke-token';

@@ -29,6 +29,10 @@ export interface DiscoveryDocument {
   readonly id_token_signing_alg_values_supported?: readonly string[];
   /** RFC 9207 §3: the provider sends `iss` in authorization responses. */
   readonly authorization_response_iss_parameter_supported?: boolean;
+  /** RFC 9126 §5: where `withPushedAuthorizationRequests()` pushes the authorization request. */
+  readonly pushed_authorization_request_endpoint?: string;
+  /** RFC 9126 §5: the provider accepts only pushed authorization requests. `login()` then needs `withPushedAuthorizationRequests()`. */
+  readonly require_pushed_authorization_requests?: boolean;
   readonly [key: string]: unknown;
 }
 
