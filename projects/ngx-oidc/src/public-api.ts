@@ -2,7 +2,15 @@
  * Public API Surface of ngx-oidc. Re-exports only.
  */
 export { provideAuth } from './lib/angular/provide-auth';
-export { withImplicitFlow, withSilentAuthentication, type AuthFeature, type AuthFeatureKind } from './lib/angular/features';
+export {
+  withImplicitFlow,
+  withPushedAuthorizationRequests,
+  withSilentAuthentication,
+  type AuthFeature,
+  type AuthFeatureKind,
+  type PushedAuthorizationOptions,
+} from './lib/angular/features';
+export type { PushedAuthorizationMode } from './lib/core/pushed-authorization';
 export { AuthModule } from './lib/angular/auth.module';
 export { AUTH_CONFIG } from './lib/angular/auth-config';
 export { AuthService, type AuthUser, type LogoutOptions } from './lib/angular/auth.service';

@@ -2,18 +2,19 @@ import { InjectionToken } from '@angular/core';
 import { runFrame } from '../core/browser/silent-frame';
 import type { AuthConfig, ResolvedAuthConfig } from '../core/config';
 import type { ProtocolFeatures } from '../core/features';
+import { pushAuthorizationRequest, type PushedAuthorizationMode } from '../core/pushed-authorization';
 import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
 
 /** Which optional part a feature adds. */
-export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication';
+export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests';
 
 /**
  * An optional part of ngx-oidc, given to `provideAuth(config, ...features)`. Its code lands in
  * the app's bundle only when the app calls the function that makes it.
  */
 export interface AuthFeature<Kind extends AuthFeatureKind = AuthFeatureKind> {
-  /** Which feature this is (`implicit_flow` or `silent_authentication`). */
+  /** Which feature this is (`implicit_flow`, `silent_authentication`, …). */
   readonly kind: Kind;
   /** @internal What the feature gives the protocol core. */
   readonly ɵprotocol: ProtocolFeatures;
@@ -74,4 +75,42 @@ export function withImplicitFlow(): AuthFeature<'implicit_flow'> {
  */
 export function withSilentAuthentication(): AuthFeature<'silent_authentication'> {
   return { kind: 'silent_authentication', ɵprotocol: { silent: SILENT_RENEWAL }, ɵframe: runFrame };
+}
+
+/** Options of {@link withPushedAuthorizationRequests}. */
+export interface PushedAuthorizationOptions {
+  /**
+   * `'auto'` (default): push whenever the provider advertises a
+   * `pushed_authorization_request_endpoint`, and send the parameters in the URL otherwise.
+   * `'required'`: always push; a provider without the endpoint fails the login with
+   * `par_unavailable` instead of falling back to the URL.
+   */
+  readonly mode?: PushedAuthorizationMode;
+}
+
+/**
+ * Pushed Authorization Requests (RFC 9126): every login (redirect, silent, …) first POSTs its
+ * authorization parameters (PKCE challenge, `state`, `nonce`, `redirect_uri`, `scope`,
+ * `acr_values`, `max_age`, the audience, …) to the provider's
+ * `pushed_authorization_request_endpoint`, and the browser then goes to the authorization
+ * endpoint with `client_id` and `request_uri` only. The request then never travels in the
+ * URL, where history, logs and `Referer` headers could read it and a redirect or a user could
+ * alter it, and the URL stays short. A failed push fails the login with a typed error; it never
+ * falls back to the URL.
+ *
+ * A provider that sets `require_pushed_authorization_requests` needs this feature: without it,
+ * `login()` fails with `invalid_configuration`.
+ *
+ * ```ts
+ * provideAuth({ authority, clientId }, withPushedAuthorizationRequests({ mode: 'required' }))
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9126
+ */
+export function withPushedAuthorizationRequests(options: PushedAuthorizationOptions = {}): AuthFeature<'pushed_authorization_requests'> {
+  const mode = options.mode ?? 'auto';
+  return {
+    kind: 'pushed_authorization_requests',
+    ɵprotocol: { par: (discovery, url, fetchFn) => pushAuthorizationRequest(discovery, url, fetchFn, mode) },
+  };
 }

@@ -1,13 +1,13 @@
 import { ApplicationInitStatus } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { FakeBrowser, TEST_CONFIG } from '../../test-support/fake-browser';
-import { APP_ORIGIN, FakeProvider } from '../../test-support/fake-provider';
+import { APP_ORIGIN, DISCOVERY, FakeProvider, ISSUER } from '../../test-support/fake-provider';
 import { windowPlatform } from '../core/browser/window-platform';
 import { AuthError } from '../core/errors';
 import { AUTH_BROWSER } from './auth-browser';
 import { AUTH_CONFIG } from './auth-config';
 import { AuthService } from './auth.service';
-import { withImplicitFlow, withSilentAuthentication } from './features';
+import { AUTH_FEATURES, withImplicitFlow, withPushedAuthorizationRequests, withSilentAuthentication } from './features';
 import { provideAuth } from './provide-auth';
 
 describe('provideAuth', () => {
@@ -106,6 +106,67 @@ describe('provideAuth', () => {
     }
     expect(error).toEqual(jasmine.any(AuthError));
     expect((error as AuthError).details).toEqual(jasmine.objectContaining({ option: 'silentRedirectUri', expected: 'withSilentAuthentication()' }));
+  });
+
+  describe('withPushedAuthorizationRequests()', () => {
+    const PAR_ENDPOINT = `${ISSUER}/oauth/par`;
+    const REQUEST_URI = 'urn:ietf:params:oauth:request_uri:abc';
+
+    /** Starts the app with `features` against a provider serving `discovery` and a PAR endpoint. */
+    async function app(discovery: object, ...features: ReturnType<typeof withPushedAuthorizationRequests>[]) {
+      const provider = new FakeProvider();
+      provider.discovery = { ...DISCOVERY, ...discovery };
+      provider.on(PAR_ENDPOINT, () => ({ status: 201, json: { request_uri: REQUEST_URI, expires_in: 60 } }));
+      const browser = new FakeBrowser(`${APP_ORIGIN}/`, provider);
+      TestBed.configureTestingModule({ providers: [provideAuth(TEST_CONFIG, ...features), { provide: AUTH_BROWSER, useValue: browser }] });
+      const auth = TestBed.inject(AuthService);
+      await auth.initialize();
+      return { auth, browser, provider };
+    }
+
+    it('gives the protocol a PAR step only when added', () => {
+      TestBed.configureTestingModule({ providers: [provideAuth(TEST_CONFIG)] });
+      expect(TestBed.inject(AUTH_FEATURES).protocol.par).toBeUndefined();
+      TestBed.resetTestingModule();
+      TestBed.configureTestingModule({ providers: [provideAuth(TEST_CONFIG, withPushedAuthorizationRequests())] });
+      expect(TestBed.inject(AUTH_FEATURES).protocol.par).toEqual(jasmine.any(Function));
+      expect(withPushedAuthorizationRequests({ mode: 'required' }).kind).toBe('pushed_authorization_requests');
+    });
+
+    it('logs in through the PAR endpoint: the browser goes to the authorization endpoint with client_id and request_uri only', async () => {
+      const { auth, browser, provider } = await app({ pushed_authorization_request_endpoint: PAR_ENDPOINT }, withPushedAuthorizationRequests());
+
+      await auth.login({ acrValues: 'gold' });
+
+      const url = new URL(browser.assigned[0]);
+      expect(url.origin + url.pathname).toBe(DISCOVERY.authorization_endpoint);
+      expect([...url.searchParams]).toEqual([
+        ['client_id', TEST_CONFIG.clientId],
+        ['request_uri', REQUEST_URI],
+      ]);
+      const form = new URLSearchParams(provider.requestsTo(PAR_ENDPOINT)[0].body);
+      expect(form.get('state')).toBe(auth.loginState());
+      expect(form.get('acr_values')).toBe('gold');
+    });
+
+    it("fails the login with par_unavailable in mode 'required' when the provider has no PAR endpoint, without a redirect", async () => {
+      const { auth, browser } = await app({}, withPushedAuthorizationRequests({ mode: 'required' }));
+
+      const error = await auth.login().catch((e: unknown) => e);
+
+      expect((error as AuthError).code).toBe('par_unavailable');
+      expect(browser.assigned).toEqual([]);
+    });
+
+    it('fails the login with invalid_configuration naming the feature when the provider requires PAR and the app did not add it', async () => {
+      const { auth, browser } = await app({ pushed_authorization_request_endpoint: PAR_ENDPOINT, require_pushed_authorization_requests: true });
+
+      const error = await auth.login().catch((e: unknown) => e);
+
+      expect((error as AuthError).code).toBe('invalid_configuration');
+      expect((error as AuthError).details.expected).toBe('withPushedAuthorizationRequests()');
+      expect(browser.assigned).toEqual([]);
+    });
   });
 
   it('completes the callback in an app initializer, before the app starts', async () => {

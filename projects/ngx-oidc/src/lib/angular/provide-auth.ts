@@ -20,7 +20,8 @@ import { AuthService } from './auth.service';
  * ```
  *
  * Optional parts are added as features, e.g. `provideAuth(config, withSilentAuthentication())`:
- * {@link withImplicitFlow} and {@link withSilentAuthentication}. Only the ones given end up in
+ * {@link withImplicitFlow}, {@link withSilentAuthentication} and
+ * {@link withPushedAuthorizationRequests}. Only the ones given end up in
  * the app's bundle.
  *
  * @param config Constructor-time options. Per-login options go to `AuthService.login()`.

@@ -69,7 +69,11 @@ export function validateDiscovery(body: Record<string, unknown>, authority: stri
   return body as unknown as DiscoveryDocument;
 }
 
-function isSecureUrl(value: unknown, issuer: unknown): boolean {
+/**
+ * Tells whether a provider URL may be fetched or navigated to: `https:`, or `http:` on loopback
+ * when the issuer is a loopback `http:` URL too (see {@link validateDiscovery}).
+ */
+export function isSecureUrl(value: unknown, issuer: unknown): boolean {
   try {
     const url = new URL(value as string);
     return typeof value === 'string' && (url.protocol === 'https:' || (isLoopback(url) && isLoopback(new URL(issuer as string))));

@@ -1,5 +1,6 @@
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
+import type { PushAuthorization } from './pushed-authorization';
 import type { SilentRenewal } from './silent-auth';
 import type { validateTokenHash } from './token-hash';
 
@@ -18,6 +19,13 @@ export interface ProtocolFeatures {
   readonly tokenHash?: typeof validateTokenHash;
   /** Renewal by a `prompt=none` login in a hidden frame (`silentRedirectUri`). */
   readonly silent?: SilentRenewal;
+  /**
+   * Pushed authorization requests (RFC 9126, `withPushedAuthorizationRequests()`): the login's
+   * parameters go to the provider directly, and the browser gets a URL with `client_id` and
+   * `request_uri` only. Without it a provider that sets `require_pushed_authorization_requests`
+   * is refused with `invalid_configuration`.
+   */
+  readonly par?: PushAuthorization;
 }
 
 /**

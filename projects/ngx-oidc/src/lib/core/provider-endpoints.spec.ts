@@ -30,6 +30,24 @@ describe('provider endpoints', () => {
     );
   });
 
+  it('lists the pushed authorization request endpoint and every other "…_endpoint", not the other URLs of the document', () => {
+    const endpoints = providerEndpoints(ISSUER, {
+      ...DISCOVERY,
+      pushed_authorization_request_endpoint: `${ISSUER}/par`,
+      device_authorization_endpoint: `${ISSUER}/device`,
+      backchannel_authentication_endpoint: `${ISSUER}/bc-authorize`,
+      op_policy_uri: `${ISSUER}/policy`,
+      service_documentation: `${ISSUER}/docs`,
+    });
+
+    expect(endpoints.has(`${ISSUER}/par`)).toBeTrue();
+    expect(endpoints.has(`${ISSUER}/device`)).toBeTrue();
+    expect(endpoints.has(`${ISSUER}/bc-authorize`)).toBeTrue();
+    expect(endpoints.has(`${ISSUER}/policy`)).toBeFalse();
+    expect(endpoints.has(`${ISSUER}/docs`)).toBeFalse();
+    expect(isProviderEndpoint(endpoints, `${ISSUER}/PAR/`, APP_ORIGIN)).toBeTrue();
+  });
+
   it('skips malformed and non-string optional endpoints', () => {
     const endpoints = providerEndpoints(ISSUER, { ...DISCOVERY, revocation_endpoint: 'not a url', introspection_endpoint: 42 });
 

@@ -5,20 +5,16 @@ import type { DiscoveryDocument } from './types';
  * Lists the provider's own endpoints (`origin + normalised path`), which never get an API
  * access token attached by the interceptor, whatever the allowlist says: an access token is
  * for the resource server it was issued to (RFC 6750 §5.3, RFC 9700 §4.9); a token, UserInfo,
- * JWKS, end-session or revocation endpoint that receives it may log it or act on it.
+ * JWKS, end-session, revocation or pushed authorization request endpoint that receives it may
+ * log it or act on it. These are the discovery URL, `jwks_uri` and every `…_endpoint` of the
+ * document (RFC 8414 §2 and the registry's later additions: `pushed_authorization_request_endpoint`
+ * of RFC 9126 §5, `device_authorization_endpoint`, …).
  */
 export function providerEndpoints(authority: string, discovery?: DiscoveryDocument): Set<string> {
-  const urls = [
-    discoveryUrl(authority),
-    discovery?.authorization_endpoint,
-    discovery?.token_endpoint,
-    discovery?.jwks_uri,
-    discovery?.userinfo_endpoint,
-    discovery?.end_session_endpoint,
-    discovery?.revocation_endpoint,
-    discovery?.['introspection_endpoint'],
-    discovery?.['registration_endpoint'],
-  ];
+  const urls: unknown[] = [discoveryUrl(authority)];
+  for (const [name, url] of Object.entries(discovery ?? {})) {
+    if (/_endpoint$|^jwks_uri$/.test(name)) urls.push(url);
+  }
   const endpoints = new Set<string>();
   for (const url of urls) {
     if (typeof url !== 'string') continue;

@@ -84,6 +84,20 @@ describe('createRequestAllowlist', () => {
       expect(allowlist.match(`${IDP}/api/orders`, 'GET')?.path).toBe('/api');
     });
 
+    it('never matches the pushed authorization request endpoint (RFC 9126), nor any other "…_endpoint" of the document', () => {
+      const allowlist = createRequestAllowlist(testConfig({ allowedUrls: [`${IDP}/oauth`] }));
+      const par = `${IDP}/oauth/par`;
+      const device = `${IDP}/oauth/device/code`;
+      expect(allowlist.match(par, 'POST')?.path).withContext('not an endpoint yet').toBe('/oauth');
+
+      allowlist.learn({ ...DISCOVERY, pushed_authorization_request_endpoint: par, device_authorization_endpoint: device });
+
+      expect(allowlist.match(par, 'POST')).toBeUndefined();
+      expect(allowlist.match(`${IDP}/oauth/par/`, 'POST')).toBeUndefined();
+      expect(allowlist.match(device, 'POST')).toBeUndefined();
+      expect(allowlist.match(`${IDP}/oauth/other`, 'POST')?.path).toBe('/oauth');
+    });
+
     it('forgets the answers of the endpoints a moved discovery document no longer names', () => {
       const allowlist = createRequestAllowlist(testConfig({ allowedUrls: [`${IDP}/oauth`] }));
       allowlist.learn(DISCOVERY);
