@@ -79,7 +79,9 @@ export async function startApi({
   if (!audience) throw new TypeError('startApi: audience is required');
   if (partner && !partner.issuer) throw new TypeError('startApi: partner.issuer is required');
   if (!Number.isInteger(stepUpMaxAge) || stepUpMaxAge < 0) {
-    throw new TypeError(`startApi: stepUpMaxAge must be a whole number of seconds, got ${stepUpMaxAge}`);
+    throw new TypeError(
+      `startApi: stepUpMaxAge must be a whole number of seconds, got ${stepUpMaxAge}`,
+    );
   }
   const keysOf = (iss, uri) =>
     createRemoteJWKSet(new URL(uri ?? `${iss.replace(/\/+$/, '')}/jwks`), {
@@ -167,7 +169,9 @@ export async function startApi({
       case 'GET /api/step-up/recent': {
         const auth = await authorize(req, res, 'read:messages', demoApi);
         if (!auth.ok) return auth;
-        const maxAge = url.pathname.replace(/\/+$/, '').endsWith('/recent') ? stepUpMaxAge : undefined;
+        const maxAge = url.pathname.replace(/\/+$/, '').endsWith('/recent')
+          ? stepUpMaxAge
+          : undefined;
         const stepUp = requireAuthentication(res, auth.payload, demoApi, maxAge);
         if (!stepUp.ok) return stepUp;
         const { sub, acr, auth_time } = auth.payload;

@@ -40,7 +40,10 @@ export function loginPolicy() {
       STEP_UP_REASON,
       'the request asks for two-factor authentication (acr_values)',
       'login_required', // checks added after the Prompt was built get no default error
-      (ctx) => (requiresMfa(ctx.oidc.params) && ctx.oidc.acr !== ACR_MFA ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT),
+      (ctx) =>
+        requiresMfa(ctx.oidc.params) && ctx.oidc.acr !== ACR_MFA
+          ? Check.REQUEST_PROMPT
+          : Check.NO_NEED_TO_PROMPT,
     ),
   );
   return policy;
@@ -79,7 +82,13 @@ export function interactionRouter(provider, { log, brand, coop }) {
    */
   return async function route(req, res, url) {
     const match = /^\/interaction\/([^/]+)(?:\/(login|social|otp|abort))?\/?$/.exec(url.pathname);
-    if (!match) return sendHtml(res, 404, errorPage('Not found', { path: url.pathname }, undefined, brand), coop);
+    if (!match)
+      return sendHtml(
+        res,
+        404,
+        errorPage('Not found', { path: url.pathname }, undefined, brand),
+        coop,
+      );
     const [, uid, action = ''] = match;
     const key = `${req.method} ${action}`;
 
@@ -107,7 +116,10 @@ export function interactionRouter(provider, { log, brand, coop }) {
     const policy = coopFor(details.params, coop);
     const send = (status, html) => sendHtml(res, status, html, policy);
     if (details.uid !== uid) {
-      return send(400, errorPage('Sign-in request mismatch', { error: 'invalid_request' }, undefined, brand));
+      return send(
+        400,
+        errorPage('Sign-in request mismatch', { error: 'invalid_request' }, undefined, brand),
+      );
     }
 
     const client = await provider.Client.find(details.params.client_id);
@@ -149,7 +161,9 @@ export function interactionRouter(provider, { log, brand, coop }) {
         if (prompt !== 'login') {
           return send(400, errorPage('Unsupported interaction', { prompt }, undefined, brand));
         }
-        const account = details.session?.accountId ? findBySub(details.session.accountId) : undefined;
+        const account = details.session?.accountId
+          ? findBySub(details.session.accountId)
+          : undefined;
         const stepUpOnly =
           secondStep &&
           account &&
@@ -196,11 +210,15 @@ export function interactionRouter(provider, { log, brand, coop }) {
           return send(200, codeForm(entry, { error: 'Wrong code. Try again.' }));
         }
         pending.delete(uid);
-        log(`[idp] login ${entry.accountId} with a one-time code${entry.stepUp ? ' (step-up)' : ''}`);
+        log(
+          `[idp] login ${entry.accountId} with a one-time code${entry.stepUp ? ' (step-up)' : ''}`,
+        );
         return provider.interactionFinished(
           req,
           res,
-          { login: { accountId: entry.accountId, acr: ACR_MFA, amr: amrWithOneTimeCode(entry.amr) } },
+          {
+            login: { accountId: entry.accountId, acr: ACR_MFA, amr: amrWithOneTimeCode(entry.amr) },
+          },
           { mergeWithLastSubmission: false },
         );
       }
@@ -218,7 +236,12 @@ export function interactionRouter(provider, { log, brand, coop }) {
         res.setHeader('Allow', action === 'login' ? 'POST' : 'GET, POST');
         return send(
           405,
-          errorPage('Method not allowed', { method: req.method, path: url.pathname }, undefined, brand),
+          errorPage(
+            'Method not allowed',
+            { method: req.method, path: url.pathname },
+            undefined,
+            brand,
+          ),
         );
     }
   };

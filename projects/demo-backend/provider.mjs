@@ -798,7 +798,17 @@ function logEvents(provider, log) {
 /** Non-secret parameters worth seeing in the request log. */
 function describe(url) {
   if (!/^\/(auth|session\/end)$/.test(url.pathname)) return '';
-  const keep = ['response_type', 'scope', 'prompt', 'audience', 'resource', 'response_mode'];
+  const keep = [
+    'response_type',
+    'scope',
+    'prompt',
+    'audience',
+    'resource',
+    'response_mode',
+    'acr_values',
+    'max_age',
+    COOP_PARAM,
+  ];
   const parts = keep
     .filter((k) => url.searchParams.has(k))
     .map((k) => `${k}=${JSON.stringify(url.searchParams.getAll(k).join(','))}`);

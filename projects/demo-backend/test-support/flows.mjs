@@ -220,10 +220,16 @@ export async function follow(browser, url, redirectUri = REDIRECT_URI) {
   let next = new URL(url);
   for (let hop = 0; hop < 10; hop++) {
     const res = await browser.request(next);
-    assert.ok(res.status >= 300 && res.status < 400, `expected a redirect from ${next}, got ${res.status}`);
+    assert.ok(
+      res.status >= 300 && res.status < 400,
+      `expected a redirect from ${next}, got ${res.status}`,
+    );
     next = new URL(res.headers.get('location'), next);
     if (next.href.startsWith(redirectUri)) {
-      return { url: next, params: new URLSearchParams(next.hash ? next.hash.slice(1) : next.search) };
+      return {
+        url: next,
+        params: new URLSearchParams(next.hash ? next.hash.slice(1) : next.search),
+      };
     }
   }
   throw new Error('too many redirects');

@@ -205,13 +205,28 @@ describe('demo API', () => {
     const mfa = 'urn:ngx-oidc:acr:mfa';
     const cases = [
       ['/api/step-up', {}, 401, /acr urn:ngx-oidc:acr:mfa \(the access token has \(none\)\)/],
-      ['/api/step-up', { acr: 'urn:ngx-oidc:acr:password', auth_time: now }, 401, /the access token has urn:ngx-oidc:acr:password/],
+      [
+        '/api/step-up',
+        { acr: 'urn:ngx-oidc:acr:password', auth_time: now },
+        401,
+        /the access token has urn:ngx-oidc:acr:password/,
+      ],
       ['/api/step-up', { acr: mfa }, 200, null],
       ['/api/step-up', { acr: mfa, auth_time: now - 3600 }, 200, null],
-      ['/api/step-up/recent', { acr: mfa, auth_time: now - 3600 }, 401, /authenticated 3600 s ago, max_age 60/],
+      [
+        '/api/step-up/recent',
+        { acr: mfa, auth_time: now - 3600 },
+        401,
+        /authenticated 3600 s ago, max_age 60/,
+      ],
       ['/api/step-up/recent', { acr: mfa }, 401, /has no auth_time/],
       ['/api/step-up/recent', { acr: mfa, auth_time: now - 63 }, 200, null], // clock tolerance 5 s
-      ['/api/step-up/recent', { acr: 'urn:ngx-oidc:acr:password', auth_time: now }, 401, /stronger authentication/],
+      [
+        '/api/step-up/recent',
+        { acr: 'urn:ngx-oidc:acr:password', auth_time: now },
+        401,
+        /stronger authentication/,
+      ],
     ];
     for (const [path, extra, status, reason] of cases) {
       const res = await call(forgedApi.url, path, await forge(extra));

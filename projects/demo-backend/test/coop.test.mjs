@@ -59,7 +59,10 @@ describe('Cross-Origin-Opener-Policy switch', () => {
       seen.map(([path]) => path),
       ['303 /auth', '200 /interaction/<uid>', '303 /interaction/<uid>/login', '303 /auth/<uid>'],
     );
-    assert.ok(seen.every(([, coop]) => coop === null), JSON.stringify(seen));
+    assert.ok(
+      seen.every(([, coop]) => coop === null),
+      JSON.stringify(seen),
+    );
   });
 
   it('coop=same-origin: the authorization answers, the login and one-time-code pages and the resumes carry it', async () => {
@@ -80,11 +83,17 @@ describe('Cross-Origin-Opener-Policy switch', () => {
         '303 /auth/<uid>',
       ],
     );
-    assert.ok(seen.every(([, coop]) => coop === 'same-origin'), JSON.stringify(seen));
+    assert.ok(
+      seen.every(([, coop]) => coop === 'same-origin'),
+      JSON.stringify(seen),
+    );
 
     // Another login in the same run, without the parameter: no header.
     const plain = await coopOnTheWay(stack.idp.issuer);
-    assert.ok(plain.seen.every(([, coop]) => coop === null), JSON.stringify(plain.seen));
+    assert.ok(
+      plain.seen.every(([, coop]) => coop === null),
+      JSON.stringify(plain.seen),
+    );
   });
 
   it('coop=same-origin with a provider session: the immediate redirect back carries it', async () => {
@@ -115,9 +124,16 @@ describe('Cross-Origin-Opener-Policy switch', () => {
       code_challenge_method: undefined,
       redirect_uri: undefined,
     });
-    assert.ok(seen.length >= 3 && seen.every(([, coop]) => coop === 'same-origin'), JSON.stringify(seen));
+    assert.ok(
+      seen.length >= 3 && seen.every(([, coop]) => coop === 'same-origin'),
+      JSON.stringify(seen),
+    );
 
-    const bad = await coopOnTheWay(stack.idp.issuer, { [COOP_PARAM]: 'unsafe-none' }, { login: null });
+    const bad = await coopOnTheWay(
+      stack.idp.issuer,
+      { [COOP_PARAM]: 'unsafe-none' },
+      { login: null },
+    );
     assert.equal(bad.result.params.get('error'), 'invalid_request');
     assert.match(bad.result.params.get('error_description'), /coop must be same-origin/);
   });
@@ -125,7 +141,10 @@ describe('Cross-Origin-Opener-Policy switch', () => {
   it('crossOriginOpenerPolicy: same-origin on the provider: every sign-in page, without the parameter; not on the APIs of the provider', async () => {
     const { result, seen } = await coopOnTheWay(always.idp.issuer);
     assert.ok(result.params.get('code'));
-    assert.ok(seen.every(([, coop]) => coop === 'same-origin'), JSON.stringify(seen));
+    assert.ok(
+      seen.every(([, coop]) => coop === 'same-origin'),
+      JSON.stringify(seen),
+    );
 
     const expired = await fetch(`${always.idp.issuer}/interaction/nope`);
     assert.equal(expired.status, 400);

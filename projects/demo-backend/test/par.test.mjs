@@ -153,7 +153,10 @@ describe('pushed authorization requests (PAR)', () => {
     const { body: tokens } = await exchangeCode(issuer, result.params.get('code'), verifier);
     assert.equal(claims(tokens.id_token).acr, ACR_MFA);
 
-    const plain = await loginWithCode(issuer, { audience: AUDIENCE, scope: 'openid read:messages' });
+    const plain = await loginWithCode(issuer, {
+      audience: AUDIENCE,
+      scope: 'openid read:messages',
+    });
     assert.ok(plain.tokens.access_token);
   });
 });

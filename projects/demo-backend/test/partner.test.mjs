@@ -20,7 +20,10 @@ import {
   startStack,
 } from '../test-support/flows.mjs';
 
-const PARTNER_LOGIN = { audience: PARTNER_AUDIENCE, scope: 'openid profile read:partner offline_access' };
+const PARTNER_LOGIN = {
+  audience: PARTNER_AUDIENCE,
+  scope: 'openid profile read:partner offline_access',
+};
 const DEMO_LOGIN = { audience: AUDIENCE, scope: 'openid profile read:messages' };
 
 describe('second provider (partner)', () => {
@@ -71,7 +74,10 @@ describe('second provider (partner)', () => {
       (await (await fetch(`${base}/jwks`)).json()).keys.map((k) => k.kid);
     const [one, two] = [await kids(issuer), await kids(issuer2)];
     assert.equal(two.length, 2);
-    assert.ok(two.every((k) => k.startsWith('partner-') && !one.includes(k)), `${one} / ${two}`);
+    assert.ok(
+      two.every((k) => k.startsWith('partner-') && !one.includes(k)),
+      `${one} / ${two}`,
+    );
 
     const stop = await authorize(
       issuer2,
@@ -87,7 +93,7 @@ describe('second provider (partner)', () => {
     assert.match(stop.html, /data-testid="login-error"/);
   });
 
-  it('one browser signed in to both: separate cookies, each API takes only its own provider\'s token', async () => {
+  it("one browser signed in to both: separate cookies, each API takes only its own provider's token", async () => {
     const browser = new Browser();
     const first = await loginWithCode(issuer, DEMO_LOGIN, { browser });
     const second = await loginWithCode(issuer2, PARTNER_LOGIN, {
@@ -151,13 +157,19 @@ describe('second provider (partner)', () => {
 
     // Logging out of the partner leaves the first provider's session.
     await logout(browser, issuer2, second.tokens.id_token);
-    assert.equal((await silentAuth(issuer2, browser, PARTNER_LOGIN)).params.get('error'), 'login_required');
+    assert.equal(
+      (await silentAuth(issuer2, browser, PARTNER_LOGIN)).params.get('error'),
+      'login_required',
+    );
     const still = await silentAuth(issuer, browser, DEMO_LOGIN);
     assert.equal(claims(still.tokens.id_token).sub, 'alice');
     // And the other way round.
     await loginWithCode(issuer2, PARTNER_LOGIN, { browser });
     await logout(browser, issuer, first.tokens.id_token);
-    assert.equal((await silentAuth(issuer, browser, DEMO_LOGIN)).params.get('error'), 'login_required');
+    assert.equal(
+      (await silentAuth(issuer, browser, DEMO_LOGIN)).params.get('error'),
+      'login_required',
+    );
     assert.ok((await silentAuth(issuer2, browser, PARTNER_LOGIN)).tokens);
   });
 

@@ -62,7 +62,7 @@ describe('step-up authentication (acr)', () => {
     assert.equal(claims(refreshed.body.id_token).acr, ACR_PASSWORD);
   });
 
-  it('implicit `id_token token`: the access token from the authorization endpoint carries the session\'s acr', async () => {
+  it("implicit `id_token token`: the access token from the authorization endpoint carries the session's acr", async () => {
     const { params } = await authorize(
       issuer,
       {
@@ -95,14 +95,21 @@ describe('step-up authentication (acr)', () => {
     // Stop at the one-time-code page (otp: null).
     const first = await authorize(issuer, params);
     assert.equal(first.status, 200);
-    assert.match(first.pages[0], /data-testid="second-step-notice"/, 'the login page says a code follows');
+    assert.match(
+      first.pages[0],
+      /data-testid="second-step-notice"/,
+      'the login page says a code follows',
+    );
     assert.match(first.html, /name="otp"/);
     assert.match(first.html, /data-testid="otp-account">Alice Liddell</);
     assert.match(first.html, new RegExp(`Demo code: <code>${ONE_TIME_CODE}</code>`));
     assert.match(first.url.pathname, /^\/interaction\/[^/]+\/otp$/);
 
     // A wrong code shows the page again with an error; the right one finishes the login.
-    const wrong = await first.browser.request(first.url, { method: 'POST', form: { otp: '000000' } });
+    const wrong = await first.browser.request(first.url, {
+      method: 'POST',
+      form: { otp: '000000' },
+    });
     assert.equal(wrong.status, 200);
     assert.match(await wrong.text(), /data-testid="otp-error"/);
 
