@@ -10,7 +10,10 @@ import type { TokenSet } from '../core/types';
 import type { AuthConfig } from '../core/config';
 import { HttpHeaders } from '@angular/common/http';
 import { generateKeyPair, SignJWT } from 'jose';
+import { AuthError } from '../core/errors';
+import type { AuthEvent } from '../core/events';
 import { authInterceptor, SKIP_AUTH } from './auth.interceptor';
+import { AuthService } from './auth.service';
 
 describe('authInterceptor', () => {
   let http: HttpClient;
@@ -257,6 +260,66 @@ describe('authInterceptor', () => {
       await settle();
       expect(await response).toEqual(jasmine.objectContaining({ code: 'login_required' }));
       backend.expectNone(API);
+    });
+
+    describe('RFC 9470 step-up challenge', () => {
+      const STEP_UP = new HttpHeaders({
+        'WWW-Authenticate':
+          'Bearer realm="api", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa urn:example:hwk", max_age="300"',
+      });
+
+      it('fails with insufficient_user_authentication carrying the login options, without renewing or retrying; the session stays', async () => {
+        await setUpRenewable();
+        const auth = TestBed.inject(AuthService);
+        const events: AuthEvent[] = [];
+        const subscription = auth.events$.subscribe((e) => events.push(e));
+        const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+        await settle();
+        backend.expectOne(API).flush({ error: 'insufficient_user_authentication' }, { status: 401, statusText: 'Unauthorized', headers: STEP_UP });
+        await settle();
+
+        const error = await response;
+        expect(error).toBeInstanceOf(AuthError);
+        const { code, details } = error as AuthError;
+        expect(code).toBe('insufficient_user_authentication');
+        expect(details.stepUp).toEqual({ acrValues: 'urn:example:mfa urn:example:hwk', acrRequired: true, maxAge: 300 });
+        // The API's answer stays reachable: its status and body.
+        expect(details.cause).toEqual(jasmine.objectContaining({ status: 401, error: { error: 'insufficient_user_authentication' } }));
+        backend.expectNone(API);
+        expect(refreshes).toBe(0);
+        expect(auth.isAuthenticated()).toBeTrue();
+        expect(auth.accessToken()).toBe('the-access-token');
+        expect(auth.error()).toBeNull();
+        expect(events).toEqual([]);
+        subscription.unsubscribe();
+      });
+
+      it('finds the challenge among other challenges of the header, without acr_values', async () => {
+        await setUpRenewable();
+        const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+        await settle();
+        const headers = new HttpHeaders({ 'WWW-Authenticate': 'DPoP algs="ES256 PS256", Bearer error="insufficient_user_authentication", max_age=0, Basic realm="x"' });
+        backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers });
+        await settle();
+
+        expect(await response).toEqual(jasmine.objectContaining({ code: 'insufficient_user_authentication', details: jasmine.objectContaining({ stepUp: { acrValues: undefined, acrRequired: false, maxAge: 0 } }) }));
+        backend.expectNone(API);
+        expect(refreshes).toBe(0);
+      });
+
+      it('hands a step-up challenge on a retried request to the app the same way (after an invalid_token renewal)', async () => {
+        await setUpRenewable();
+        const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+        await settle();
+        backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: INVALID_TOKEN });
+        await settle();
+        backend.expectOne(API).flush(null, { status: 401, statusText: 'Unauthorized', headers: STEP_UP });
+        await settle();
+
+        expect(await response).toEqual(jasmine.objectContaining({ code: 'insufficient_user_authentication' }));
+        backend.expectNone(API);
+        expect(refreshes).toBe(1);
+      });
     });
 
     it('renews a token that is about to expire before sending the request', async () => {

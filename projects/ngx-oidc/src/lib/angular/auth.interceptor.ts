@@ -4,7 +4,7 @@ import { inject } from '@angular/core';
 import { catchError, defer, from, switchMap, tap, type Observable } from 'rxjs';
 import type { AllowedUrlMatcher } from '../core/allowed-url';
 import type { AuthClient } from '../core/auth-client';
-import { isInvalidTokenAnswer, parseBearerChallenge, tokenForRetry } from '../core/bearer-challenge';
+import { checkBearerChallenge, parseBearerChallenge, tokenForRetry } from '../core/bearer-challenge';
 import { diagnoseToken } from '../core/diagnose-token';
 import { AuthError } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
@@ -28,6 +28,12 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  * When the API answers 401 with `WWW-Authenticate: Bearer error="invalid_token"`, the token is
  * renewed once and the request retried once; requests that fail together share one renewal,
  * and a second 401 goes to the app.
+ *
+ * When it answers 401 with `Bearer error="insufficient_user_authentication"` (RFC 9470 step-up:
+ * the token is fine but the user's authentication is too weak or too old), nothing is renewed or
+ * retried and the session stays: the request fails with
+ * `AuthError('insufficient_user_authentication')`, whose `details.stepUp` holds the `login()`
+ * options the API asks for (`acrValues`, `maxAge`).
  *
  * When nobody is logged in, an allow-listed request fails with `AuthError('not_authenticated')`,
  * unless its entry says `allowAnonymous`, in which case it is sent without a token.
@@ -69,8 +75,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 };
 
 /**
- * Sends `req` with `token`; after a 401 invalid_token, renews once and retries once. What the
- * rxjs callbacks below throw reaches the subscriber as an error.
+ * Sends `req` with `token`; after a 401 invalid_token, renews once and retries once; a step-up
+ * challenge fails with insufficient_user_authentication. What the rxjs callbacks below throw
+ * reaches the subscriber as an error.
  */
 function send(
   auth: AuthService,
@@ -96,21 +103,25 @@ function send(
       });
     }
   }
-  return next(withToken(req, token)).pipe(
-    catchError((error: unknown) => {
-      if (!(error instanceof HttpErrorResponse) || !isInvalidTokenAnswer(error.status, error.headers?.get('WWW-Authenticate'))) throw error;
-      // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
-      // A renewal that fails with an AuthError says why (login_required: the session is over).
-      return from(tokenForRetry(client, token, request)).pipe(
-        // The retry's own answer, a second 401 included, goes to the app as it is.
-        switchMap((renewed) => {
-          if (!renewed) throw error;
-          onRetry?.(renewed);
-          return next(withToken(req, renewed));
-        }),
-      );
-    }),
-  );
+  const attempt = (sent: string, retried?: boolean): Observable<HttpEvent<unknown>> =>
+    next(withToken(req, sent)).pipe(
+      catchError((error: unknown) => {
+        // Any answer but 401 invalid_token goes to the app as it is, and so does the retry's
+        // own answer, a second 401 included. A step-up challenge (RFC 9470), to either, throws
+        // insufficient_user_authentication instead; the session stays.
+        if (!(error instanceof HttpErrorResponse) || !checkBearerChallenge(error.status, error.headers?.get('WWW-Authenticate'), error) || retried) throw error;
+        // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
+        // A renewal that fails with an AuthError says why (login_required: the session is over).
+        return from(tokenForRetry(client, sent, request)).pipe(
+          switchMap((renewed) => {
+            if (!renewed) throw error;
+            onRetry?.(renewed);
+            return attempt(renewed, true);
+          }),
+        );
+      }),
+    );
+  return attempt(token);
 }
 
 /** Per app (AuthService instance): the causes already logged, as "codes origin". */

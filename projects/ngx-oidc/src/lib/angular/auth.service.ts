@@ -128,7 +128,7 @@ export class AuthService {
    * @throws {AuthError} `reserved_parameter`, `invalid_configuration`, `storage_error`,
    *   `network_error`, `discovery_failed`, … (also emitted on `error$`). Nothing is stored
    *   when it throws.
-   * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
+   * @throws {TypeError} for a `state`, `nonce`, `maxAge` or `acrRequired` option that can never work.
    */
   login(options: LoginOptions = {}): Promise<void> {
     return this.client.login(options);

@@ -1,4 +1,4 @@
-import { isInvalidTokenAnswer, parseBearerChallenge, tokenForRetry } from './bearer-challenge';
+import { checkBearerChallenge, parseBearerChallenge, tokenForRetry } from './bearer-challenge';
 import { AuthError } from './errors';
 import type { TokenRequest } from './token-cache';
 
@@ -20,20 +20,99 @@ describe('parseBearerChallenge', () => {
     expect(parseBearerChallenge(null)).toEqual({});
     expect(parseBearerChallenge(undefined)).toEqual({});
   });
-});
 
-describe('isInvalidTokenAnswer', () => {
-  it('is true for 401 with error="invalid_token" only', () => {
-    expect(isInvalidTokenAnswer(401, 'Bearer error="invalid_token"')).toBeTrue();
-    expect(isInvalidTokenAnswer(401, 'Bearer error=invalid_token, error_description="expired"')).toBeTrue();
+  it('reads the Bearer challenge among others (RFC 9110 §11.6.1), and only its params', () => {
+    const header =
+      'DPoP algs="ES256 PS256", error="use_dpop_nonce", Bearer realm="api", error="insufficient_user_authentication", ' +
+      'acr_values="urn:example:mfa urn:example:hwk", max_age=60, Basic realm="legacy", charset="UTF-8"';
+    expect(parseBearerChallenge(header)).toEqual({
+      realm: 'api',
+      error: 'insufficient_user_authentication',
+      acr_values: 'urn:example:mfa urn:example:hwk',
+      max_age: '60',
+    });
+    // A token68 challenge before it (its "=" padding is no parameter of Bearer's).
+    expect(parseBearerChallenge('Negotiate YWxhZGRpbjpvcGVuc2VzYW1l==, Bearer error="invalid_token"')).toEqual({ error: 'invalid_token' });
+    // Two Bearer challenges (two headers joined by a comma): the first counts.
+    expect(parseBearerChallenge('Bearer error="invalid_token", Bearer error="insufficient_scope"')).toEqual({ error: 'invalid_token' });
   });
 
-  it('is false for a 401 without invalid_token, a 403, and other schemes', () => {
-    expect(isInvalidTokenAnswer(401, 'Bearer realm="api"')).toBeFalse();
-    expect(isInvalidTokenAnswer(401, null)).toBeFalse();
-    expect(isInvalidTokenAnswer(403, 'Bearer error="invalid_token"')).toBeFalse();
-    expect(isInvalidTokenAnswer(403, 'Bearer error="insufficient_scope", scope="admin"')).toBeFalse();
-    expect(isInvalidTokenAnswer(401, 'Basic error="invalid_token"')).toBeFalse();
+  it('keeps commas, equals signs and spaces inside quoted values', () => {
+    expect(parseBearerChallenge('Bearer error_description="a=b, c", scope = "read write"')).toEqual({ error_description: 'a=b, c', scope: 'read write' });
+  });
+});
+
+describe('checkBearerChallenge', () => {
+  it('asks for renewal on 401 with error="invalid_token" only', () => {
+    expect(checkBearerChallenge(401, 'Bearer error="invalid_token"')).toBeTrue();
+    expect(checkBearerChallenge(401, 'Bearer error=invalid_token, error_description="expired"')).toBeTrue();
+    expect(checkBearerChallenge(401, 'Basic realm="x", Bearer error="invalid_token"')).toBeTrue();
+  });
+
+  it('hands a 401 without invalid_token, a 403, and other schemes to the app', () => {
+    expect(checkBearerChallenge(401, 'Bearer realm="api"')).toBeFalse();
+    expect(checkBearerChallenge(401, null)).toBeFalse();
+    expect(checkBearerChallenge(403, 'Bearer error="invalid_token"')).toBeFalse();
+    expect(checkBearerChallenge(403, 'Bearer error="insufficient_scope", scope="admin"')).toBeFalse();
+    expect(checkBearerChallenge(401, 'Basic error="invalid_token"')).toBeFalse();
+  });
+
+  describe('RFC 9470 step-up', () => {
+    function stepUpOf(status: number, header: string, answer?: unknown): AuthError {
+      try {
+        checkBearerChallenge(status, header, answer);
+      } catch (error) {
+        if (error instanceof AuthError) return error;
+        throw error;
+      }
+      throw new Error('checkBearerChallenge did not throw');
+    }
+
+    it('throws insufficient_user_authentication with the login options the API asks for, and the answer as cause', () => {
+      const answer = { status: 401 };
+      const err = stepUpOf(
+        401,
+        'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa urn:example:hwk", max_age="300"',
+        answer,
+      );
+
+      expect(err.code).toBe('insufficient_user_authentication');
+      expect(err.details.stepUp).toEqual({ acrValues: 'urn:example:mfa urn:example:hwk', acrRequired: true, maxAge: 300 });
+      expect(err.details.cause).toBe(answer);
+    });
+
+    it('reads a bare max_age, and no acr_values: nothing to require', () => {
+      const err = stepUpOf(401, 'Bearer error="insufficient_user_authentication", max_age=0');
+
+      expect(err.details.stepUp).toEqual({ acrValues: undefined, acrRequired: false, maxAge: 0 });
+    });
+
+    it('reads acr_values without max_age, and ignores a max_age that is not a whole number of seconds', () => {
+      for (const maxAge of ['', ' max_age="soon",', ' max_age="-5",', ' max_age="1.5",']) {
+        const err = stepUpOf(401, `Bearer error="insufficient_user_authentication",${maxAge} acr_values="urn:example:mfa"`);
+
+        expect(err.details.stepUp).withContext(maxAge).toEqual({ acrValues: 'urn:example:mfa', acrRequired: true, maxAge: undefined });
+      }
+    });
+
+    it('finds the challenge among other challenges of the header', () => {
+      const err = stepUpOf(401, 'DPoP algs="ES256", Bearer realm="api", error="insufficient_user_authentication", acr_values="gold", Basic realm="x", max_age="9"');
+
+      expect(err.details.stepUp).toEqual({ acrValues: 'gold', acrRequired: true, maxAge: undefined });
+    });
+
+    it('says in development what the API asked for', () => {
+      const err = stepUpOf(401, 'Bearer error="insufficient_user_authentication", error_description="MFA please", acr_values="urn:example:mfa", max_age=60');
+
+      expect(err.message).toContain('"urn:example:mfa"');
+      expect(err.message).toContain('max_age 60');
+      expect(err.message).toContain('MFA please');
+    });
+
+    it('is not a step-up on another status, or in another scheme', () => {
+      expect(checkBearerChallenge(403, 'Bearer error="insufficient_user_authentication", acr_values="gold"')).toBeFalse();
+      expect(checkBearerChallenge(401, 'Basic error="insufficient_user_authentication", acr_values="gold"')).toBeFalse();
+    });
   });
 });
 

@@ -1,35 +1,68 @@
-import { AuthError } from './errors';
+import { AuthError, type StepUpOptions } from './errors';
 import type { AuthClient } from './auth-client';
 import type { TokenRequest } from './token-cache';
 
 /**
- * The auth-params of a `Bearer` challenge in a `WWW-Authenticate` header (`error`,
- * `error_description`, `scope`, `realm`, …), names lower-cased, quoted values unescaped; empty
- * for another scheme or no header.
+ * The auth-params of the `Bearer` challenge in a `WWW-Authenticate` header (`error`,
+ * `error_description`, `scope`, `acr_values`, …), names lower-cased, quoted values unescaped;
+ * empty when no challenge is `Bearer`. The header may hold several challenges (`DPoP algs="…",
+ * Bearer error="…"`, or several headers joined by commas): only the first `Bearer` one counts.
  *
  * @param header The `WWW-Authenticate` header of an API's answer.
  * @returns The parameters by name.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export function parseBearerChallenge(header: string | null | undefined): Record<string, string> {
   const params: Record<string, string> = {};
-  if (!header || !/^\s*Bearer\b/i.test(header)) return params;
-  for (const [, name, quoted, token] of header.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-    params[name.toLowerCase()] = (quoted ?? token ?? '').replace(/\\(.)/g, '$1');
+  let bearer = false;
+  // RFC 9110 §11.6.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ], and the
+  // challenges are separated by commas as their params are: a word without "=" is the next
+  // challenge's scheme.
+  for (const [, name, param, quoted, token] of (header ?? '').matchAll(/([^\s,="]+)(\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g)) {
+    if (!param) {
+      if (bearer) break;
+      bearer = /^bearer$/i.test(name);
+    } else if (bearer) params[name.toLowerCase()] = (quoted ?? token).replace(/\\(.)/g, '$1');
   }
   return params;
 }
 
 /**
- * Whether an API's answer asks for another token: 401 with `error="invalid_token"` (expired,
- * revoked or malformed). Any other answer, 403 `insufficient_scope` included, goes to the app.
+ * Reads an API's refusal of a token. 401 with `error="invalid_token"` (expired, revoked or
+ * malformed) asks for another token: `true`. 401 with `error="insufficient_user_authentication"`
+ * (RFC 9470 step-up) means the token is valid but the user's authentication too weak or too
+ * old; a renewed token of the same session would be refused alike, so it throws for the app to
+ * log the user in again. Any other answer, 403 `insufficient_scope` included, is `false`: it
+ * goes to the app as it is.
  *
  * @param status The answer's HTTP status.
  * @param header Its `WWW-Authenticate` header.
+ * @param answer The answer itself, kept as `details.cause` of the step-up error.
+ * @returns Whether to renew the token and retry.
+ * @throws {AuthError} `insufficient_user_authentication`, whose `details.stepUp` holds the
+ *   `login()` options the challenge asks for: `acrValues` (with `acrRequired: true`) and
+ *   `maxAge`, each when the challenge names it.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export function isInvalidTokenAnswer(status: number, header: string | null | undefined): boolean {
-  return status === 401 && parseBearerChallenge(header)['error'] === 'invalid_token';
+export function checkBearerChallenge(status: number, header: string | null | undefined, answer?: unknown): boolean {
+  const challenge = status === 401 ? parseBearerChallenge(header) : {};
+  const { error, max_age } = challenge;
+  if (error === 'insufficient_user_authentication') {
+    // RFC 9470 §4: the client asks the authorization server for what the challenge names;
+    // acrRequired makes the new ID token prove it (acr_not_satisfied otherwise).
+    const acrValues = challenge['acr_values']?.trim() || undefined;
+    const stepUp: StepUpOptions = { acrValues, acrRequired: !!acrValues, maxAge: /^\d+$/.test(max_age) ? +max_age : undefined };
+    throw new AuthError(
+      error,
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? `The API asks for a stronger or more recent authentication (acr_values ${acrValues ? `"${acrValues}"` : 'not given'}, max_age ${stepUp.maxAge ?? 'not given'}${challenge['error_description'] ? `: "${challenge['error_description']}"` : ''}). Log in again with auth.login({ ...err.details.stepUp, returnUrl }).`
+        : '',
+      { stepUp, cause: answer },
+    );
+  }
+  return error === 'invalid_token';
 }
 
 /**

@@ -57,6 +57,11 @@ export type AuthErrorCode =
   | 'token_not_yet_valid'
   /** The login asked for `maxAge` and the ID token's `auth_time` is older than that. */
   | 'auth_time_too_old'
+  /**
+   * The login required its `acrValues` (`acrRequired`) and the ID token's `acr` is missing or
+   * none of them; `details.expected` (the required values) and `details.actual` (the `acr`).
+   */
+  | 'acr_not_satisfied'
   /** A claim the ID token must carry (`sub`, `iat`, `exp`, `auth_time` with `maxAge`, …) is missing or malformed; `cause.claim`. */
   | 'missing_claim'
   /** The ID token's `at_hash` does not match the access token received with it. */
@@ -75,6 +80,12 @@ export type AuthErrorCode =
   | 'login_required'
   /** Nobody is logged in: an allow-listed request without `allowAnonymous` was not sent. */
   | 'not_authenticated'
+  /**
+   * RFC 9470: an allow-listed API answered 401 `insufficient_user_authentication`: it needs a
+   * stronger or more recent authentication than the token's. `details.stepUp` holds the login
+   * options that ask for it; the session stays.
+   */
+  | 'insufficient_user_authentication'
   /** The session ended (logout, here or in another tab) while a renewal was under way. */
   | 'session_ended'
   /** Silent authentication answered for another user than the session's (`cause.expected`, `cause.actual`: the `sub`s). */
@@ -151,6 +162,22 @@ export interface AuthErrorDetails {
   readonly status?: number;
   /** The underlying failure (a rejected `fetch`, a storage or parsing error), when there was one. */
   readonly cause?: unknown;
+  /** `insufficient_user_authentication`: what the API asks of the next login, as `login()` options. */
+  readonly stepUp?: StepUpOptions;
+}
+
+/**
+ * The `login()` options an API's RFC 9470 step-up challenge asks for:
+ * `auth.login({ ...err.details.stepUp, returnUrl })` logs the user in again as the API requires.
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface StepUpOptions {
+  /** The challenge's `acr_values`: the acceptable authentication context classes, space-separated, most preferred first. */
+  readonly acrValues?: string;
+  /** `true` when `acrValues` is set: the new ID token's `acr` must be one of them (`acr_not_satisfied`). */
+  readonly acrRequired?: boolean;
+  /** The challenge's `max_age`: the user must have authenticated at most this many seconds ago. */
+  readonly maxAge?: number;
 }
 
 /*

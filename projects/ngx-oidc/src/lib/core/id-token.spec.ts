@@ -365,6 +365,40 @@ describe('validateIdToken', () => {
     });
   });
 
+  describe('acr', () => {
+    const REQUIRED = ['urn:example:mfa', 'urn:example:hwk'];
+
+    it('accepts an ID token whose acr is one of the required values', async () => {
+      expect((await validate(await sign(claims({ acr: 'urn:example:hwk' })), { requiredAcr: REQUIRED })).acr).toBe('urn:example:hwk');
+    });
+
+    it('rejects an ID token without acr when the login required one, with acr_not_satisfied', async () => {
+      const err = await refused(await sign(claims()), 'acr_not_satisfied', { requiredAcr: REQUIRED });
+
+      expect(err.details).toEqual({ claim: 'acr', expected: REQUIRED, actual: undefined });
+      expect(err.message).toContain('"urn:example:mfa" or "urn:example:hwk"');
+      expect(err.message).toContain('has no "acr"');
+    });
+
+    it('rejects another acr (a weaker authentication) with acr_not_satisfied', async () => {
+      const err = await refused(await sign(claims({ acr: 'urn:example:pwd' })), 'acr_not_satisfied', { requiredAcr: REQUIRED });
+
+      expect(err.details).toEqual({ claim: 'acr', expected: REQUIRED, actual: 'urn:example:pwd' });
+      expect(err.message).toContain('"urn:example:pwd"');
+    });
+
+    it('rejects an acr that only contains a required value, or is not a string', async () => {
+      for (const acr of ['urn:example:mfa urn:example:hwk', ['urn:example:mfa'], 1]) {
+        await refused(await sign(claims({ acr: acr as string })), 'acr_not_satisfied', { requiredAcr: REQUIRED });
+      }
+    });
+
+    it('does not check acr unless the login required it', async () => {
+      expect((await validate(await sign(claims({ acr: 'urn:example:pwd' })))).acr).toBe('urn:example:pwd');
+      expect((await validate(await sign(claims()))).acr).toBeUndefined();
+    });
+  });
+
   describe('misuse', () => {
     it('throws a TypeError when a required at_hash or c_hash check has no tokenHash', async () => {
       const token = await sign(claims());

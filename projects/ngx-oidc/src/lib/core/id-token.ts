@@ -24,6 +24,8 @@ export interface IdTokenExpectations {
   readonly now: number;
   /** `max_age` of the login, if one was requested: `auth_time` is then required and checked. */
   readonly maxAge?: number;
+  /** The `acr` values the login required (`acrRequired`): the token's `acr` must be one of them. */
+  readonly requiredAcr?: readonly string[];
   /** Signing algorithms the provider advertises (`id_token_signing_alg_values_supported`). */
   readonly algorithms?: readonly string[];
   /** The access token received with the ID token, checked against `at_hash`. */
@@ -52,7 +54,7 @@ const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', '
  * @returns The validated claims.
  * @throws {AuthError} `unsupported_alg`, `invalid_signature`, `unknown_kid`, `invalid_issuer`,
  *   `invalid_audience`, `azp_mismatch`, `token_expired`, `iat_in_future`, `token_not_yet_valid`,
- *   `auth_time_too_old`, `missing_claim`, `nonce_missing`, `nonce_mismatch`, `at_hash_mismatch`,
+ *   `auth_time_too_old`, `acr_not_satisfied`, `missing_claim`, `nonce_missing`, `nonce_mismatch`, `at_hash_mismatch`,
  *   `c_hash_mismatch`, `invalid_response`.
  * @throws {TypeError} when `expected` requires an `at_hash`/`c_hash` check without `tokenHash`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
@@ -137,6 +139,17 @@ export async function validateIdToken(
         actual: claims.auth_time,
       });
     }
+  }
+  // OIDC Core 1.0 §3.1.3.7 (12): the client checks that the asserted acr is appropriate; a
+  // login that required its acr_values accepts one of them only.
+  if (expected.requiredAcr && !expected.requiredAcr.includes(claims.acr as string)) {
+    throw new AuthError(
+      'acr_not_satisfied',
+      (typeof ngDevMode === 'undefined' || ngDevMode)
+        ? `The login required acr ${expected.requiredAcr.map((v) => `"${v}"`).join(' or ')}, but the ID token ${claims.acr === undefined ? 'has no "acr"' : `says acr ${JSON.stringify(claims.acr)}`}: the provider did not perform (or does not support) that authentication.`
+        : '',
+      { claim: 'acr', expected: expected.requiredAcr, actual: claims.acr },
+    );
   }
   // OIDC Core 1.0 §3.2.2.9 and §3.1.3.8: at_hash binds the access token to the ID token.
   if (expected.accessToken) await checkBinding('at_hash', claims['at_hash'], expected.accessToken, alg, expected.tokenHash);

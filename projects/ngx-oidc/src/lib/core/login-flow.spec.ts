@@ -346,6 +346,53 @@ describe('login flow', () => {
       expect(err.details.claim).toBe('auth_time');
     });
 
+    describe('required acr (login({ acrValues, acrRequired: true }))', () => {
+      /** Starts a login with `options`; the token endpoint answers with an ID token carrying `acr`. */
+      async function loginReturning(acr: string | undefined, options: Parameters<typeof startLogin>[1]): Promise<LoginTransaction> {
+        const { transaction, url } = await startLogin(ctx, options);
+        expect(new URL(url).searchParams.get('acr_values')).toBe(options?.acrValues ?? null);
+        const claims = idTokenClaims(transaction.nonce, acr === undefined ? {} : { acr });
+        provider.on(TOKEN_ENDPOINT, tokenRoute(await signToken(key, claims)));
+        ctx = { ...ctx, metadata: newPage() };
+        return transaction;
+      }
+
+      it('completes when the ID token asserts one of the required values', async () => {
+        const tx = await loginReturning('urn:example:mfa', { acrValues: 'urn:example:hwk urn:example:mfa', acrRequired: true });
+
+        expect((await completeLogin(ctx, callbackFor(tx))).tokens.claims.acr).toBe('urn:example:mfa');
+      });
+
+      it('refuses an ID token without acr with acr_not_satisfied', async () => {
+        const tx = await loginReturning(undefined, { acrValues: 'urn:example:mfa', acrRequired: true });
+
+        const err = await rejectionOf(completeLogin(ctx, callbackFor(tx)));
+
+        expect(err.code).toBe('acr_not_satisfied');
+        expect(err.details).toEqual({ claim: 'acr', expected: ['urn:example:mfa'], actual: undefined });
+      });
+
+      it('refuses an ID token asserting a weaker acr with acr_not_satisfied', async () => {
+        const tx = await loginReturning('urn:example:pwd', { acrValues: 'urn:example:mfa', acrRequired: true });
+
+        const err = await rejectionOf(completeLogin(ctx, callbackFor(tx)));
+
+        expect(err.code).toBe('acr_not_satisfied');
+        expect(err.details.actual).toBe('urn:example:pwd');
+      });
+
+      it('does not check acr when the login only requested it', async () => {
+        const tx = await loginReturning('urn:example:pwd', { acrValues: 'urn:example:mfa' });
+
+        expect((await completeLogin(ctx, callbackFor(tx))).tokens.claims.acr).toBe('urn:example:pwd');
+      });
+
+      it('refuses acrRequired without acrValues before anything is stored', async () => {
+        await expectAsync(startLogin(ctx, { acrRequired: true })).toBeRejectedWithError(TypeError);
+        expect(keysWithPrefix(storage, TRANSACTION_PREFIX)).toEqual([]);
+      });
+    });
+
     it('merges UserInfo claims when loadUserInfo is set', async () => {
       ctx = { ...ctx, config: testConfig({ loadUserInfo: true }) };
       provider.on(USERINFO, () => ({ status: 200, json: { sub: 'alice', email: 'alice@example.com' } }));

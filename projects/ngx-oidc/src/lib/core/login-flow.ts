@@ -59,7 +59,7 @@ export interface LoginResult {
  *   requires PAR and `withPushedAuthorizationRequests()` was not given), `storage_error`,
  *   `network_error`, `discovery_failed`, `invalid_issuer`, `jwks_failed`, `crypto_unavailable`;
  *   with PAR also `par_unavailable`, `par_request_failed`, `invalid_response`.
- * @throws {TypeError} for a `state`, `nonce` or `maxAge` option that can never work.
+ * @throws {TypeError} for a `state`, `nonce`, `maxAge` or `acrRequired` option that can never work.
  */
 export async function startLogin(
   ctx: FlowContext,
@@ -127,6 +127,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: string): Prom
     clockSkewSeconds: ctx.config.clockSkewSeconds,
     now: ctx.now(),
     maxAge: transaction.maxAge,
+    requiredAcr: transaction.requiredAcr,
     algorithms: discovery.id_token_signing_alg_values_supported,
     tokenHash: ctx.features?.tokenHash,
   };

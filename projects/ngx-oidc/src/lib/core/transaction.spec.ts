@@ -107,6 +107,25 @@ describe('login transactions', () => {
       expect(tx.appState).toEqual({ tab: 2 });
     });
 
+    it('remembers the acr values a login requires, through storage, for the ID token check', () => {
+      const tx = createTransaction(config, { acrValues: ' urn:example:mfa  urn:example:hwk ', acrRequired: true }, NOW);
+      saveTransaction(storage, tx);
+
+      expect(tx.requiredAcr).toEqual(['urn:example:mfa', 'urn:example:hwk']);
+      expect(takeTransaction(storage, tx.state, NOW).requiredAcr).toEqual(['urn:example:mfa', 'urn:example:hwk']);
+    });
+
+    it('requires nothing for acrValues alone (a voluntary request) or acrRequired: false', () => {
+      expect(createTransaction(config, { acrValues: 'urn:example:mfa' }, NOW).requiredAcr).toBeUndefined();
+      expect(createTransaction(config, { acrValues: 'urn:example:mfa', acrRequired: false }, NOW).requiredAcr).toBeUndefined();
+    });
+
+    it('refuses acrRequired without acr values with a TypeError', () => {
+      for (const acrValues of [undefined, '', '   ']) {
+        expect(() => createTransaction(config, { acrValues, acrRequired: true }, NOW)).withContext(String(acrValues)).toThrowError(TypeError, /acrRequired needs acrValues/);
+      }
+    });
+
     it('expires after loginTimeoutSeconds', () => {
       const tx = createTransaction(testConfig({ loginTimeoutSeconds: 30 }), {}, NOW);
 

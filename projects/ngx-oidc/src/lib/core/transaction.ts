@@ -21,6 +21,8 @@ export interface LoginTransaction {
   readonly audience?: string;
   /** `max_age` requested by this login, checked against `auth_time`. */
   readonly maxAge?: number;
+  /** The `acr_values` this login required (`acrRequired`): the ID token's `acr` must be one of them. */
+  readonly requiredAcr?: readonly string[];
   /** App path to return to after the login. */
   readonly returnUrl?: string;
   /** Anything JSON-serializable the app asked to get back after login (`login_completed`). */
@@ -50,6 +52,14 @@ export interface TransactionOptions {
   /** The API audience for this login, instead of the configured `audience` (sent as `audienceParameter` says). */
   readonly audience?: string;
   readonly maxAge?: number;
+  /** The requested `acr_values` (see `AuthorizeParams`); checked only with `acrRequired`. */
+  readonly acrValues?: string;
+  /**
+   * Require one of `acrValues`: the login then fails with `acr_not_satisfied` unless the ID
+   * token's `acr` is one of them. Without it, `acr_values` is a request the provider may ignore
+   * (OIDC Core 1.0 §3.1.2.1: a voluntary claim) and `acr` is not checked. Needs `acrValues`.
+   */
+  readonly acrRequired?: boolean;
   /**
    * App path to show after the login. Default: the current one. Reduced to a same-origin path;
    * anything else becomes `/`.
@@ -69,7 +79,8 @@ export interface TransactionOptions {
  *
  * @throws {TypeError} when a `state` or `nonce` login option is too short to be unguessable
  *   (under 22 characters) or could not come back intact in a callback (longer than 4096
- *   characters, or not printable ASCII): misuse of `login()`.
+ *   characters, or not printable ASCII), or `acrRequired` comes without `acrValues`: misuse of
+ *   `login()`.
  * @throws {AuthError} `invalid_configuration` when the configured `nonce` generator returns
  *   such a value.
  */
@@ -80,6 +91,10 @@ export function createTransaction(
 ): LoginTransaction {
   checkAppValue('state', options.state, false);
   checkAppValue('nonce', options.nonce, false);
+  const requiredAcr = options.acrRequired ? (options.acrValues ?? '').split(' ').filter(Boolean) : undefined;
+  if (requiredAcr?.length === 0) {
+    throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? 'login(): acrRequired needs acrValues, the acr values of which the ID token must carry one.' : 'acrRequired');
+  }
   return {
     state: options.state ?? generateRandom(),
     // OIDC Core 1.0 §15.5.2: the nonce binds the ID token to this login in this browser.
@@ -90,6 +105,7 @@ export function createTransaction(
     scope: normalizeScope(options.scope ?? config.scope),
     audience: options.audience ?? config.audience,
     maxAge: options.maxAge,
+    requiredAcr,
     returnUrl: options.returnUrl,
     appState: options.appState,
     createdAt: now,

@@ -71,6 +71,8 @@ export interface IdTokenClaims {
   readonly azp?: string;
   /** When the user authenticated, in seconds since the epoch; required when the login asked for `maxAge` (OIDC Core 1.0 §2). */
   readonly auth_time?: number;
+  /** Authentication context class reference: how the user authenticated (OIDC Core 1.0 §2); checked with `login({ acrValues, acrRequired: true })`. */
+  readonly acr?: string;
   /** The user's full name, if the provider includes it (scope `profile`; OIDC Core 1.0 §5.1). */
   readonly name?: string;
   /** The user's e-mail address, if the provider includes it (scope `email`; OIDC Core 1.0 §5.1). */
