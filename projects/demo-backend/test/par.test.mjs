@@ -9,6 +9,7 @@ import {
   claims,
   CLIENT_ID,
   DEMO_ORIGIN,
+  DEV_CLIENT_ID,
   exchangeCode,
   loginWithCode,
   pkcePair,
@@ -140,6 +141,42 @@ describe('pushed authorization requests (PAR)', () => {
     });
     assert.equal(unknown.res.status, 401);
     assert.equal(unknown.body.error, 'invalid_client');
+  });
+
+  it('the development client pushes too, with a loopback redirect URI on any port and CORS for its origin', async () => {
+    const { verifier, challenge } = pkcePair();
+    const redirectUri = 'http://127.0.0.1:48123/auth/callback';
+    const res = await fetch(new URL('/request', issuer), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1:48123',
+      },
+      body: new URLSearchParams({
+        client_id: DEV_CLIENT_ID,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 201, JSON.stringify(body));
+    assert.equal(res.headers.get('access-control-allow-origin'), 'http://127.0.0.1:48123');
+    const result = await authorize(issuer, {
+      client_id: DEV_CLIENT_ID,
+      request_uri: body.request_uri,
+      redirect_uri: redirectUri,
+    });
+    // authorize() put redirect_uri in the query as well; oidc-provider takes the pushed one.
+    const code = result.params.get('code');
+    assert.ok(code, result.html ?? String(result.url));
+    const { res: tokenRes } = await exchangeCode(issuer, code, verifier, {
+      client_id: DEV_CLIENT_ID,
+      redirect_uri: redirectUri,
+    });
+    assert.equal(tokenRes.status, 200);
   });
 
   it('pushed acr_values=mfa asks for the one-time code; the plain authorization endpoint still works', async () => {
