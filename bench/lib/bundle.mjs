@@ -29,11 +29,14 @@ export const TOTAL_TARGET = 18.5 * KB;
  *   authentication of an expired session at start-up); 22.5 kB since the ID token checks and
  *   jose moved to a chunk of their own (issue #12), which a page compresses on its own: 22,793 B;
  *   23 kB since the renewer's queue without Web Locks, the config resolved once per start and a
- *   failed chunk load retried (23,051 B).
- * - Initial: 16 kB since that move (15,889 B, then 16,147 B; was the whole of it, 21,197 B).
+ *   failed chunk load retried (23,051 B); 24 kB since the login flows, the token requests and the
+ *   renewal's own part joined that chunk (23,995 B, with issue #13's acr check: each split adds
+ *   the names the chunks link by, and a chunk compresses without the others' context).
+ * - Initial: 16 kB since that move (15,889 B, then 16,147 B; was the whole of it, 21,197 B);
+ *   13 kB since the flows and the renewal moved (12,868 B).
  */
-export const GZIP_CEILING = 23 * KB;
-export const INITIAL_GZIP_CEILING = 16 * KB;
+export const GZIP_CEILING = 24 * KB;
+export const INITIAL_GZIP_CEILING = 13 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [
