@@ -11,6 +11,7 @@ import {
   authInterceptor,
   provideAuth,
   withImplicitFlow,
+  withPushedAuthorizationRequests,
   withSilentAuthentication,
 } from 'ngx-oidc';
 
@@ -79,8 +80,15 @@ export function createAppConfig(env: DemoEnv, appOrigin: string): ApplicationCon
       // the Session card also lists what happened before it was shown.
       provideEnvironmentInitializer(() => inject(AuthEventLog)),
       // The demo can run every flow (demo-env.json picks one), so it takes both optional parts;
-      // an app that uses the code flow with refresh tokens needs neither.
-      provideAuth(createAuthConfig(env, appOrigin), withImplicitFlow(), withSilentAuthentication()),
+      // an app that uses the code flow with refresh tokens needs neither. Pushed authorization
+      // requests only when demo-env.json asks for them (`par`), so the other logins keep their
+      // parameters in the authorization URL.
+      provideAuth(
+        createAuthConfig(env, appOrigin),
+        withImplicitFlow(),
+        withSilentAuthentication(),
+        ...(env.par ? [withPushedAuthorizationRequests({ mode: env.par })] : []),
+      ),
     ],
   };
 }

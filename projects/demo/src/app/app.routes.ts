@@ -6,6 +6,7 @@ import { ApiPage } from './api/api-page';
 import { Home } from './home/home';
 import { OptionsPage } from './options/options-page';
 import { Profile } from './profile/profile';
+import { StepUpPage } from './step-up/step-up-page';
 
 export const routes: Routes = [
   { path: '', component: Home, title: 'ngx-oidc demo' },
@@ -17,6 +18,7 @@ export const routes: Routes = [
   },
   { path: 'api', component: ApiPage, title: 'API · ngx-oidc demo' },
   { path: 'options', component: OptionsPage, title: 'Options · ngx-oidc demo' },
+  { path: 'step-up', component: StepUpPage, title: 'Sensitive action · ngx-oidc demo' },
   // Lazy: diagnoseToken() then stays out of the initial bundle (the interceptor only uses it in
   // development mode).
   {

@@ -24,6 +24,7 @@ export class App {
     { path: '/profile', label: 'Profile', exact: false },
     { path: '/api', label: 'API', exact: false },
     { path: '/options', label: 'Options', exact: false },
+    { path: '/step-up', label: 'Sensitive action', exact: false },
     { path: '/inspector', label: 'Token inspector', exact: false },
   ];
 

@@ -91,6 +91,22 @@ describe('demo environment', () => {
     expect(mergeDemoEnv(null)).toEqual(DEFAULT_DEMO_ENV);
   });
 
+  it('takes the PAR mode only when it is one, and leaves it out by default', () => {
+    expect(mergeDemoEnv(written).par).toBeUndefined();
+    expect('par' in mergeDemoEnv(written)).toBeFalse();
+    expect(mergeDemoEnv({ ...written, par: 'required' }).par).toBe('required');
+    expect(mergeDemoEnv({ ...written, par: 'auto' }).par).toBe('auto');
+    for (const par of ['REQUIRED', 'off', '', true, 1, null]) {
+      expect('par' in mergeDemoEnv({ ...written, par }))
+        .withContext(String(par))
+        .toBeFalse();
+    }
+    // PAR is a feature, not a constructor-time option.
+    expect(createAuthConfig(mergeDemoEnv({ ...written, par: 'required' }), ORIGIN)).toEqual(
+      createAuthConfig(mergeDemoEnv(written), ORIGIN),
+    );
+  });
+
   it('builds the constructor-time options from the environment (renewal refresh_token)', () => {
     const env = mergeDemoEnv(written);
     const config = createAuthConfig(env, ORIGIN);

@@ -1,5 +1,7 @@
 import { InjectionToken } from '@angular/core';
-import type { ResponseType } from 'ngx-oidc';
+import type { PushedAuthorizationMode, ResponseType } from 'ngx-oidc';
+
+const PAR_MODES: readonly string[] = ['auto', 'required'] satisfies PushedAuthorizationMode[];
 
 const RESPONSE_TYPES: readonly string[] = ['code', 'id_token token', 'id_token', 'code id_token'];
 
@@ -41,6 +43,12 @@ export interface DemoEnv {
   readonly nonce?: string;
   /** Optional: fetch /userinfo after login (constructor-time `loadUserInfo`). */
   readonly loadUserInfo?: boolean;
+  /**
+   * Optional: push every login's authorization request first (RFC 9126,
+   * `withPushedAuthorizationRequests({ mode })`), so the browser goes to the provider with
+   * `client_id` and `request_uri` only. Absent: plain authorization requests, as before.
+   */
+  readonly par?: PushedAuthorizationMode;
 }
 
 /** Used when `/demo-env.json` is missing or unreadable (backend started with its default ports). */
@@ -60,7 +68,7 @@ export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
 /** The string settings that always have a value (`renewal` is checked on its own). */
 const KEYS = Object.keys(DEFAULT_DEMO_ENV).filter((key) => key !== 'renewal') as Exclude<
   keyof DemoEnv,
-  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal'
+  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal' | 'par'
 >[];
 
 /**
@@ -106,5 +114,8 @@ export function mergeDemoEnv(raw: unknown): DemoEnv {
   }
   if (typeof source['nonce'] === 'string' && source['nonce'] !== '') env['nonce'] = source['nonce'];
   if (source['loadUserInfo'] === true) env['loadUserInfo'] = true;
+  if (typeof source['par'] === 'string' && PAR_MODES.includes(source['par'])) {
+    env['par'] = source['par'];
+  }
   return Object.freeze(env as unknown as DemoEnv);
 }

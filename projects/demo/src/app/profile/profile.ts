@@ -29,6 +29,12 @@ export class Profile {
     })),
   );
 
+  /** `acr` of the raw ID token: how the user signed in (OIDC Core 1.0 §2). */
+  protected readonly idTokenAcr = computed(() => {
+    const acr = jwtPayload(this.auth.idToken())?.['acr'];
+    return typeof acr === 'string' ? acr : null;
+  });
+
   /** `exp` of the raw ID token (the `user` claims may be merged with UserInfo). */
   protected readonly idTokenExpiry = computed(() => {
     const exp = jwtPayload(this.auth.idToken())?.['exp'] ?? this.auth.user()?.exp;
