@@ -1,8 +1,8 @@
-import type { createLocalJWKSet, JSONWebKeySet, JWSHeaderParameters, FlattenedJWSInput } from 'jose';
+import type { JSONWebKeySet, JWSHeaderParameters, FlattenedJWSInput } from 'jose';
+import { createLocalJWKSet } from 'jose/jwks/local';
 import { AuthError } from './errors';
 import { joseCode } from './jose-code';
 import { fetchJson } from './http';
-import { loadProtocol } from './protocol-loader';
 import type { FetchLike } from './types';
 
 /** Resolves the verification key of a JWS, as `jwtVerify` expects. */
@@ -41,7 +41,7 @@ export function createKeyStore(
   fetched?: (jwks: JSONWebKeySet) => void,
 ): KeyStore {
   let jwks = initial;
-  // jose's resolver over `jwks`, made when a key is first looked up (jose loads on demand).
+  // jose's resolver over `jwks`, made when a key is first looked up.
   let local: ReturnType<typeof createLocalJWKSet> | undefined;
   let localOf: JSONWebKeySet | undefined;
   // When the last fetch started; an initial set is of unknown age.
@@ -68,7 +68,7 @@ export function createKeyStore(
     if (status !== 200 || !Array.isArray(keys)) {
       throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} answered HTTP ${status} without a "keys" array.` : '', { status });
     }
-    // What jose's createLocalJWKSet requires (checked here: jose is not loaded before the redirect).
+    // What jose's createLocalJWKSet requires, checked here: a malformed set is jwks_failed.
     if (!keys.every((key) => key !== null && typeof key === 'object' && !Array.isArray(key))) {
       throw new AuthError('jwks_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The JWKS at ${jwksUri} is malformed.` : '', { status });
     }
@@ -80,7 +80,7 @@ export function createKeyStore(
     if (!jwks) await load();
     const set = jwks!;
     if (localOf !== set) {
-      local = (await loadProtocol()).createLocalJWKSet(set);
+      local = createLocalJWKSet(set);
       localOf = set;
     }
     return local!;

@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { fetchDiscovery, validateDiscovery } from './discovery';
-import { createKeyStore, type KeyStore } from './jwks';
+import type { KeyStore } from './jwks';
+import { loadProtocol } from './protocol-loader';
 import { readJson, writeJson, type AuthStorage } from './storage';
 import type { DiscoveryDocument, FetchLike } from './types';
 
@@ -79,8 +80,28 @@ export function createMetadataCache(authority: string, fetchFn: FetchLike, stora
     return held;
   }
 
+  // The key store's code (jwks.ts, with jose) loads on demand, with the checks that use it; until
+  // then the stored key set is all there is to keep.
   function keyStore(jwksUri: string, initial?: JSONWebKeySet): KeyStore {
-    return createKeyStore(jwksUri, fetchFn, now, initial, save);
+    let jwks = initial;
+    let store: Promise<KeyStore> | undefined;
+    const real = () =>
+      (store ??= loadProtocol().then(
+        ({ createKeyStore }) =>
+          createKeyStore(jwksUri, fetchFn, now, jwks, (fetched) => {
+            jwks = fetched;
+            save();
+          }),
+        (err) => {
+          store = undefined;
+          throw err;
+        },
+      ));
+    return {
+      resolve: async (header, token) => (await real()).resolve(header, token),
+      prefetch: async () => (await real()).prefetch(),
+      current: () => jwks,
+    };
   }
 
   // The stored copy's JWKS is used even when its discovery document is stale.

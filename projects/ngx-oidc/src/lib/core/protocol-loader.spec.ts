@@ -30,7 +30,7 @@ describe('importOnce', () => {
     const protocol = await loadProtocol();
 
     expect(typeof protocol.validateIdToken).toBe('function');
-    expect(typeof protocol.createLocalJWKSet).toBe('function');
+    expect(typeof protocol.createKeyStore).toBe('function');
     expect(typeof protocol.startLogin).toBe('function');
     expect(typeof protocol.completeLogin).toBe('function');
     expect(typeof protocol.createRenewal).toBe('function');
