@@ -1,6 +1,6 @@
 import { isSecureUrl } from './discovery';
 import { AuthError } from './errors';
-import { fetchJson } from './http';
+import { postForm } from './form-post';
 import type { DiscoveryDocument, FetchLike } from './types';
 
 /**
@@ -88,14 +88,10 @@ export async function pushAuthorizationRequest(
   });
   // RFC 9126 §2.1: the authorization request's parameters, form-encoded, client_id included
   // (a public client authenticates with nothing else).
-  const { status, body } = await fetchJson(
+  const { status, body } = await postForm(
     fetchFn,
     endpoint,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
-    },
+    form,
     'par_request_failed',
     (typeof ngDevMode === 'undefined' || ngDevMode) ? 'pushed authorization request endpoint' : '',
   );

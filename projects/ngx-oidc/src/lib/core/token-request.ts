@@ -1,5 +1,5 @@
 import { AuthError } from './errors';
-import { fetchJson } from './http';
+import { postForm } from './form-post';
 import type { DiscoveryDocument, FetchLike, TokenEndpointResponse } from './types';
 
 /** What the code exchange needs from the login transaction. */
@@ -47,17 +47,7 @@ export async function requestTokens(
 ): Promise<TokenEndpointResponse> {
   const endpoint = discovery.token_endpoint;
   if (!endpoint) throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The provider has no token_endpoint.' : '', { claim: 'token_endpoint' });
-  const answer = await fetchJson(
-    fetchFn,
-    endpoint,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: body.toString(),
-    },
-    'token_request_failed',
-    (typeof ngDevMode === 'undefined' || ngDevMode) ? 'token endpoint' : '',
-  );
+  const answer = await postForm(fetchFn, endpoint, body, 'token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'token endpoint' : '');
   const { status, body: json } = answer;
   if (status !== 200) {
     // RFC 6749 §5.2: error responses carry "error" and optionally "error_description".
