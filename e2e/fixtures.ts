@@ -189,6 +189,8 @@ export interface DemoEnvOverrides {
   responseType?: 'code' | 'id_token token' | 'id_token' | 'code id_token';
   nonce?: string;
   loadUserInfo?: boolean;
+  /** Pushed authorization requests (`withPushedAuthorizationRequests({ mode })`); absent: none. */
+  par?: 'auto' | 'required';
 }
 
 /**

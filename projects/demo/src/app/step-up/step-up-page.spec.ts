@@ -182,7 +182,9 @@ describe('StepUpPage', () => {
     await create();
     expect((el('required-acr-input') as HTMLInputElement).value).toBe(UNKNOWN_ACR);
     await click('require-acr-button');
-    expect(auth.loginCalls).toEqual([{ acrValues: UNKNOWN_ACR, acrRequired: true, returnUrl: '/' }]);
+    expect(auth.loginCalls).toEqual([
+      { acrValues: UNKNOWN_ACR, acrRequired: true, returnUrl: '/' },
+    ]);
   });
 
   it('shows why login() refused to start', async () => {

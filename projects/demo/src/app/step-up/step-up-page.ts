@@ -86,9 +86,7 @@ export class StepUpPage {
   /** Empty until the first answer: `200 <body>`, `error <code>` or `<status> <reason>`. */
   protected readonly result = signal('');
   /** The refused call and the `login()` options its challenge asks for, until the next call. */
-  protected readonly challenge = signal<{ route: StepUpRoute; stepUp: StepUpOptions } | null>(
-    null,
-  );
+  protected readonly challenge = signal<{ route: StepUpRoute; stepUp: StepUpOptions } | null>(null);
   /** `login()` rejected (before any redirect): `error <code>`. */
   protected readonly loginError = signal('');
   protected readonly requiredAcr = signal(UNKNOWN_ACR);
