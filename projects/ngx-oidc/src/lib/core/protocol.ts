@@ -9,3 +9,4 @@ export { createKeyStore } from './jwks';
 export { buildLogoutUrl, completeLogin, startLogin } from './login-flow';
 export { createRenewal } from './renewal';
 export { revokeToken } from './revoke-token';
+export { createTabMessages } from './tab-messages';

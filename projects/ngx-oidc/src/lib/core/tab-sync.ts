@@ -1,12 +1,12 @@
 import type { ClientListener } from './client';
 import type { ResolvedAuthConfig } from './config';
-import { AuthError, type AuthErrorCode } from './errors';
 import { loadProtocol } from './protocol-loader';
 import type { ProviderMetadata } from './metadata-cache';
 import type { TabChannel } from './platform';
-import { loginOf, type SessionHolder } from './session-holder';
-import { loadSession, type StoredSession } from './session-store';
+import type { SessionHolder } from './session-holder';
+import type { StoredSession } from './session-store';
 import type { AuthStorage } from './storage';
+import type { TabMessages } from './tab-messages';
 import type { TokenRequest } from './token-cache';
 
 /**
@@ -153,134 +153,46 @@ export interface TabSync {
   logout(login: string | undefined): void;
 }
 
-/** Creates the tab synchronisation of one client over its channel. */
+/**
+ * Creates the tab synchronisation of one client over its channel. A logout is handled at once;
+ * everything else loads on demand (tab-messages.ts), the first time there is any of it.
+ */
 export function createTabSync(host: TabSyncHost): TabSync {
-  const { config, channel, holder, listener } = host;
+  const { channel, holder } = host;
   /** Logins ended by a logout here or in another tab: their late session messages are ignored. */
   const ended = new Set<string>();
-  /** The answer of the tab asked to renew (`renew_failed`), for the generation it was asked about. */
-  let refusal: { readonly from: string; readonly code: string } | undefined;
   /** Messages, handled one at a time in order (adopting a session awaits its ID token's check). */
   let inbox: Promise<unknown> = Promise.resolve();
+  let messages: TabMessages | undefined;
+
+  async function part(): Promise<TabMessages> {
+    const { createTabMessages } = await loadProtocol();
+    return (messages ??= createTabMessages(host, ended));
+  }
 
   channel?.onMessage((message) => {
     // A logout posted after a session must not overtake that session's verification.
-    inbox = inbox.then(() => handle(message as TabMessage)).catch(() => undefined);
+    inbox = inbox.then(() => receive(message as TabMessage)).catch(() => undefined);
   });
 
-  async function handle(message: TabMessage): Promise<void> {
-    switch (message?.type) {
-      case 'logout':
-        if (message.login) ended.add(message.login);
-        return holder.end('logged_out');
-      case 'renew':
-        // Asked by a tab without the refresh token; answered whether or not this tab renews.
-        if (holder.current()?.tokens.refreshToken) void renewFor(message);
-        return;
-      case 'renew_failed':
-        if (message.from === holder.current()?.id) {
-          refusal = message;
-          holder.wake();
-        }
-        return;
-      case 'session':
-      case 'reload': {
-        const session = message.type === 'session' ? message.session : loadSession(host.storage, config, host.now());
-        if (session?.tokens && (await adopt(session, message.type === 'session' && message.holder === true, message.type === 'session'))) {
-          listener.update({ error: null, pending: null });
-          listener.event({ type: 'session_synced' });
-        }
-      }
+  async function receive(message: TabMessage): Promise<void> {
+    if (message?.type === 'logout') {
+      if (message.login) ended.add(message.login);
+      return holder.end('logged_out');
     }
-  }
-
-  /** Renews for a tab that has no refresh token, and sends it the session (or the failure). */
-  async function renewFor({ from, audience, scope, force }: Extract<TabMessage, { type: 'renew' }>): Promise<void> {
-    try {
-      // That tab's generation is this one's: its token is this one's, replaced when forced.
-      await host.getAccessToken({ audience, scope, forceRefresh: force && holder.current()?.id === from });
-      const session = holder.current();
-      if (session) holder.announce(session);
-    } catch (err) {
-      channel?.post({ type: 'renew_failed', from, code: err instanceof AuthError ? err.code : 'invalid_response' } satisfies TabMessage);
-    }
-  }
-
-  /**
-   * Takes over a session another tab produced, once its ID token verifies (signature with the
-   * provider's keys, `iss`, `aud`): anything on the origin can post to the channel or write to
-   * storage. Newer generations only; never one of a login that was logged out.
-   *
-   * @param fromHolder The sending tab holds the refresh token (and renews for this one): this
-   *   tab's own refresh token, if any, may have been rotated by it and is dropped.
-   * @param fromChannel A channel message never brings a refresh token; storage may.
-   */
-  async function adopt(session: StoredSession, fromHolder: boolean, fromChannel: boolean): Promise<boolean> {
-    const login = loginOf(session);
-    // A late message about an older generation must not undo a newer one.
-    const stale = (current: StoredSession | null) =>
-      (login !== undefined && ended.has(login)) ||
-      (current !== null && current.tokens.claims.sub === session.tokens.claims.sub && (session.tokens.obtainedAt < current.tokens.obtainedAt || session.id === current.id));
-    if (stale(holder.current())) return false;
-    let claims;
-    try {
-      const [{ discovery, keys }, { validateIdToken }] = await Promise.all([host.metadata(), loadProtocol()]);
-      const { tokens } = session;
-      // Checked as of its own issue time: an ID token outlives its exp in a session renewed by
-      // refresh tokens; what matters here is who signed it, for whom, about whom.
-      claims = await validateIdToken(tokens.idToken, keys.resolve, {
-        issuer: discovery.issuer,
-        clientId: config.clientId,
-        nonce: tokens.claims.nonce,
-        nonceRequired: false,
-        clockSkewSeconds: config.clockSkewSeconds,
-        now: tokens.claims.iat * 1000,
-        algorithms: discovery.id_token_signing_alg_values_supported,
-      });
-      if (claims.sub !== tokens.claims.sub || session.user['sub'] !== claims.sub) throw new AuthError('invalid_response', '');
-    } catch (err) {
-      const code = err instanceof AuthError ? err.code : 'invalid_response';
-      host.warn((typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ignored a session from another tab whose ID token does not verify (${code}).` : `ngx-oidc: ${code}`);
-      return false;
-    }
-    const current = holder.current();
-    if (stale(current)) return false;
-    const own = current && loginOf(current) === login && !fromHolder ? current.tokens.refreshToken : undefined;
-    const refreshToken = (fromChannel ? undefined : session.tokens.refreshToken) ?? own;
-    holder.delegated = fromHolder && refreshToken === undefined;
-    holder.set({ ...session, tokens: { ...session.tokens, claims, refreshToken } }, false);
-    return true;
-  }
-
-  function takeRefusal(): typeof refusal {
-    const answer = refusal;
-    refusal = undefined;
-    return answer;
+    // Asked by a tab without the refresh token: for the tabs that hold one.
+    if (message?.type === 'renew' && !holder.current()?.tokens.refreshToken) return;
+    return (await part()).handle(message);
   }
 
   return {
     async askHolder(request, rejectedToken) {
       const session = holder.current();
+      // Only a tab whose session came from the tab holding the refresh token asks it.
       if (!session?.id || !holder.delegated || session.tokens.refreshToken || !channel) return undefined;
-      if (!(await host.marks.holderExists())) {
-        // The tabs holding the refresh token are gone: the token serves until it expires.
-        holder.delegated = false;
-        host.schedule();
-        return undefined;
-      }
-      const from = session.id;
-      refusal = undefined;
-      channel.post({ type: 'renew', from, audience: request.audience, scope: request.scope, force: rejectedToken !== undefined } satisfies TabMessage);
-      await holder.wait(from, TAB_WAIT_MS, () => refusal?.from === from);
-      const answer = takeRefusal();
-      if (answer?.from === from) {
-        throw new AuthError(answer.code as AuthErrorCode, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The tab holding the refresh token could not renew it (${answer.code}).` : '');
-      }
-      const token = host.cached(request);
-      // No answer in time (that tab closed mid-renewal): renew here if anything can.
-      return token !== rejectedToken ? token : undefined;
+      return (await part()).askHolder(request, rejectedToken);
     },
-    adopt: (session) => adopt(session, false, false),
+    adopt: async (session) => (await part()).adopt(session, false, false),
     logout(login) {
       if (login) ended.add(login);
       channel?.post({ type: 'logout', login } satisfies TabMessage);
