@@ -31,6 +31,7 @@ export type { AuthEvent, AuthEventType, LoginOutcome } from './lib/core/events';
 export type { TokenRequest } from './lib/core/token-cache';
 export type { AllowedUrl, AllowedUrlEntry, AllowedUrlMatcher } from './lib/core/allowed-url';
 export type { LoginOptions } from './lib/core/login-flow';
+export type { PopupLoginOptions } from './lib/core/popup-login';
 export type { AuthorizeParams } from './lib/core/authorize-url';
 export { AuthError, isAuthError, type AuthErrorCode, type AuthErrorDetails, type StepUpOptions } from './lib/core/errors';
 export { MemoryStorage, type AuthStorage } from './lib/core/storage';

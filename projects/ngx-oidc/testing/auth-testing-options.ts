@@ -20,9 +20,10 @@ import type {
 export type AuthServiceApi = Pick<AuthService, keyof AuthService>;
 
 /**
- * What the fake's `login()` does: `'complete'` logs the configured user in at once (the
- * default), `'pending'` leaves a login in progress (as if the browser had gone to the provider
- * and not come back), and an `AuthError` makes `login()` fail with it.
+ * What the fake's `login()` (and `loginWithPopup()`) does: `'complete'` logs the configured user
+ * in at once (the default), `'pending'` leaves a login in progress (as if the browser had gone
+ * to the provider and not come back; a `loginWithPopup()` then waits for `logIn()` or
+ * `failLogin()`), and an `AuthError` makes it fail with it.
  *
  * @example
  * ```ts

@@ -7,6 +7,7 @@ import {
   type AuthUser,
   type LoginOptions,
   type LogoutOptions,
+  type PopupLoginOptions,
   type TokenRequest,
 } from 'ngx-oidc';
 import type { FakeLoginBehavior, FakeTokens, RenewAfterRejectionCall } from './auth-testing-options';
@@ -36,6 +37,14 @@ export class FakeAuthService extends AuthService {
   /** Every `login()` call's options, oldest first. */
   get loginCalls(): LoginOptions[] {
     return this.fake.loginCalls;
+  }
+  /**
+   * Every `loginWithPopup()` call's options, oldest first. It behaves as `login()` does (see
+   * {@link FakeAuthService.loginBehavior}), opens no window, and resolves once logged in: at
+   * once with `'complete'`, else when the test calls `logIn()` (or rejects on `failLogin()`).
+   */
+  get loginWithPopupCalls(): PopupLoginOptions[] {
+    return this.fake.loginWithPopupCalls;
   }
   /** Every `logout()` call's options, oldest first. */
   get logoutCalls(): LogoutOptions[] {
@@ -85,7 +94,7 @@ export class FakeAuthService extends AuthService {
    * @param user The user's claims. Default: the `user` option, else {@link DEFAULT_TEST_USER}.
    * @param tokens The tokens; each one left out gets the option's value, else a placeholder.
    * @param appState Handed back on `login_completed`, as the real callback does with the
-   *   login's `appState`.
+   *   login's `appState`. A pending `loginWithPopup()` resolves.
    * @example
    * ```ts
    * auth.logIn({ sub: 'alice', name: 'Alice' }, { accessToken: 'alice-token' });
@@ -98,7 +107,7 @@ export class FakeAuthService extends AuthService {
   /**
    * Fails a callback, as the real one does: ends loading, sets `error` and `loginOutcome`,
    * forgets the login in progress, emits `login_failed`, and leaves a session that was there
-   * as it was.
+   * as it was. A pending `loginWithPopup()` rejects with `error`.
    *
    * @param error Set on `error`, and on `loginOutcome` as `{ type: 'login_failed', error }`.
    * @example

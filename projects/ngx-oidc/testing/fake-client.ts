@@ -19,6 +19,7 @@ import {
   type LoginOptions,
   type LoginOutcome,
   type LogoutOptions,
+  type PopupLoginOptions,
   type TokenRequest,
   type ɵAuthClient,
   type ɵAuthClientFactory,
@@ -64,8 +65,11 @@ export class FakeAuthClient implements ɵAuthClient {
   private accessTokenError: AuthError | null = null;
   private accessTokenPending = false;
   private logins = 0;
+  /** `loginWithPopup()` calls left pending, settled by `logIn()` or `failLogin()`. */
+  private popupWaiters: { resolve: () => void; reject: (error: AuthError) => void }[] = [];
 
   readonly loginCalls: LoginOptions[] = [];
+  readonly loginWithPopupCalls: PopupLoginOptions[] = [];
   readonly logoutCalls: LogoutOptions[] = [];
   readonly getAccessTokenCalls: AccessTokenOptions[] = [];
   readonly renewAfterRejectionCalls: RenewAfterRejectionCall[] = [];
@@ -135,6 +139,23 @@ export class FakeAuthClient implements ɵAuthClient {
     if (behavior === 'complete') this.logIn(undefined, {}, options.appState);
   }
 
+  async loginWithPopup(options: PopupLoginOptions): Promise<void> {
+    this.loginWithPopupCalls.push(options);
+    const behavior = this.loginBehavior;
+    if (typeof behavior !== 'string') {
+      // As the real one: error, login_failed, and a session already here stays.
+      this.update({ error: behavior, pending: null });
+      this.emit({ type: 'login_failed', error: behavior });
+      throw behavior;
+    }
+    const n = ++this.logins;
+    this.update({ pending: { nonce: options.nonce ?? `fake-nonce-${n}`, state: `fake-popup-state-${n}` } });
+    this.emit({ type: 'login_started' });
+    // A popup login completes without a page load: no loginOutcome, as in the real client.
+    if (behavior === 'complete') return this.logIn(undefined, {}, options.appState, false);
+    return new Promise<void>((resolve, reject) => this.popupWaiters.push({ resolve, reject }));
+  }
+
   logout(options: LogoutOptions): Promise<void> {
     this.logoutCalls.push(options);
     this.logOut();
@@ -169,7 +190,7 @@ export class FakeAuthClient implements ɵAuthClient {
 
   // ---- Controls: see FakeAuthService ----------------------------------------------------
 
-  logIn(user?: AuthUser, tokens: FakeTokens = {}, appState?: unknown): void {
+  logIn(user?: AuthUser, tokens: FakeTokens = {}, appState?: unknown, callback = true): void {
     this.extraTokens.clear();
     const outcome: LoginOutcome =
       appState === undefined ? { type: 'login_completed' } : { type: 'login_completed', appState };
@@ -178,15 +199,17 @@ export class FakeAuthClient implements ɵAuthClient {
       session: this.newSession(user ?? this.options.user, { ...this.options, ...tokens }),
       error: null,
       pending: null,
-      loginOutcome: outcome,
+      ...(callback ? { loginOutcome: outcome } : {}),
     });
     this.emit(outcome);
+    this.popupWaiters.splice(0).forEach((waiter) => waiter.resolve());
   }
 
   failLogin(error: AuthError): void {
     const outcome: LoginOutcome = { type: 'login_failed', error };
     this.update({ isLoading: false, error, pending: null, loginOutcome: outcome });
     this.emit(outcome);
+    this.popupWaiters.splice(0).forEach((waiter) => waiter.reject(error));
   }
 
   logOut(): void {

@@ -477,6 +477,43 @@ describe('provideAuthTesting', () => {
       expect(auth.error()?.code).toBe('login_required');
     });
 
+    it('logs in through loginWithPopup() as the real one does: recorded, at once by default, with appState and no loginOutcome', async () => {
+      const auth = setUp();
+      const events: AuthEvent[] = [];
+      auth.events$.subscribe((e) => events.push(e));
+      await auth.loginWithPopup({ appState: 'cart', timeoutSeconds: 30 });
+      expect(auth.isAuthenticated()).toBeTrue();
+      expect(auth.loginWithPopupCalls).toEqual([{ appState: 'cart', timeoutSeconds: 30 }]);
+      expect(auth.loginCalls).toEqual([]);
+      expect(events).toEqual([{ type: 'login_started' }, { type: 'login_completed', appState: 'cart' }]);
+      expect(auth.loginOutcome()).toBeNull();
+    });
+
+    it('leaves loginWithPopup() pending until logIn() or failLogin(), and fails it with an AuthError behaviour', async () => {
+      const auth = setUp({ login: 'pending' });
+      let done = false;
+      const first = auth.loginWithPopup().then(() => (done = true));
+      await Promise.resolve();
+      expect(done).toBeFalse();
+      expect(auth.loginState()).not.toBeNull();
+      auth.logIn({ sub: 'alice' });
+      await first;
+      expect(auth.user()).toEqual({ sub: 'alice' });
+
+      const closed = new AuthError('popup_closed', 'Closed.');
+      const second = auth.loginWithPopup().catch((e: unknown) => e);
+      auth.failLogin(closed);
+      expect(await second).toBe(closed);
+
+      auth.loginBehavior = new AuthError('popup_blocked', 'Blocked.');
+      const types = record(auth);
+      const error = await auth.loginWithPopup().catch((e: unknown) => e);
+      expect((error as AuthError).code).toBe('popup_blocked');
+      expect(auth.error()).toBe(error as AuthError);
+      expect(types).toEqual(['login_failed']);
+      expect(auth.user()).toEqual({ sub: 'alice' }); // the session stays
+    });
+
     it("hands login()'s appState back on login_completed, as the real callback does", async () => {
       const auth = setUp();
       const events: AuthEvent[] = [];

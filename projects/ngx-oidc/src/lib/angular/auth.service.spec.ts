@@ -4,6 +4,9 @@ import type { AuthService } from './auth.service';
 import { APP_ORIGIN, CLIENT_ID, createKey, FakeProvider, ISSUER, type TestKey } from '../../test-support/fake-provider';
 import { answerTokenRequest, callbackUrlFor, setUpAuth } from '../../test-support/fake-browser';
 import { AUTH_CONFIG } from './auth-config';
+import { TabHub } from '../../test-support/fake-platform';
+import type { AuthEvent } from '../core/events';
+import type { PopupWindow } from '../core/platform';
 
 describe('AuthService', () => {
   let provider: FakeProvider;
@@ -319,5 +322,61 @@ describe('AuthService', () => {
     await check(auth, 'authenticated');
     await auth.logout({ localOnly: true });
     await check(auth, 'logged out');
+  });
+
+  describe('loginWithPopup', () => {
+    /** A browser whose popups are recorded (or blocked), with a BroadcastChannel hub. */
+    function withPopups(browser: object, hub: TabHub, blocked = false): { opened: { navigated: string[]; closed: boolean }[] } {
+      const opened: { navigated: string[]; closed: boolean }[] = [];
+      const openPopup = (): PopupWindow | null => {
+        if (blocked) return null;
+        const popup = { navigated: [] as string[], closed: false };
+        opened.push(popup);
+        return {
+          get closed() {
+            return popup.closed;
+          },
+          location: { href: 'about:blank', replace: (url) => void popup.navigated.push(url) },
+          close: () => void (popup.closed = true),
+        };
+      };
+      Object.assign(browser, { openPopup, openChannel: (name: string) => hub.channel(name) });
+      return { opened };
+    }
+
+    it('logs in without leaving the app: the signals change once the popup handed the answer back', async () => {
+      const { auth, browser } = await setUpAuth({ provider });
+      const hub = new TabHub();
+      const { opened } = withPopups(browser, hub);
+      const events: AuthEvent['type'][] = [];
+      auth.events$.subscribe((event) => events.push(event.type));
+      const login = auth.loginWithPopup({ appState: 'back' });
+      expect(opened.length).toBe(1); // inside the call: the click's user activation
+      for (let i = 0; i < 1000 && opened[0].navigated.length === 0; i++) await new Promise((r) => setTimeout(r, 0));
+      const authorizeUrl = opened[0].navigated[0];
+      expect(auth.loginState()).toBe(new URL(authorizeUrl).searchParams.get('state'));
+      await answerTokenRequest(provider, authorizeUrl, key);
+      hub.channel(new URL(authorizeUrl).searchParams.get('state')!).post(callbackUrlFor(authorizeUrl));
+      await login;
+      expect(auth.isAuthenticated()).toBeTrue();
+      expect(auth.user()?.name).toBe('Alice Liddell');
+      expect(auth.loginState()).toBeNull();
+      expect(auth.isLoading()).toBeFalse();
+      expect(events).toEqual(['login_started', 'login_completed']);
+      expect(browser.assigned).toEqual([]);
+      expect(opened[0].closed).toBeTrue();
+    });
+
+    it('rejects with popup_blocked and shows it on error, emitting login_failed', async () => {
+      const { auth, browser } = await setUpAuth({ provider });
+      withPopups(browser, new TabHub(), true);
+      const events: AuthEvent['type'][] = [];
+      auth.events$.subscribe((event) => events.push(event.type));
+      const error = await auth.loginWithPopup().catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toBe('popup_blocked');
+      expect(auth.error()).toBe(error as never);
+      expect(events).toEqual(['login_failed']);
+      expect(provider.requests.length).toBe(0);
+    });
   });
 });

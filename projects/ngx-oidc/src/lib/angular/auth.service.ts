@@ -6,6 +6,7 @@ import type { ResolvedAuthConfig } from '../core/config';
 import type { AuthError } from '../core/errors';
 import type { AuthEvent, LoginOutcome } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
+import type { PopupLoginOptions } from '../core/popup-login';
 import type { IdTokenClaims } from '../core/types';
 import { AUTH_CLIENT, setClient } from './auth-client';
 import { AuthState } from './auth-state';
@@ -132,6 +133,38 @@ export class AuthService {
    */
   login(options: LoginOptions = {}): Promise<void> {
     return this.client.login(options);
+  }
+
+  /**
+   * Logs in in a popup window and resolves once the app is authenticated, without navigating
+   * or reloading the app: the same options, transaction and checks as {@link login} (but
+   * `state`, which is the popup's own, and `returnUrl`), plus `timeoutSeconds` (default 300).
+   * Emits `login_started`, then `login_completed` (or `login_failed`).
+   *
+   * Call it directly in a click handler, before any `await`: browsers block a window opened
+   * later. The provider's answer comes back over a BroadcastChannel, so it works when the
+   * provider sends `Cross-Origin-Opener-Policy` (which severs `window.opener`); the browser then
+   * reports the popup closed while it is open, so a user closing it is only known after
+   * `timeoutSeconds` (see docs/configuration.md, "Popup login").
+   *
+   * @param options Show-time options for this login only.
+   * @throws {AuthError} `popup_blocked` (no window could be opened; nothing stored),
+   *   `popup_closed` (closed by the user, or replaced by a newer `loginWithPopup()`), `timeout`
+   *   (still open after `timeoutSeconds`; it is closed), and the codes of {@link login} and of
+   *   a callback (`state_mismatch`, `nonce_mismatch`, `authorization_error`, …). Also emitted
+   *   on `error$`, except for a replaced login; a session already here stays.
+   * @throws {TypeError} for a `state` option, a `timeoutSeconds` that is not a positive number,
+   *   and the options `login()` refuses.
+   * @example
+   * ```ts
+   * // In the click handler itself:
+   * logIn(): void {
+   *   this.auth.loginWithPopup({ appState: { cart } }).catch((err: AuthError) => this.show(err.code));
+   * }
+   * ```
+   */
+  loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
+    return this.client.loginWithPopup(options);
   }
 
   /**

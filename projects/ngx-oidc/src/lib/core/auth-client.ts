@@ -2,6 +2,7 @@ import type { AllowedUrlMatcher } from './allowed-url';
 import type { AccessTokenOptions, ClientListener } from './client';
 import type { ResolvedAuthConfig } from './config';
 import type { LoginOptions } from './login-flow';
+import type { PopupLoginOptions } from './popup-login';
 import { requestKey, type TokenRequest } from './token-cache';
 
 /**
@@ -19,6 +20,8 @@ export interface AuthClient {
   initialize(): Promise<void>;
   /** Starts a login (leaves the app for the provider). */
   login(options: LoginOptions): Promise<void>;
+  /** Logs in in a popup window, which it opens synchronously; the app stays. */
+  loginWithPopup(options: PopupLoginOptions): Promise<void>;
   /** Forgets the session and, unless `localOnly`, ends it at the provider. */
   logout(options: { readonly localOnly?: boolean }): Promise<void>;
   /** A valid access token for the request, renewed when needed; `null` when nobody is logged in. */

@@ -106,8 +106,23 @@ export type AuthErrorCode =
   | 'consent_required'
   /** The provider answered `interaction_required` (or `account_selection_required`). */
   | 'interaction_required'
-  /** Silent authentication got no answer in time (provider refuses framing, cookies blocked). */
+  /**
+   * No answer in time: silent authentication's frame (provider refuses framing, cookies
+   * blocked), or a popup login still open at its `timeoutSeconds` (the popup is closed).
+   */
   | 'timeout'
+  /**
+   * `loginWithPopup()` could not open its window: the browser blocked it (called outside the
+   * user's click, or after an `await`), or cannot hand a popup's answer back (no
+   * BroadcastChannel). Nothing was stored.
+   */
+  | 'popup_blocked'
+  /**
+   * `loginWithPopup()` ended without an answer: the user closed the popup, a newer
+   * `loginWithPopup()` replaced it, or the popup was severed from the app by the provider's
+   * `Cross-Origin-Opener-Policy` (then it looks closed) and no answer came within `timeoutSeconds`.
+   */
+  | 'popup_closed'
   /** The token endpoint refused the request (`invalid_grant`, …) or failed. */
   | 'token_request_failed'
   /**

@@ -35,6 +35,15 @@ export interface AuthPlatform {
   /** Shared locks that tell tabs which of them hold a refresh token and what was renewed (Web Locks API). */
   readonly locks?: TabLocks;
   /**
+   * Opens an empty popup window (`about:blank`, same origin as the app) of 500 × 640 pixels,
+   * synchronously: browsers allow it only inside the user's click, before any `await`. Returns
+   * `null` when the browser blocked it. Absent where popup login cannot work (no window, no
+   * BroadcastChannel to hand the answer back).
+   */
+  openPopup?(): PopupWindow | null;
+  /** Closes this window: the popup's callback page, once it handed the answer to the app. */
+  closeWindow?(): void;
+  /**
    * True when rendering on a server: nobody is authenticated, nothing is stored, fetched or
    * scheduled, and the browser decides once it takes over.
    */
@@ -48,5 +57,18 @@ export interface TabChannel {
   /** Calls `listener` with every message another tab posts. */
   onMessage(listener: (message: unknown) => void): void;
   /** Stops sending and receiving (the service is being destroyed). */
+  close(): void;
+}
+
+/**
+ * A popup window as `window.open` returns it: the part the client uses. The app never reads its
+ * document; it reads only `closed` and whether `location.href` is readable (a page of the app's
+ * origin) or throws (another origin: the provider). A provider page sent with
+ * `Cross-Origin-Opener-Policy: same-origin` severs the popup from the app: `closed` then reads
+ * `true` although it may still be open, and `close()` no longer reaches it.
+ */
+export interface PopupWindow {
+  readonly closed: boolean;
+  readonly location: { readonly href: string; replace(url: string): void };
   close(): void;
 }

@@ -1,10 +1,13 @@
 import { decodeJwt } from 'jose';
 import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, ISSUER, NOW, SCOPE, testConfig, type TestKey } from '../../test-support/fake-provider';
-import { ClientRecorder, FakeAuthServer, FakePlatform, ManualClock } from '../../test-support/fake-platform';
+import { ClientRecorder, FakeAuthServer, FakePlatform, ManualClock, TabHub } from '../../test-support/fake-platform';
+import { tick } from '../../test-support/tasks';
 import { AuthError } from './errors';
 import { startLogin, type FlowContext } from './login-flow';
 import { LOGOUT_STATE_PREFIX } from './logout-return';
 import { createMetadataCache } from './metadata-cache';
+import { TRANSACTION_PREFIX } from './pending-logins';
+import { POPUP_STATE_PREFIX } from './popup-login';
 import type { Renewer } from './renewer';
 import { createRequestAllowlist, type RequestAllowlist } from './request-allowlist';
 import { createSessionHolder, type SessionHolder } from './session-holder';
@@ -55,8 +58,8 @@ describe('startUp', () => {
     storage = new MemoryStorage();
   });
 
-  function page(url = `${APP_ORIGIN}/`, options: { server?: boolean; silent?: boolean; renew?: () => Promise<string>; config?: Record<string, unknown> } = {}): Page {
-    const platform = new FakePlatform({ provider, clock, url });
+  function page(url = `${APP_ORIGIN}/`, options: { server?: boolean; silent?: boolean; renew?: () => Promise<string>; config?: Record<string, unknown>; hub?: TabHub } = {}): Page {
+    const platform = new FakePlatform({ provider, clock, url, hub: options.hub });
     if (options.server) Object.assign(platform, { server: true });
     const config = testConfig({ storage, ...options.config });
     const now = () => clock.now;
@@ -282,6 +285,101 @@ describe('startUp', () => {
     expect(p.recorder.state.loginOutcome).toEqual({ type: 'login_failed', error: p.recorder.state.error! });
     expect(p.platform.replaced).toEqual(['/callback', '/']);
     expect(storage.getItem(sessionKey(SCOPE))).not.toBeNull();
+  });
+
+  describe("a popup login's callback page", () => {
+    let hub: TabHub;
+    beforeEach(() => (hub = new TabHub()));
+
+    /** A page on the callback URL with a channel hub and a window it can close. */
+    function popupPage(url: string, config: Record<string, unknown> = {}): Page & { closed: () => number } {
+      const p = page(url, { hub, config });
+      let closed = 0;
+      Object.assign(p.platform, { closeWindow: () => void closed++ });
+      return Object.assign(p, { closed: () => closed });
+    }
+
+    /** Where the opener listens: the channel named by the login's state. */
+    function listen(state: string): unknown[] {
+      const heard: unknown[] = [];
+      hub.channel(state).onMessage((message) => heard.push(message));
+      return heard;
+    }
+
+    it("hands the whole callback URL to the opener over the channel named by the state, cleans the address bar, closes the window and does nothing else", async () => {
+      await stored();
+      const state = POPUP_STATE_PREFIX + 'a'.repeat(43);
+      const heard = listen(state);
+      const href = `${APP_ORIGIN}/callback?code=popup-code&state=${state}`;
+      const p = popupPage(href);
+      let settled = false;
+      void p.run().then(() => (settled = true));
+      await hub.flush();
+
+      expect(heard).toEqual([href]);
+      expect(p.platform.replaced).toEqual([`${APP_ORIGIN}/callback`]);
+      expect(p.closed()).toBe(1);
+      // Nothing restored, consumed, fetched or reported; start-up never ends (guards wait).
+      expect(p.holder.current()).toBeNull();
+      expect(provider.requests).toEqual([]);
+      expect(p.recorder.patches).toEqual([]);
+      expect(p.recorder.events).toEqual([]);
+      await tick();
+      expect(settled).toBeFalse();
+    });
+
+    it('hands over an answer in the fragment (implicit and hybrid flows)', async () => {
+      const state = POPUP_STATE_PREFIX + 'b'.repeat(43);
+      const heard = listen(state);
+      const href = `${APP_ORIGIN}/callback#id_token=x&state=${state}`;
+      const p = popupPage(href);
+      void p.run();
+      await hub.flush();
+      expect(heard).toEqual([href]);
+      expect(p.closed()).toBe(1);
+    });
+
+    it('completes a redirect login as usual: a state without the popup prefix is not handed over', async () => {
+      const before = page();
+      const { url } = await startLogin(before.ctx);
+      const q = new URL(url).searchParams;
+      const heard = listen(q.get('state')!);
+      const code = server.issueCode({ status: 200, json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }) } });
+      const p = popupPage(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`);
+      await p.run();
+      await hub.flush();
+      expect(heard).toEqual([]);
+      expect(p.closed()).toBe(0);
+      expect(p.recorder.types).toEqual(['login_completed']);
+    });
+
+    it('completes the login itself when this page holds the transaction of the popup state', async () => {
+      const before = page();
+      const { url } = await startLogin(before.ctx, { state: POPUP_STATE_PREFIX + 'c'.repeat(43) });
+      const q = new URL(url).searchParams;
+      expect(transactions.getItem(TRANSACTION_PREFIX + q.get('state'))).not.toBeNull();
+      const heard = listen(q.get('state')!);
+      const code = server.issueCode({ status: 200, json: { access_token: 'access-token-0', token_type: 'Bearer', expires_in: 3600, id_token: await server.idToken({ nonce: q.get('nonce')! }) } });
+      const p = popupPage(`${APP_ORIGIN}/callback?code=${code}&state=${q.get('state')}`);
+      await p.run();
+      await hub.flush();
+      expect(heard).toEqual([]);
+      expect(p.closed()).toBe(0);
+      expect(p.holder.current()?.tokens.accessToken).toBe('access-token-0');
+    });
+
+    it('hands over nothing away from the redirect URI, or with a malformed popup state', async () => {
+      const state = POPUP_STATE_PREFIX + 'd'.repeat(43);
+      const heard = listen(state);
+      const elsewhere = popupPage(`${APP_ORIGIN}/orders?code=x&state=${state}`);
+      await elsewhere.run();
+      const short = popupPage(`${APP_ORIGIN}/callback?code=x&state=${POPUP_STATE_PREFIX}short`);
+      await short.run();
+      await hub.flush();
+      expect(heard).toEqual([]);
+      expect(elsewhere.closed() + short.closed()).toBe(0);
+      expect(short.recorder.state.error?.code).toBe('state_mismatch');
+    });
   });
 
   describe('a restored session whose token expired, without a refresh token', () => {

@@ -22,6 +22,10 @@ export function windowPlatform(
     fetch: (input, init) => view.fetch(input, init),
     warn: (message) => console.warn(message),
     openChannel: (name) => openTabChannel(view, name),
+    // The popup's callback page hands the answer back over a BroadcastChannel (never
+    // window.opener, which a provider page's COOP severs): without one, no popup login.
+    openPopup: typeof view.BroadcastChannel === 'function' ? () => view.open('about:blank', '_blank', 'popup,width=500,height=640') : undefined,
+    closeWindow: () => view.close(),
     withLock: locks && (<T>(name: string, fn: () => Promise<T>) => locks.request(name, fn) as Promise<T>),
     locks: locks && {
       hold: (name) => new Promise((granted) => void locks.request(name, { mode: 'shared' }, () => new Promise<void>((release) => granted(release)))),
@@ -29,3 +33,4 @@ export function windowPlatform(
     },
   };
 }
+
