@@ -2,7 +2,7 @@ import { inject, InjectionToken } from '@angular/core';
 import type { AuthClient, AuthClientFactory } from '../core/auth-client';
 import { OidcClient } from '../core/client';
 import { rebaseConfig, resolveConfig, type ResolvedAuthConfig } from '../core/config';
-import { checkFeatures } from '../core/features';
+import { checkFeatures, type ProtocolFeatures } from '../core/features';
 import type { AuthPlatform } from '../core/platform';
 import { AUTH_BROWSER } from './auth-browser';
 import { AUTH_CONFIG } from './auth-config';
@@ -26,7 +26,17 @@ export function oidcClientFactory(platform: AuthPlatform = inject(AUTH_BROWSER))
   } else {
     checkFeatures((config = resolveConfig(options, platform.origin)), protocol);
   }
-  return (listener) => new OidcClient(config, platform, listener, protocol);
+  // withAuthProvider() (auth-providers.ts) adds the other providers' clients; absent, it adds no code.
+  return (protocol as MultiProviderProtocol).ɵproviders?.(config, platform, protocol) ?? ((listener) => new OidcClient(config, platform, listener, protocol));
+}
+
+/**
+ * The protocol features of an app with several providers: `withAuthProvider()` adds the
+ * function that creates their clients (called in an injection context).
+ * @internal
+ */
+export interface MultiProviderProtocol extends ProtocolFeatures {
+  readonly ɵproviders?: (config: ResolvedAuthConfig, platform: AuthPlatform, protocol: ProtocolFeatures) => AuthClientFactory;
 }
 
 /**
@@ -39,16 +49,10 @@ export const AUTH_CLIENT = new InjectionToken<AuthClientFactory>('ngx-oidc AUTH_
   factory: () => oidcClientFactory(),
 });
 
-/** Each service's client, for `authInterceptor` (the client is not part of the service's API). */
-const clients = new WeakMap<object, AuthClient>();
-
-/** Records `client` as the client of `service`. */
-export function setClient(service: object, client: AuthClient): AuthClient {
-  clients.set(service, client);
-  return client;
-}
-
-/** The client of `service` (an `AuthService`). */
+/**
+ * The client of `service` (an `AuthService`), for `authInterceptor`: its private `client` field
+ * (the client is not part of the service's API).
+ */
 export function clientOf(service: object): AuthClient {
-  return clients.get(service)!;
+  return (service as { readonly client: AuthClient }).client;
 }

@@ -11,6 +11,12 @@ import type { TokenRequest } from '../core/token-cache';
 import { clientOf } from './auth-client';
 import { AuthService } from './auth.service';
 
+/** An allowlist entry of another provider than the main one (auth-providers.ts `RoutedEntry`). */
+interface ProviderEntry {
+  readonly ɵclient: AuthClient;
+  readonly ɵservice: AuthService;
+}
+
 /**
  * Set on a request's `HttpContext` to send it without a token even when its URL is
  * allow-listed: `http.get(url, { context: new HttpContext().set(SKIP_AUTH, true) })`.
@@ -19,7 +25,7 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
 
 /**
  * Attaches `Authorization: Bearer <access token>` to requests whose URL matches an
- * `allowedUrls` entry (same scheme, host and port, then a path prefix on a segment boundary),
+ * `allowedUrls` entry (of one provider, with `withAuthProvider()`: that provider's token) (same scheme, host and port, then a path prefix on a segment boundary),
  * and to nothing else: other origins, look-alike hosts, URLs with credentials and the
  * provider's own endpoints never see the token. An existing `Authorization` header is kept.
  * The token is the one for the entry's `audience` and `scope` (default: the login's), renewed
@@ -47,13 +53,15 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(AuthService);
-  const client = clientOf(auth);
+  let client = clientOf(auth);
   const url = resolve(req.url, inject(DOCUMENT));
   const entry = client.matchAllowedUrl(url, req.method);
   // The app's own Authorization header is kept. Lower case: HttpHeaders lower-cases the name
   // it looks up, which allocates nothing when it already is. SKIP_AUTH is read last: reading a
   // context token that was never set stores its default in the request's context.
   if (!entry || req.headers.has('authorization') || req.context.get(SKIP_AUTH)) return next(req);
+  // An entry of another provider (withAuthProvider()) names that provider's client.
+  client = (entry as Partial<ProviderEntry>).ɵclient ?? client;
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
   // Fast path: a fresh token in hand needs no promise, no scheduling.
   const cached = client.peekAccessToken(request);
@@ -98,7 +106,7 @@ function send(
         // The token of the request whose answer reaches the app: the first one, or the retry's.
         let sent = token;
         return send(auth, client, req, next, token, request, entry, (t) => (sent = t)).pipe(
-          tap({ error: (error: unknown) => reportRejection(auth, req, entry, sent, error) }),
+          tap({ error: (error: unknown) => reportRejection((entry as Partial<ProviderEntry>).ɵservice ?? auth, req, entry, sent, error) }),
         );
       });
     }

@@ -8,7 +8,7 @@ import type { AuthEvent, LoginOutcome } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
 import type { PopupLoginOptions } from '../core/popup-login';
 import type { IdTokenClaims } from '../core/types';
-import { AUTH_CLIENT, setClient } from './auth-client';
+import { AUTH_CLIENT } from './auth-client';
 import { AuthState } from './auth-state';
 
 /** Options of {@link AuthService.logout}. */
@@ -31,6 +31,7 @@ export type AuthUser = Readonly<Record<string, unknown>> & Partial<IdTokenClaims
 export class AuthService {
   private readonly state = new AuthState();
   private readonly events = new Subject<AuthEvent>();
+  /** The client it forwards to; `clientOf()` (auth-client.ts) reads this field for `authInterceptor`. */
   private readonly client: AuthClient;
 
   /** True while the app starts or a callback is being processed. */
@@ -92,14 +93,12 @@ export class AuthService {
 
   constructor() {
     // The client (OidcClient; a scripted one under ngx-oidc/testing) reports here. authInterceptor
-    // reaches it through clientOf(): allowlist, cached token, renewal after a rejection.
-    this.client = setClient(
-      this,
-      inject(AUTH_CLIENT)({
-        update: (patch) => this.state.update(patch),
-        event: (event) => this.events.next(event),
-      }),
-    );
+    // reaches it through clientOf(), which reads this field: allowlist, cached token, renewal
+    // after a rejection.
+    this.client = inject(AUTH_CLIENT)({
+      update: (patch) => this.state.update(patch),
+      event: (event) => this.events.next(event),
+    });
     inject(DestroyRef).onDestroy(() => {
       this.client.destroy();
       this.state.complete();

@@ -7,7 +7,7 @@ import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
 
 /** Which optional part a feature adds. */
-export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests';
+export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests' | 'auth_provider';
 
 /**
  * An optional part of ngx-oidc, given to `provideAuth(config, ...features)`. Its code lands in

@@ -39,6 +39,11 @@ export interface ClientListener {
 export interface AccessTokenOptions extends TokenRequest {
   /** Renew even if the cached token is still fresh. */
   readonly forceRefresh?: boolean;
+  /**
+   * The provider whose token it is, by the name given to `withAuthProvider()`; default: the
+   * service's own. Only in an app with several providers: elsewhere a `TypeError` in development mode.
+   */
+  readonly provider?: string;
 }
 
 /**
@@ -244,6 +249,10 @@ export class OidcClient {
    * @throws {TypeError} with `responseType: 'id_token'`, which has no access token.
    */
   async getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
+    // withAuthProvider() resolves a provider name before the client of that provider is asked.
+    if ((typeof ngDevMode === 'undefined' || ngDevMode) && options.provider !== undefined) {
+      throw new TypeError(`getAccessToken(): no auth provider is named "${options.provider}": provideAuth(config, withAuthProvider('${options.provider}', itsConfig)).`);
+    }
     await this.initialize();
     if (!this.holder.current()) return null;
     // A tab that restored or adopted its session has not read discovery yet: learn the

@@ -1,5 +1,5 @@
 import { APP_ORIGIN, thrownBy } from '../../test-support/fake-provider';
-import { normalizeResponseType, normalizeScope, PLACEHOLDER_ORIGIN, rebaseConfig, resolveConfig, type AuthConfig } from './config';
+import { checkProvidersApart, normalizeResponseType, normalizeScope, PLACEHOLDER_ORIGIN, rebaseConfig, resolveConfig, type AuthConfig } from './config';
 
 const VALID: AuthConfig = { authority: 'https://idp.example.com', clientId: 'spa-client' };
 const NONCE_GENERATOR = (): string => crypto.randomUUID();
@@ -346,5 +346,48 @@ describe('normalizeResponseType', () => {
 describe('normalizeScope', () => {
   it('collapses and trims whitespace', () => {
     expect(normalizeScope(' openid \n profile  ')).toBe('openid profile');
+  });
+});
+
+describe('checkProvidersApart', () => {
+  const main = (allowedUrls: AuthConfig['allowedUrls'], more: Partial<AuthConfig> = {}) => ({
+    name: 'the main provider',
+    config: resolveConfig({ authority: 'https://login.example.com', clientId: 'spa', allowedUrls, ...more }, APP_ORIGIN),
+  });
+  const partner = (allowedUrls: AuthConfig['allowedUrls'], more: Partial<AuthConfig> = {}) => ({
+    name: '"partner"',
+    config: resolveConfig({ authority: 'https://idp.partner.example', clientId: 'spa', allowedUrls, ...more }, APP_ORIGIN),
+  });
+
+  it('accepts providers with their own clients and API paths (the same client id at two issuers, one origin)', () => {
+    expect(() => checkProvidersApart([main(['https://api.example.com/api', '/local']), partner(['https://api.example.com/partner', 'https://api.example.com/apis'])])).not.toThrow();
+    expect(() => checkProvidersApart([main([]), partner([])])).not.toThrow();
+  });
+
+  it('accepts one path for two providers when each is limited to another HTTP method', () => {
+    expect(() => checkProvidersApart([main([{ uri: 'https://api.example.com/x', httpMethod: 'GET' }]), partner([{ uri: 'https://api.example.com/x', httpMethod: 'POST' }])])).not.toThrow();
+  });
+
+  for (const [what, a, b] of [
+    ['the same URL', ['https://api.example.com/api'], ['https://api.example.com/api/']],
+    ['a path under the other', ['https://api.example.com/api'], ['https://api.example.com/api/partner']],
+    ['a whole origin', ['https://api.example.com'], ['https://api.example.com/partner']],
+    ['a relative entry on the app origin', ['/api'], [`${APP_ORIGIN}/api/v2`]],
+    ['one method and any method', [{ uri: 'https://api.example.com/x', httpMethod: 'GET' }], ['https://api.example.com/x']],
+  ] as const) {
+    it(`refuses allowlists that overlap (${what}) with invalid_configuration naming both`, () => {
+      const error = thrownBy(() => checkProvidersApart([main([...a]), partner([...b])]));
+      expect(error.code).toBe('invalid_configuration');
+      expect(error.details).toEqual(jasmine.objectContaining({ option: 'the main provider, "partner"' }));
+    });
+  }
+
+  it("refuses an allowlist that covers another provider's issuer", () => {
+    expect(thrownBy(() => checkProvidersApart([main(['https://idp.partner.example/']), partner([])])).code).toBe('invalid_configuration');
+    expect(thrownBy(() => checkProvidersApart([main([]), partner(['https://login.example.com'])])).code).toBe('invalid_configuration');
+  });
+
+  it('refuses the same client (issuer and client id) twice', () => {
+    expect(thrownBy(() => checkProvidersApart([main([]), { ...main([]), name: '"again"' }])).code).toBe('invalid_configuration');
   });
 });

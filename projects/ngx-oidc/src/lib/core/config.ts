@@ -237,3 +237,72 @@ function invalid(option: string, message: string, actual?: unknown, expected?: u
   const details = actual === undefined ? { option } : expected === undefined ? { option, actual } : { option, expected, actual };
   return new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: ${message}.` : '', details);
 }
+
+/** One provider of an app with several (`withAuthProvider()`), for {@link checkProvidersApart}. */
+export interface NamedProviderConfig {
+  /** The provider's name (`withAuthProvider(name, …)`), or how the main one is called in messages. */
+  readonly name: string;
+  readonly config: Pick<ResolvedAuthConfig, 'authority' | 'clientId' | 'allowedUrls'>;
+}
+
+/**
+ * Checks that the providers of one app stay apart: each is another client (issuer and client
+ * id: its storage keys, tab channel and locks are named after them), no URL is allow-listed for
+ * two of them (the interceptor could not tell whose token it gets), and no provider's allowlist
+ * covers another provider's issuer (RFC 6750 §5.3, RFC 9700 §4.9: a token goes to APIs, never
+ * to a provider, least of all another one).
+ *
+ * Two entries overlap when they have the same origin and one's path is a prefix of the other's
+ * on a segment boundary (`''`, the whole origin, overlaps every path), unless both are limited
+ * to different HTTP methods.
+ *
+ * @throws {AuthError} `invalid_configuration` naming both providers (`details.option`) and the
+ *   entries (`details.actual`).
+ */
+export function checkProvidersApart(providers: readonly NamedProviderConfig[]): void {
+  providers.forEach((a, i) => {
+    for (const b of providers.slice(i + 1)) {
+      if (a.config.authority === b.config.authority && a.config.clientId === b.config.clientId) {
+        throw invalid(
+          `${a.name}, ${b.name}`,
+          (typeof ngDevMode === 'undefined' || ngDevMode)
+            ? `the providers ${a.name} and ${b.name} are the same client (${a.config.clientId} at ${a.config.authority}); configure each provider once`
+            : '',
+          a.config.authority,
+        );
+      }
+      for (const x of a.config.allowedUrls) {
+        for (const y of b.config.allowedUrls) {
+          const [short, long] = x.path.length <= y.path.length ? [x, y] : [y, x];
+          if (
+            x.origin === y.origin &&
+            (short.path === '' || long.path === short.path || long.path.startsWith(short.path + '/')) &&
+            (!x.httpMethod || !y.httpMethod || x.httpMethod === y.httpMethod)
+          ) {
+            throw invalid(
+              `${a.name}, ${b.name}`,
+              (typeof ngDevMode === 'undefined' || ngDevMode)
+                ? `the allowedUrls of ${a.name} (${x.origin}${x.path}) and of ${b.name} (${y.origin}${y.path}) overlap: a request there could get either provider's token. Give each provider its own API paths`
+                : '',
+              [x.origin + x.path, y.origin + y.path],
+            );
+          }
+        }
+      }
+    }
+    for (const b of providers) {
+      const issuer = new URL(b.config.authority);
+      const path = issuer.pathname.replace(/\/+$/, '');
+      const entry = b !== a && a.config.allowedUrls.find((x) => x.origin === issuer.origin && (x.path === '' || path === x.path || path.startsWith(x.path + '/')));
+      if (entry) {
+        throw invalid(
+          `${a.name}, ${b.name}`,
+          (typeof ngDevMode === 'undefined' || ngDevMode)
+            ? `the allowedUrls of ${a.name} (${entry.origin}${entry.path}) cover the issuer of ${b.name} (${b.config.authority}): ${a.name}'s token would go to another provider`
+            : '',
+          entry.origin + entry.path,
+        );
+      }
+    }
+  });
+}

@@ -12,6 +12,12 @@ import { readJson, readJsonOrNull, safeRemove, writeJson, type AuthStorage } fro
  * client re-created after the redirect) never overwrite each other's nonce.
  */
 export interface LoginTransaction {
+  /**
+   * In an app with several providers (`withAuthProvider()`): the provider and client the login
+   * was started for (`scopeName`: issuer and client id), whose the callback is. Written by that
+   * layer once the login is stored (`claimTransaction`, callback-routing.ts).
+   */
+  readonly provider?: string;
   readonly state: string;
   readonly nonce: string;
   readonly codeVerifier: string;
