@@ -2,6 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/c
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { AuthService } from 'ngx-oidc';
 
+import { PopupLogin } from './popup/popup-login';
+
 /** The shell: a header with the auth status and login/logout, the nav, and the routed page. */
 @Component({
   selector: 'app-root',
@@ -12,6 +14,8 @@ import { AuthService } from 'ngx-oidc';
 })
 export class App {
   protected readonly auth = inject(AuthService);
+  /** "Log in in a popup": the app stays; the window opens in the click itself. */
+  protected readonly popup = inject(PopupLogin);
 
   /** What to call the user: the `name` claim, else email or subject. */
   protected readonly userName = computed(() => {
