@@ -4,8 +4,9 @@ import type { AuthError } from './errors';
  * What happened, for an app to log or react to (`AuthService.events$`). Events report; the
  * state (`isAuthenticated`, `error`, …) is the source of truth.
  *
- * - `login_started`: `login()` is redirecting to the provider.
- * - `login_completed` / `login_failed`: the callback was processed. This happens at start-up,
+ * - `login_started`: `login()` is redirecting to the provider (or `loginWithPopup()` sent its
+ *   popup there).
+ * - `login_completed` / `login_failed`: the callback (or a popup login) was processed. This happens at start-up,
  *   before the first component exists, so most subscribers come too late for it: read the
  *   outcome from `AuthService.loginOutcome` (a signal) or `loginOutcome$` instead.
  * - `token_renewed` / `renew_failed`: an access token was renewed (refresh token or silent
