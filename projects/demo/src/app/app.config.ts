@@ -10,13 +10,14 @@ import {
   type AuthConfig,
   authInterceptor,
   provideAuth,
+  withAuthProvider,
   withImplicitFlow,
   withPushedAuthorizationRequests,
   withSilentAuthentication,
 } from 'ngx-oidc';
 
 import { routes } from './app.routes';
-import { DEMO_ENV, type DemoEnv } from './demo-env';
+import { DEMO_ENV, type DemoEnv, PARTNER_DEFAULTS } from './demo-env';
 import { AuthEventLog } from './session/auth-event-log';
 
 /** The scopes of every login; `offline_access` is added when renewing with refresh tokens. */
@@ -64,6 +65,28 @@ export function createAuthConfig(env: DemoEnv, appOrigin: string): AuthConfig {
   } satisfies AuthConfig);
 }
 
+/** What the demo's calls to the partner's API (`${apiUrl}/partner`) need. */
+export const PARTNER_SCOPE = 'openid profile read:partner offline_access';
+
+/**
+ * The constructor-time options of the second provider, "partner" (`withAuthProvider()`): its
+ * own issuer, client and API. Its allowlist (`${apiUrl}/partner`) is apart from the main
+ * provider's (`/api`, `/management`): the interceptor sends each API its own provider's token.
+ * It renews with refresh tokens (`offline_access`) and keeps its session in session storage.
+ *
+ * @param env The runtime settings (`/demo-env.json`).
+ */
+export function createPartnerConfig(env: DemoEnv): AuthConfig {
+  return Object.freeze({
+    authority: env.partnerAuthority ?? PARTNER_DEFAULTS.partnerAuthority,
+    clientId: env.partnerClientId ?? PARTNER_DEFAULTS.partnerClientId,
+    audience: env.partnerAudience ?? PARTNER_DEFAULTS.partnerAudience,
+    scope: PARTNER_SCOPE,
+    allowedUrls: Object.freeze([`${env.apiUrl}/partner`]),
+    storage: 'session',
+  } satisfies AuthConfig);
+}
+
 /**
  * The application's providers for the runtime settings in `env` (see `main.ts`).
  *
@@ -88,6 +111,8 @@ export function createAppConfig(env: DemoEnv, appOrigin: string): ApplicationCon
         withImplicitFlow(),
         withSilentAuthentication(),
         ...(env.par ? [withPushedAuthorizationRequests({ mode: env.par })] : []),
+        // A second provider with a client of its own (the Partner page).
+        withAuthProvider('partner', createPartnerConfig(env)),
       ),
     ],
   };

@@ -5,6 +5,7 @@ import { authGuard } from 'ngx-oidc';
 import { ApiPage } from './api/api-page';
 import { Home } from './home/home';
 import { OptionsPage } from './options/options-page';
+import { PartnerPage } from './partner/partner-page';
 import { Profile } from './profile/profile';
 import { StepUpPage } from './step-up/step-up-page';
 
@@ -19,6 +20,7 @@ export const routes: Routes = [
   { path: 'api', component: ApiPage, title: 'API · ngx-oidc demo' },
   { path: 'options', component: OptionsPage, title: 'Options · ngx-oidc demo' },
   { path: 'step-up', component: StepUpPage, title: 'Sensitive action · ngx-oidc demo' },
+  { path: 'partner', component: PartnerPage, title: 'Partner · ngx-oidc demo' },
   // Lazy: diagnoseToken() then stays out of the initial bundle (the interceptor only uses it in
   // development mode).
   {

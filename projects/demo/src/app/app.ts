@@ -29,6 +29,7 @@ export class App {
     { path: '/api', label: 'API', exact: false },
     { path: '/options', label: 'Options', exact: false },
     { path: '/step-up', label: 'Sensitive action', exact: false },
+    { path: '/partner', label: 'Partner', exact: false },
     { path: '/inspector', label: 'Token inspector', exact: false },
   ];
 

@@ -1,8 +1,14 @@
 import { TestBed } from '@angular/core/testing';
 import { AUTH_CONFIG } from 'ngx-oidc';
 
-import { createAppConfig, createAuthConfig } from './app.config';
-import { DEFAULT_DEMO_ENV, DEMO_ENV, loadDemoEnv, mergeDemoEnv } from './demo-env';
+import { createAppConfig, createAuthConfig, createPartnerConfig } from './app.config';
+import {
+  DEFAULT_DEMO_ENV,
+  DEMO_ENV,
+  loadDemoEnv,
+  mergeDemoEnv,
+  PARTNER_DEFAULTS,
+} from './demo-env';
 
 const ORIGIN = 'http://localhost:4200';
 
@@ -157,5 +163,29 @@ describe('demo environment', () => {
     TestBed.configureTestingModule({ providers: createAppConfig(env, location.origin).providers });
     expect(TestBed.inject(DEMO_ENV)).toBe(env);
     expect(TestBed.inject(AUTH_CONFIG)).toEqual(createAuthConfig(env, location.origin));
+  });
+
+  it('takes the partner provider from demo-env.json, with its allowlist apart from the main one', () => {
+    const env = mergeDemoEnv({
+      ...DEFAULT_DEMO_ENV,
+      partnerAuthority: ' http://localhost:9101 ',
+      partnerClientId: 'partner-client',
+      partnerAudience: 'https://partner.example.test',
+    });
+    expect(createPartnerConfig(env)).toEqual(
+      jasmine.objectContaining({
+        authority: 'http://localhost:9101',
+        clientId: 'partner-client',
+        audience: 'https://partner.example.test',
+        allowedUrls: [`${DEFAULT_DEMO_ENV.apiUrl}/partner`],
+      }),
+    );
+    const defaults = createPartnerConfig(
+      mergeDemoEnv({ ...DEFAULT_DEMO_ENV, partnerAuthority: '' }),
+    );
+    expect(defaults.authority).toBe(PARTNER_DEFAULTS.partnerAuthority);
+    expect(defaults.clientId).toBe(PARTNER_DEFAULTS.partnerClientId);
+    expect(defaults.audience).toBe(PARTNER_DEFAULTS.partnerAudience);
+    expect(defaults.scope?.split(' ')).toContain('read:partner');
   });
 });

@@ -35,6 +35,18 @@ export interface DemoEnv {
    * `https://management.ngx-oidc.test`.
    */
   readonly managementAudience: string;
+  /**
+   * Optional: issuer of the second OpenID Provider, "partner" (`withAuthProvider('partner', …)`,
+   * the Partner page). Absent: {@link PARTNER_DEFAULTS}, as are the two below.
+   */
+  readonly partnerAuthority?: string;
+  /** Optional: client id of the demo at the partner. */
+  readonly partnerClientId?: string;
+  /**
+   * Optional: audience of the partner's API (`${apiUrl}/partner`, scope `read:partner`), which
+   * takes only the partner's tokens.
+   */
+  readonly partnerAudience?: string;
   /** How tokens are renewed. Optional in the file; default `refresh_token`. */
   readonly renewal: Renewal;
   /** Optional constructor-time `responseType` (default `code`), to try the implicit flows. */
@@ -62,13 +74,20 @@ export const DEFAULT_DEMO_ENV: DemoEnv = Object.freeze({
   renewal: 'refresh_token',
 });
 
+/** The partner's settings when demo-env.json has none (the backend's default ports). */
+export const PARTNER_DEFAULTS = Object.freeze({
+  partnerAuthority: 'http://localhost:9001',
+  partnerClientId: 'ngx-oidc-demo',
+  partnerAudience: 'https://partner-api.ngx-oidc.test',
+});
+
 /** The demo's runtime settings, as loaded by `main.ts` before bootstrap. */
 export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
 
 /** The string settings that always have a value (`renewal` is checked on its own). */
 const KEYS = Object.keys(DEFAULT_DEMO_ENV).filter((key) => key !== 'renewal') as Exclude<
   keyof DemoEnv,
-  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal' | 'par'
+  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal' | 'par' | keyof typeof PARTNER_DEFAULTS
 >[];
 
 /**
@@ -109,13 +128,20 @@ export function mergeDemoEnv(raw: unknown): DemoEnv {
       ? source['renewal']
       : DEFAULT_DEMO_ENV.renewal;
   // Optional settings are taken only when well-formed; provideAuth() checks them again.
-  if (typeof source['responseType'] === 'string' && RESPONSE_TYPES.includes(source['responseType'])) {
+  if (
+    typeof source['responseType'] === 'string' &&
+    RESPONSE_TYPES.includes(source['responseType'])
+  ) {
     env['responseType'] = source['responseType'];
   }
   if (typeof source['nonce'] === 'string' && source['nonce'] !== '') env['nonce'] = source['nonce'];
   if (source['loadUserInfo'] === true) env['loadUserInfo'] = true;
   if (typeof source['par'] === 'string' && PAR_MODES.includes(source['par'])) {
     env['par'] = source['par'];
+  }
+  for (const key of Object.keys(PARTNER_DEFAULTS)) {
+    const value = source[key];
+    if (typeof value === 'string' && value.trim() !== '') env[key] = value.trim();
   }
   return Object.freeze(env as unknown as DemoEnv);
 }
