@@ -6,7 +6,17 @@ import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { firstValueFrom } from 'rxjs';
 import { FakeBrowser, TEST_CONFIG } from '../../test-support/fake-browser';
-import { APP_ORIGIN, CLIENT_ID, createKey, DISCOVERY, FakeProvider, ISSUER, SCOPE, signToken, type TestKey } from '../../test-support/fake-provider';
+import {
+  APP_ORIGIN,
+  CLIENT_ID,
+  createKey,
+  DISCOVERY,
+  FakeProvider,
+  ISSUER,
+  SCOPE,
+  signToken,
+  type TestKey,
+} from '../../test-support/fake-provider';
 import { until } from '../../test-support/tasks';
 import type { AuthConfig } from '../core/config';
 import type { AuthError } from '../core/errors';
@@ -32,7 +42,13 @@ const PARTNER_DISCOVERY = {
   end_session_endpoint: `${PARTNER}/logout`,
 };
 /** The partner's options: the same client id as the main provider's (like the demo's). */
-const PARTNER_CONFIG: AuthConfig = { authority: PARTNER, clientId: CLIENT_ID, audience: 'https://partner-api.example.com', allowedUrls: [PARTNER_API], storage: 'session' };
+const PARTNER_CONFIG: AuthConfig = {
+  authority: PARTNER,
+  clientId: CLIENT_ID,
+  audience: 'https://partner-api.example.com',
+  allowedUrls: [PARTNER_API],
+  storage: 'session',
+};
 const MAIN_CONFIG: AuthConfig = { ...TEST_CONFIG, allowedUrls: [MAIN_API], storage: 'session' };
 
 @Component({ template: 'partner page' })
@@ -47,7 +63,10 @@ describe('several providers (withAuthProvider)', () => {
     provider = new FakeProvider();
     key = await createKey('k1');
     provider.keys = [key.jwk];
-    provider.on(`${PARTNER}/.well-known/openid-configuration`, () => ({ status: 200, json: PARTNER_DISCOVERY }));
+    provider.on(`${PARTNER}/.well-known/openid-configuration`, () => ({
+      status: 200,
+      json: PARTNER_DISCOVERY,
+    }));
     provider.on(PARTNER_DISCOVERY.jwks_uri, () => ({ status: 200, json: { keys: provider.keys } }));
   });
 
@@ -60,7 +79,11 @@ describe('several providers (withAuthProvider)', () => {
   }
 
   /** A fresh app instance at `url` (sessionStorage is kept, as across a redirect), after start-up. */
-  async function app(url = `${APP_ORIGIN}/`, partnerConfig: AuthConfig = PARTNER_CONFIG, mainConfig: AuthConfig = MAIN_CONFIG): Promise<App> {
+  async function app(
+    url = `${APP_ORIGIN}/`,
+    partnerConfig: AuthConfig = PARTNER_CONFIG,
+    mainConfig: AuthConfig = MAIN_CONFIG,
+  ): Promise<App> {
     const browser = new FakeBrowser(url, provider);
     TestBed.resetTestingModule();
     TestBed.configureTestingModule({
@@ -69,7 +92,9 @@ describe('several providers (withAuthProvider)', () => {
         { provide: AUTH_BROWSER, useValue: browser },
         provideHttpClient(withInterceptors([authInterceptor])),
         provideHttpClientTesting(),
-        provideRouter([{ path: 'partner', component: PartnerPage, canActivate: [authGuardFor('partner')] }]),
+        provideRouter([
+          { path: 'partner', component: PartnerPage, canActivate: [authGuardFor('partner')] },
+        ]),
       ],
     });
     const main = TestBed.inject(AuthService);
@@ -81,8 +106,18 @@ describe('several providers (withAuthProvider)', () => {
   async function answer(issuer: string, authorizeUrl: string, accessToken: string): Promise<void> {
     const nonce = new URL(authorizeUrl).searchParams.get('nonce')!;
     const now = Math.floor(Date.now() / 1000);
-    const idToken = await signToken(key, { iss: issuer, sub: 'alice', aud: CLIENT_ID, iat: now, exp: now + 300, nonce });
-    provider.on(`${issuer}/oauth/token`, () => ({ status: 200, json: { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken } }));
+    const idToken = await signToken(key, {
+      iss: issuer,
+      sub: 'alice',
+      aud: CLIENT_ID,
+      iat: now,
+      exp: now + 300,
+      nonce,
+    });
+    provider.on(`${issuer}/oauth/token`, () => ({
+      status: 200,
+      json: { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken },
+    }));
   }
 
   /** The callback URL of a login (its state), with extra parameters. */
@@ -92,12 +127,13 @@ describe('several providers (withAuthProvider)', () => {
   }
 
   /** Stores a session of `scope` with `accessToken`, for a later app instance to restore. */
-  function storedSession(scope: SessionScope, accessToken: string): void {
+  function storedSession(scope: SessionScope, accessToken: string, refreshToken?: string): void {
     const now = Math.floor(Date.now() / 1000);
     saveSession(sessionStorage, scope, {
       tokens: {
         idToken: 'id-token',
         accessToken,
+        refreshToken,
         tokenType: 'Bearer',
         expiresAt: Date.now() + 300_000,
         obtainedAt: Date.now(),
@@ -110,10 +146,12 @@ describe('several providers (withAuthProvider)', () => {
   }
 
   describe('configuration', () => {
-    it('refuses a malformed name, and a provider among a provider\'s features, with a TypeError', () => {
+    it("refuses a malformed name, and a provider among a provider's features, with a TypeError", () => {
       expect(() => withAuthProvider('', PARTNER_CONFIG)).toThrowError(TypeError);
       expect(() => withAuthProvider('a b', PARTNER_CONFIG)).toThrowError(TypeError);
-      expect(() => withAuthProvider('x', PARTNER_CONFIG, withAuthProvider('y', PARTNER_CONFIG))).toThrowError(TypeError);
+      expect(() =>
+        withAuthProvider('x', PARTNER_CONFIG, withAuthProvider('y', PARTNER_CONFIG)),
+      ).toThrowError(TypeError);
     });
 
     it("checks the provider's own options at once, naming the provider", () => {
@@ -128,10 +166,26 @@ describe('several providers (withAuthProvider)', () => {
     });
 
     for (const [what, partner, main] of [
-      ['an allowlist URL claimed by two providers', { ...PARTNER_CONFIG, allowedUrls: [`${MAIN_API}/orders`] }, MAIN_CONFIG],
-      ['an allowlist that covers a whole origin another provider uses', { ...PARTNER_CONFIG, allowedUrls: ['https://api.example.com'] }, MAIN_CONFIG],
-      ["an allowlist that covers another provider's issuer", { ...PARTNER_CONFIG, allowedUrls: [`${ISSUER}/`] }, MAIN_CONFIG],
-      ['the same client twice', { ...PARTNER_CONFIG, authority: ISSUER, allowedUrls: [] }, MAIN_CONFIG],
+      [
+        'an allowlist URL claimed by two providers',
+        { ...PARTNER_CONFIG, allowedUrls: [`${MAIN_API}/orders`] },
+        MAIN_CONFIG,
+      ],
+      [
+        'an allowlist that covers a whole origin another provider uses',
+        { ...PARTNER_CONFIG, allowedUrls: ['https://api.example.com'] },
+        MAIN_CONFIG,
+      ],
+      [
+        "an allowlist that covers another provider's issuer",
+        { ...PARTNER_CONFIG, allowedUrls: [`${ISSUER}/`] },
+        MAIN_CONFIG,
+      ],
+      [
+        'the same client twice',
+        { ...PARTNER_CONFIG, authority: ISSUER, allowedUrls: [] },
+        MAIN_CONFIG,
+      ],
     ] as const) {
       it(`fails start-up with invalid_configuration for ${what}`, async () => {
         const error = await app(`${APP_ORIGIN}/`, partner, main).then(
@@ -159,14 +213,33 @@ describe('several providers (withAuthProvider)', () => {
       expect(() => providers.get('nobody')).toThrowError(TypeError);
     });
 
-    it("gives a provider its own features (PAR for the partner only)", async () => {
-      provider.on(`${PARTNER}/par`, () => ({ status: 201, json: { request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 } }));
-      const discovery = { ...PARTNER_DISCOVERY, pushed_authorization_request_endpoint: `${PARTNER}/par` };
-      provider.on(`${PARTNER}/.well-known/openid-configuration`, () => ({ status: 200, json: discovery }));
+    it('gives a provider its own features (PAR for the partner only)', async () => {
+      provider.on(`${PARTNER}/par`, () => ({
+        status: 201,
+        json: { request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 },
+      }));
+      const discovery = {
+        ...PARTNER_DISCOVERY,
+        pushed_authorization_request_endpoint: `${PARTNER}/par`,
+      };
+      provider.on(`${PARTNER}/.well-known/openid-configuration`, () => ({
+        status: 200,
+        json: discovery,
+      }));
       const browser = new FakeBrowser(`${APP_ORIGIN}/`, provider);
       TestBed.resetTestingModule();
       TestBed.configureTestingModule({
-        providers: [provideAuth(MAIN_CONFIG, withAuthProvider('partner', PARTNER_CONFIG, withPushedAuthorizationRequests({ mode: 'required' }))), { provide: AUTH_BROWSER, useValue: browser }],
+        providers: [
+          provideAuth(
+            MAIN_CONFIG,
+            withAuthProvider(
+              'partner',
+              PARTNER_CONFIG,
+              withPushedAuthorizationRequests({ mode: 'required' }),
+            ),
+          ),
+          { provide: AUTH_BROWSER, useValue: browser },
+        ],
       });
       const main = TestBed.inject(AuthService);
       await main.initialize();
@@ -179,7 +252,7 @@ describe('several providers (withAuthProvider)', () => {
   });
 
   describe('the callback', () => {
-    it("goes to the provider whose login sent its state; the other ignores it (same client id, same redirect URI)", async () => {
+    it('goes to the provider whose login sent its state; the other ignores it (same client id, same redirect URI)', async () => {
       const before = await app(`${APP_ORIGIN}/orders`);
       await before.partner.login();
       const authorizeUrl = before.browser.assigned[0];
@@ -253,7 +326,11 @@ describe('several providers (withAuthProvider)', () => {
       const http = TestBed.inject(HttpClient);
       const backend = TestBed.inject(HttpTestingController);
       const sent: Record<string, string | null> = {};
-      for (const url of [`${MAIN_API}/messages`, `${PARTNER_API}/me`, 'https://api.example.com/other']) {
+      for (const url of [
+        `${MAIN_API}/messages`,
+        `${PARTNER_API}/me`,
+        'https://api.example.com/other',
+      ]) {
         const response = firstValueFrom(http.get(url));
         let request: ReturnType<HttpTestingController['match']>[number] | undefined;
         await until(() => !!(request = backend.match(url)[0]));
@@ -269,12 +346,54 @@ describe('several providers (withAuthProvider)', () => {
       backend.verify();
     });
 
-    it('getAccessToken({ provider }) returns that provider\'s token, from any service; an unknown name is a TypeError', async () => {
+    it('renews a token an API refused with the provider that issued it, and sends the request again', async () => {
+      storedSession(PARTNER_SCOPE, 'partner-token', 'partner-refresh-token');
+      provider.on(PARTNER_DISCOVERY.token_endpoint, () => ({
+        status: 200,
+        json: {
+          access_token: 'partner-token-2',
+          token_type: 'Bearer',
+          expires_in: 300,
+          refresh_token: 'partner-refresh-token-2',
+        },
+      }));
+      await app();
+      const http = TestBed.inject(HttpClient);
+      const backend = TestBed.inject(HttpTestingController);
+      const url = `${PARTNER_API}/me`;
+      const response = firstValueFrom(http.get(url));
+      let request: ReturnType<HttpTestingController['match']>[number] | undefined;
+      await until(() => !!(request = backend.match(url)[0]));
+      expect(request!.request.headers.get('Authorization')).toBe('Bearer partner-token');
+      request!.flush(
+        {},
+        {
+          status: 401,
+          statusText: 'Unauthorized',
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        },
+      );
+      await until(() => !!(request = backend.match(url)[0]));
+      expect(request!.request.headers.get('Authorization')).toBe('Bearer partner-token-2');
+      request!.flush({ ok: true });
+      expect(await response).toEqual({ ok: true });
+      expect(
+        provider
+          .requestsTo(PARTNER_DISCOVERY.token_endpoint)
+          .map((r) => new URLSearchParams(r.body).get('refresh_token')),
+      ).toEqual(['partner-refresh-token']);
+      expect(provider.requestsTo(DISCOVERY.token_endpoint!)).toEqual([]);
+      backend.verify();
+    });
+
+    it("getAccessToken({ provider }) returns that provider's token, from any service; an unknown name is a TypeError", async () => {
       const { main, partner } = await app();
       expect(await main.getAccessToken()).toBe('main-token');
       expect(await main.getAccessToken({ provider: 'partner' })).toBe('partner-token');
       expect(await partner.getAccessToken()).toBe('partner-token');
-      await expectAsync(main.getAccessToken({ provider: 'nobody' })).toBeRejectedWithError(TypeError);
+      await expectAsync(main.getAccessToken({ provider: 'nobody' })).toBeRejectedWithError(
+        TypeError,
+      );
     });
 
     it("logging out of one provider leaves the other's session", async () => {

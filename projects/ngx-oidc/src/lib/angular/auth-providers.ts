@@ -1,11 +1,26 @@
 import { DOCUMENT } from '@angular/common';
-import { createEnvironmentInjector, DestroyRef, EnvironmentInjector, inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
+import {
+  createEnvironmentInjector,
+  DestroyRef,
+  EnvironmentInjector,
+  inject,
+  Injectable,
+  Injector,
+  runInInjectionContext,
+} from '@angular/core';
 import type { CanActivateFn, CanMatchFn } from '@angular/router';
 import type { AllowedUrlMatcher } from '../core/allowed-url';
 import type { AuthClient, AuthClientFactory } from '../core/auth-client';
 import { claimTransaction, routeCallbacks } from '../core/callback-routing';
 import { OidcClient, type AccessTokenOptions, type ClientListener } from '../core/client';
-import { checkProvidersApart, PLACEHOLDER_ORIGIN, rebaseConfig, resolveConfig, type AuthConfig, type ResolvedAuthConfig } from '../core/config';
+import {
+  checkProvidersApart,
+  PLACEHOLDER_ORIGIN,
+  rebaseConfig,
+  resolveConfig,
+  type AuthConfig,
+  type ResolvedAuthConfig,
+} from '../core/config';
 import { AuthError, isAuthError } from '../core/errors';
 import { checkFeatures, type ProtocolFeatures } from '../core/features';
 import type { AuthPlatform } from '../core/platform';
@@ -79,12 +94,24 @@ interface RoutedEntry extends AllowedUrlMatcher {
  * @throws {TypeError} for a malformed name, or a `withAuthProvider()` among `features`.
  * @see https://www.rfc-editor.org/rfc/rfc9207
  */
-export function withAuthProvider(name: string, config: AuthConfig, ...features: AuthFeature[]): AuthFeature<'auth_provider'> {
+export function withAuthProvider(
+  name: string,
+  config: AuthConfig,
+  ...features: AuthFeature[]
+): AuthFeature<'auth_provider'> {
   if (typeof name !== 'string' || !/^[\w.:-]+$/.test(name)) {
-    throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? `withAuthProvider(): the name "${String(name)}" must be letters, digits, "_", "-", "." or ":".` : 'name');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `withAuthProvider(): the name "${String(name)}" must be letters, digits, "_", "-", "." or ":".`
+        : 'name',
+    );
   }
   if (features.some((f) => f.kind === 'auth_provider')) {
-    throw new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? `withAuthProvider('${name}'): a provider's features cannot add providers; give each withAuthProvider() to provideAuth().` : 'name');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `withAuthProvider('${name}'): a provider's features cannot add providers; give each withAuthProvider() to provideAuth().`
+        : 'name',
+    );
   }
   const merged = mergeFeatures(features);
   let resolved: ResolvedAuthConfig;
@@ -93,13 +120,17 @@ export function withAuthProvider(name: string, config: AuthConfig, ...features: 
     resolved = resolveConfig(config, PLACEHOLDER_ORIGIN);
     checkFeatures(resolved, merged.protocol);
   } catch (err) {
-    if ((typeof ngDevMode === 'undefined' || ngDevMode) && isAuthError(err)) err.message = `withAuthProvider('${name}'): ${err.message}`;
+    if ((typeof ngDevMode === 'undefined' || ngDevMode) && isAuthError(err))
+      err.message = `withAuthProvider('${name}'): ${err.message}`;
     throw err;
   }
   const protocol: MultiProviderProtocol & Record<symbol, ProviderDefinition> = {
     ɵproviders: createProviders,
     // A key per call: provideAuth() merges the features' protocol parts with Object.assign.
-    [Symbol(name)]: new ProviderDefinition(name, config, { ...merged, checked: { config, resolved } }),
+    [Symbol(name)]: new ProviderDefinition(name, config, {
+      ...merged,
+      checked: { config, resolved },
+    }),
   };
   return { kind: 'auth_provider', ɵprotocol: protocol };
 }
@@ -127,7 +158,7 @@ export class AuthProviders {
     const service = this.others().get(name);
     if (!service) {
       throw new TypeError(
-        (typeof ngDevMode === 'undefined' || ngDevMode)
+        typeof ngDevMode === 'undefined' || ngDevMode
           ? `No auth provider is named "${name}" (${this.names.map((n) => `"${n}"`).join(', ') || 'none are configured'}): provideAuth(config, withAuthProvider('${name}', itsConfig)).`
           : name,
       );
@@ -136,7 +167,9 @@ export class AuthProviders {
   }
 
   private others(): ReadonlyMap<string, AuthService> {
-    return (clientOf(this.injector.get(AuthService)) as Partial<ProviderRouter>).ɵservices ?? new Map();
+    return (
+      (clientOf(this.injector.get(AuthService)) as Partial<ProviderRouter>).ɵservices ?? new Map()
+    );
   }
 }
 
@@ -165,8 +198,13 @@ export function injectAuth(name?: string): AuthService {
 export function authGuardFor(name: string): CanActivateFn & CanMatchFn {
   return (route, stateOrSegments) => {
     // authGuard itself, with this provider's service where it asks for AuthService.
-    const injector = Injector.create({ providers: [{ provide: AuthService, useValue: injectAuth(name) }], parent: inject(Injector) });
-    return runInInjectionContext(injector, () => (authGuard as (r: unknown, s: unknown) => ReturnType<CanActivateFn>)(route, stateOrSegments));
+    const injector = Injector.create({
+      providers: [{ provide: AuthService, useValue: injectAuth(name) }],
+      parent: inject(Injector),
+    });
+    return runInInjectionContext(injector, () =>
+      (authGuard as (r: unknown, s: unknown) => ReturnType<CanActivateFn>)(route, stateOrSegments),
+    );
   };
 }
 
@@ -177,26 +215,51 @@ export function authGuardFor(name: string): CanActivateFn & CanMatchFn {
  * `AuthService` in an injector of its own.
  * @returns The main client's factory.
  */
-function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, protocol: ProtocolFeatures): AuthClientFactory {
+function createProviders(
+  config: ResolvedAuthConfig,
+  platform: AuthPlatform,
+  protocol: ProtocolFeatures,
+): AuthClientFactory {
   const definitions = Object.getOwnPropertySymbols(protocol)
     .map((key) => (protocol as Record<symbol, unknown>)[key])
     .filter((d): d is ProviderDefinition => d instanceof ProviderDefinition);
   const names = definitions.map((d) => d.name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice !== undefined) {
-    throw new AuthError('invalid_configuration', (typeof ngDevMode === 'undefined' || ngDevMode) ? `ngx-oidc: two providers are named "${twice}"; give each withAuthProvider() its own name.` : '', { option: twice });
+    throw new AuthError(
+      'invalid_configuration',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `ngx-oidc: two providers are named "${twice}"; give each withAuthProvider() its own name.`
+        : '',
+      { option: twice },
+    );
   }
-  const configs = definitions.map((d) => rebaseConfig(d.features.checked.resolved, d.config, platform.origin));
-  checkProvidersApart([{ name: 'the main provider', config }, ...definitions.map((d, i) => ({ name: `"${d.name}"`, config: configs[i] }))]);
+  const configs = definitions.map((d) =>
+    rebaseConfig(d.features.checked.resolved, d.config, platform.origin),
+  );
+  checkProvidersApart([
+    { name: 'the main provider', config },
+    ...definitions.map((d, i) => ({ name: `"${d.name}"`, config: configs[i] })),
+  ]);
   const view = platform.server ? null : inject(DOCUMENT).defaultView;
   // Where every client keeps its login transactions (OidcClient opens the same storage).
-  const transactions = platform.server ? new MemoryStorage() : openWebStorage('session', platform.warn);
+  const transactions = platform.server
+    ? new MemoryStorage()
+    : openWebStorage('session', platform.warn);
   const [main, ...platforms] = routeCallbacks(platform, transactions, [
     config,
     ...configs.map((c, i) => {
-      // Its own silent-authentication frame, from its own withSilentAuthentication().
-      const frame = definitions[i].features.frame;
-      return { ...c, own: frame && view ? { runFrame: (url: string, timeoutMs: number) => frame(view, url, timeoutMs) } : {} };
+      // Its own silent-authentication frame and popup windows, from its own features.
+      const { frame, popups } = definitions[i].features;
+      return {
+        ...c,
+        own: view
+          ? {
+              ...popups?.(view),
+              runFrame: frame && ((url: string, timeoutMs: number) => frame(view, url, timeoutMs)),
+            }
+          : {},
+      };
     }),
   ]);
   /**
@@ -211,7 +274,11 @@ function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, pro
     event: (event) => listener.event(event),
   });
   /** The other providers, in order; their client and service once created (below). */
-  const others = definitions.map((d) => ({ name: d.name, client: undefined as AuthClient | undefined, service: undefined as AuthService | undefined }));
+  const others = definitions.map((d) => ({
+    name: d.name,
+    client: undefined as AuthClient | undefined,
+    service: undefined as AuthService | undefined,
+  }));
   let first: AuthClient | undefined;
   const owners = new WeakMap<AllowedUrlMatcher, RoutedEntry>();
   const services = new Map<string, AuthService>();
@@ -219,8 +286,14 @@ function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, pro
   const router = (self: AuthClient): ProviderRouter => {
     const own: Partial<ProviderRouter> = {
       // The main service's initialize() (provideAuth()'s app initializer) starts them all.
-      initialize: () => (self === first ? Promise.all([self, ...others.map((o) => o.client!)].map((c) => c.initialize())).then(() => undefined) : self.initialize()),
-      getAccessToken: async ({ provider, ...options }: AccessTokenOptions = {}) => (provider === undefined ? self : named(provider)).getAccessToken(options),
+      initialize: () =>
+        self === first
+          ? Promise.all([self, ...others.map((o) => o.client!)].map((c) => c.initialize())).then(
+              () => undefined,
+            )
+          : self.initialize(),
+      getAccessToken: async ({ provider, ...options }: AccessTokenOptions = {}) =>
+        (provider === undefined ? self : named(provider)).getAccessToken(options),
       // RFC 6750 §5.3: the token of the one provider whose allowedUrls cover the request
       // (checkProvidersApart: never two); authInterceptor then uses that entry's client.
       matchAllowedUrl: (url, method) => {
@@ -230,7 +303,8 @@ function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, pro
           if (!entry) continue;
           if (found) return undefined;
           let routed = owners.get(entry);
-          if (!routed) owners.set(entry, (routed = { ...entry, ɵclient: client!, ɵservice: service! }));
+          if (!routed)
+            owners.set(entry, (routed = { ...entry, ɵclient: client!, ɵservice: service! }));
           found = routed;
         }
         return found;
@@ -249,7 +323,9 @@ function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, pro
     const client = others.find((o) => o.name === provider)?.client;
     if (!client) {
       throw new TypeError(
-        (typeof ngDevMode === 'undefined' || ngDevMode) ? `getAccessToken(): no auth provider is named "${provider}" (${names.map((n) => `"${n}"`).join(', ')}).` : provider,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `getAccessToken(): no auth provider is named "${provider}" (${names.map((n) => `"${n}"`).join(', ')}).`
+          : provider,
       );
     }
     return client;
@@ -263,7 +339,15 @@ function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, pro
         { provide: AUTH_FEATURES, useValue: definition.features },
         {
           provide: AUTH_CLIENT,
-          useValue: ((listener: ClientListener) => router((others[i].client = new OidcClient(configs[i], platforms[i], claiming(listener, configs[i]), definition.features.protocol)))) satisfies AuthClientFactory,
+          useValue: ((listener: ClientListener) =>
+            router(
+              (others[i].client = new OidcClient(
+                configs[i],
+                platforms[i],
+                claiming(listener, configs[i]),
+                definition.features.protocol,
+              )),
+            )) satisfies AuthClientFactory,
         },
         AuthService,
       ],
@@ -273,5 +357,6 @@ function createProviders(config: ResolvedAuthConfig, platform: AuthPlatform, pro
     destroyRef.onDestroy(() => injector.destroy());
     services.set(definition.name, (others[i].service = injector.get(AuthService)));
   });
-  return (listener) => router((first = new OidcClient(config, main, claiming(listener, config), protocol)));
+  return (listener) =>
+    router((first = new OidcClient(config, main, claiming(listener, config), protocol)));
 }

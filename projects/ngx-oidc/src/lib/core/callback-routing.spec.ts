@@ -1,4 +1,11 @@
-import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER, NOW, testConfig } from '../../test-support/fake-provider';
+import {
+  APP_ORIGIN,
+  CLIENT_ID,
+  FakeProvider,
+  ISSUER,
+  NOW,
+  testConfig,
+} from '../../test-support/fake-provider';
 import { FakePlatform } from '../../test-support/fake-platform';
 import { claimTransaction, routeCallbacks } from './callback-routing';
 import { LOGOUT_STATE_PREFIX } from './logout-return';
@@ -33,13 +40,16 @@ describe('routeCallbacks', () => {
     return routeCallbacks(platform, storage, [main, partner]).map((p) => p.href());
   }
 
-  it("shows a callback only to the client whose login sent its state (same client id, same redirect URI)", () => {
+  it('shows a callback only to the client whose login sent its state (same client id, same redirect URI)', () => {
     const state = pendingLogin(partner);
     const url = `${APP_ORIGIN}/callback?code=c&state=${state}&iss=${encodeURIComponent(ISSUER)}`;
     // Whatever iss says: the owner checks it (RFC 9207), nobody else sees the response.
     expect(seen(url)).toEqual([`${APP_ORIGIN}/callback`, url]);
     const mine = pendingLogin(main);
-    expect(seen(`${APP_ORIGIN}/callback?code=c&state=${mine}`)).toEqual([`${APP_ORIGIN}/callback?code=c&state=${mine}`, `${APP_ORIGIN}/callback`]);
+    expect(seen(`${APP_ORIGIN}/callback?code=c&state=${mine}`)).toEqual([
+      `${APP_ORIGIN}/callback?code=c&state=${mine}`,
+      `${APP_ORIGIN}/callback`,
+    ]);
   });
 
   it('routes by a state in the fragment too (implicit and hybrid flows)', () => {
@@ -53,20 +63,31 @@ describe('routeCallbacks', () => {
     expect(seen(url)).toEqual([url, `${APP_ORIGIN}/callback`]);
     const unclaimed = createTransaction(partner, {}, NOW);
     saveTransaction(storage, unclaimed);
-    expect(seen(`${APP_ORIGIN}/callback?state=${unclaimed.state}`)[1]).toBe(`${APP_ORIGIN}/callback`);
+    expect(seen(`${APP_ORIGIN}/callback?state=${unclaimed.state}`)[1]).toBe(
+      `${APP_ORIGIN}/callback`,
+    );
   });
 
-  it("gives the return from a logout to the client whose logout state it carries", () => {
+  it('gives the return from a logout to the client whose logout state it carries', () => {
     storage.setItem(LOGOUT_STATE_PREFIX + CLIENT_ID, 'logout-state');
     const other = testConfig({ authority: PARTNER, clientId: 'partner-client', allowedUrls: [] });
     platform.url = `${APP_ORIGIN}/callback?state=logout-state`;
-    expect(routeCallbacks(platform, storage, [other, main]).map((p) => p.href())).toEqual([`${APP_ORIGIN}/callback`, platform.url]);
+    expect(routeCallbacks(platform, storage, [other, main]).map((p) => p.href())).toEqual([
+      `${APP_ORIGIN}/callback`,
+      platform.url,
+    ]);
   });
 
-  it('leaves every other URL alone, and every other member the page platform\'s (or the client\'s own)', async () => {
-    expect(seen(`${APP_ORIGIN}/orders?state=x&code=y`)).toEqual([`${APP_ORIGIN}/orders?state=x&code=y`, `${APP_ORIGIN}/orders?state=x&code=y`]);
+  it("leaves every other URL alone, and every other member the page platform's (or the client's own)", async () => {
+    expect(seen(`${APP_ORIGIN}/orders?state=x&code=y`)).toEqual([
+      `${APP_ORIGIN}/orders?state=x&code=y`,
+      `${APP_ORIGIN}/orders?state=x&code=y`,
+    ]);
     const frame = (): Promise<string> => Promise.resolve('framed');
-    const [first, second] = routeCallbacks(platform, storage, [main, { ...partner, own: { runFrame: frame } }]);
+    const [first, second] = routeCallbacks(platform, storage, [
+      main,
+      { ...partner, own: { runFrame: frame } },
+    ]);
     first.replaceUrl('/after');
     expect(platform.replaced).toEqual(['/after']);
     expect(first.origin).toBe(APP_ORIGIN);
@@ -76,14 +97,23 @@ describe('routeCallbacks', () => {
 });
 
 describe('claimTransaction', () => {
-  it('marks an unclaimed transaction as the caller\'s, and never takes another\'s', () => {
+  it("marks an unclaimed transaction as the caller's, and never takes another's", () => {
     const storage = new MemoryStorage();
     const partner = { authority: 'https://partner.example.com', clientId: CLIENT_ID };
     const tx = createTransaction(testConfig(), {}, NOW);
     saveTransaction(storage, tx);
     expect(claimTransaction(storage, tx.state, partner)).toBe(scopeName(partner));
-    expect(claimTransaction(storage, tx.state, { authority: ISSUER, clientId: CLIENT_ID })).toBe(scopeName(partner));
-    expect(JSON.parse(storage.getItem(TRANSACTION_PREFIX + tx.state)!)).toEqual(jasmine.objectContaining({ state: tx.state, nonce: tx.nonce, codeVerifier: tx.codeVerifier, provider: scopeName(partner) }));
+    expect(claimTransaction(storage, tx.state, { authority: ISSUER, clientId: CLIENT_ID })).toBe(
+      scopeName(partner),
+    );
+    expect(JSON.parse(storage.getItem(TRANSACTION_PREFIX + tx.state)!)).toEqual(
+      jasmine.objectContaining({
+        state: tx.state,
+        nonce: tx.nonce,
+        codeVerifier: tx.codeVerifier,
+        provider: scopeName(partner),
+      }),
+    );
     expect(claimTransaction(storage, 'no-such-state', partner)).toBeUndefined();
   });
 });

@@ -37,7 +37,11 @@ export interface RoutedClient extends SessionScope {
  *   (or the client's `own`).
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
-export function routeCallbacks(platform: AuthPlatform, transactions: AuthStorage, clients: readonly RoutedClient[]): AuthPlatform[] {
+export function routeCallbacks(
+  platform: AuthPlatform,
+  transactions: AuthStorage,
+  clients: readonly RoutedClient[],
+): AuthPlatform[] {
   const scopes = clients.map(scopeName);
   /** Index of the client whose response `href` is. */
   const owner = (href: string): number => {
@@ -50,8 +54,13 @@ export function routeCallbacks(platform: AuthPlatform, transactions: AuthStorage
     }
     if (state === null) return 0;
     // The key logout-return.ts reads: per client id.
-    let index = clients.findIndex((client) => read(transactions, LOGOUT_STATE_PREFIX + client.clientId) === state);
-    if (index < 0) index = scopes.indexOf(readJsonOrNull<LoginTransaction>(transactions, TRANSACTION_PREFIX + state)?.provider ?? '');
+    let index = clients.findIndex(
+      (client) => read(transactions, LOGOUT_STATE_PREFIX + client.clientId) === state,
+    );
+    if (index < 0)
+      index = scopes.indexOf(
+        readJsonOrNull<LoginTransaction>(transactions, TRANSACTION_PREFIX + state)?.provider ?? '',
+      );
     return Math.max(index, 0);
   };
   return clients.map(
@@ -66,7 +75,10 @@ export function routeCallbacks(platform: AuthPlatform, transactions: AuthStorage
               return url.origin + url.pathname;
             };
           }
-          const value: unknown = client.own && name in client.own ? Reflect.get(client.own, name) : Reflect.get(target, name);
+          const value: unknown =
+            client.own && name in client.own
+              ? Reflect.get(client.own, name)
+              : Reflect.get(target, name);
           return typeof value === 'function' ? value.bind(target) : value;
         },
       }),
@@ -89,7 +101,11 @@ function read(storage: AuthStorage, key: string): string | null {
  *
  * @returns The transaction's provider, or `undefined` when no transaction has this state.
  */
-export function claimTransaction(transactions: AuthStorage, state: string, scope: SessionScope): string | undefined {
+export function claimTransaction(
+  transactions: AuthStorage,
+  state: string,
+  scope: SessionScope,
+): string | undefined {
   const key = TRANSACTION_PREFIX + state;
   const transaction = readJsonOrNull<LoginTransaction>(transactions, key);
   if (!transaction) return undefined;
