@@ -4,6 +4,7 @@
 export { provideAuth } from './lib/angular/provide-auth';
 export {
   withImplicitFlow,
+  withPopupLogin,
   withPushedAuthorizationRequests,
   withSilentAuthentication,
   type AuthFeature,

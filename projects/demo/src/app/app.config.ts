@@ -12,6 +12,7 @@ import {
   provideAuth,
   withAuthProvider,
   withImplicitFlow,
+  withPopupLogin,
   withPushedAuthorizationRequests,
   withSilentAuthentication,
 } from 'ngx-oidc';
@@ -103,13 +104,15 @@ export function createAppConfig(env: DemoEnv, appOrigin: string): ApplicationCon
       // the Session card also lists what happened before it was shown.
       provideEnvironmentInitializer(() => inject(AuthEventLog)),
       // The demo can run every flow (demo-env.json picks one), so it takes both optional parts;
-      // an app that uses the code flow with refresh tokens needs neither. Pushed authorization
+      // an app that uses the code flow with refresh tokens needs neither. Login in a popup (the
+      // "Log in in a popup" button) needs withPopupLogin(). Pushed authorization
       // requests only when demo-env.json asks for them (`par`), so the other logins keep their
       // parameters in the authorization URL.
       provideAuth(
         createAuthConfig(env, appOrigin),
         withImplicitFlow(),
         withSilentAuthentication(),
+        withPopupLogin(),
         ...(env.par ? [withPushedAuthorizationRequests({ mode: env.par })] : []),
         // A second provider with a client of its own (the Partner page).
         withAuthProvider('partner', createPartnerConfig(env)),

@@ -3,6 +3,7 @@ import type { EnvironmentProviders, Provider } from '@angular/core';
 import { AUTH_BROWSER, type AuthBrowser } from '../lib/angular/auth-browser';
 import { provideAuth } from '../lib/angular/provide-auth';
 import { AuthService } from '../lib/angular/auth.service';
+import type { AuthFeature } from '../lib/angular/features';
 import type { AuthConfig } from '../lib/core/config';
 import { FakePlatform } from './fake-platform';
 import { APP_ORIGIN, CLIENT_ID, createKey, FakeProvider, ISSUER, signToken, type TestKey } from './fake-provider';
@@ -44,14 +45,14 @@ export interface AuthTestBed {
  * (sessionStorage) is shared, as in a real browser tab.
  */
 export async function setUpAuth(
-  options: { url?: string; config?: Partial<AuthConfig>; provider?: FakeProvider; providers?: (Provider | EnvironmentProviders)[] } = {},
+  options: { url?: string; config?: Partial<AuthConfig>; provider?: FakeProvider; providers?: (Provider | EnvironmentProviders)[]; features?: AuthFeature[] } = {},
 ): Promise<AuthTestBed> {
   const provider = options.provider ?? new FakeProvider();
   const browser = new FakeBrowser(options.url ?? `${APP_ORIGIN}/`, provider);
   TestBed.resetTestingModule();
   TestBed.configureTestingModule({
     providers: [
-      provideAuth({ ...TEST_CONFIG, ...options.config }),
+      provideAuth({ ...TEST_CONFIG, ...options.config }, ...(options.features ?? [])),
       { provide: AUTH_BROWSER, useValue: browser },
       ...(options.providers ?? []),
     ],

@@ -3,6 +3,7 @@ import type { ClientListener, ClientSnapshot } from '../lib/core/client';
 import { AuthError } from '../lib/core/errors';
 import type { AuthEvent } from '../lib/core/events';
 import type { ProtocolFeatures } from '../lib/core/features';
+import { POPUP_LOGIN } from '../lib/core/popup-feature';
 import { SILENT_RENEWAL } from '../lib/core/silent-auth';
 import { validateTokenHash } from '../lib/core/token-hash';
 import type { AuthPlatform, TabChannel } from '../lib/core/platform';
@@ -11,7 +12,7 @@ import type { FetchLike } from '../lib/core/types';
 import { APP_ORIGIN, CLIENT_ID, DISCOVERY, ISSUER, NOW, signToken, type FakeProvider, type RecordedRequest, type TestKey } from './fake-provider';
 
 /** Every optional protocol part, as `withImplicitFlow()` and `withSilentAuthentication()` give them. */
-export const ALL_FEATURES: ProtocolFeatures = { tokenHash: validateTokenHash, silent: SILENT_RENEWAL };
+export const ALL_FEATURES: ProtocolFeatures = { tokenHash: validateTokenHash, silent: SILENT_RENEWAL, popup: POPUP_LOGIN };
 
 /** The fake provider's token endpoint. */
 export const TOKEN_ENDPOINT = DISCOVERY.token_endpoint!;

@@ -21,6 +21,7 @@ export const AUTH_BROWSER = new InjectionToken<AuthBrowser>('ngx-oidc AUTH_BROWS
   factory: () => {
     // platform-server has a document (and sometimes a defaultView) too: ask the platform.
     const view = isPlatformBrowser(inject(PLATFORM_ID)) ? inject(DOCUMENT).defaultView : null;
-    return view ? windowPlatform(view, inject(AUTH_FEATURES).frame) : serverPlatform();
+    const features = inject(AUTH_FEATURES);
+    return view ? windowPlatform(view, features.frame, features.popups) : serverPlatform();
   },
 });

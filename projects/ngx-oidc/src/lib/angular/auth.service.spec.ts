@@ -7,6 +7,7 @@ import { AUTH_CONFIG } from './auth-config';
 import { TabHub } from '../../test-support/fake-platform';
 import type { AuthEvent } from '../core/events';
 import type { PopupWindow } from '../core/platform';
+import { withPopupLogin } from './features';
 
 describe('AuthService', () => {
   let provider: FakeProvider;
@@ -345,7 +346,7 @@ describe('AuthService', () => {
     }
 
     it('logs in without leaving the app: the signals change once the popup handed the answer back', async () => {
-      const { auth, browser } = await setUpAuth({ provider });
+      const { auth, browser } = await setUpAuth({ provider, features: [withPopupLogin()] });
       const hub = new TabHub();
       const { opened } = withPopups(browser, hub);
       const events: AuthEvent['type'][] = [];
@@ -367,8 +368,17 @@ describe('AuthService', () => {
       expect(opened[0].closed).toBeTrue();
     });
 
-    it('rejects with popup_blocked and shows it on error, emitting login_failed', async () => {
+    it('is a TypeError without withPopupLogin(), before any window opens', async () => {
       const { auth, browser } = await setUpAuth({ provider });
+      const { opened } = withPopups(browser, new TabHub());
+
+      await expectAsync(auth.loginWithPopup()).toBeRejectedWithError(TypeError, /withPopupLogin\(\)/);
+      expect(opened.length).toBe(0);
+      expect(auth.error()).toBeNull();
+    });
+
+    it('rejects with popup_blocked and shows it on error, emitting login_failed', async () => {
+      const { auth, browser } = await setUpAuth({ provider, features: [withPopupLogin()] });
       withPopups(browser, new TabHub(), true);
       const events: AuthEvent['type'][] = [];
       auth.events$.subscribe((event) => events.push(event.type));

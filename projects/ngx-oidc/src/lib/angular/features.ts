@@ -1,13 +1,15 @@
 import { InjectionToken } from '@angular/core';
+import { popupWindows } from '../core/browser/popup-window';
 import { runFrame } from '../core/browser/silent-frame';
 import type { AuthConfig, ResolvedAuthConfig } from '../core/config';
 import type { ProtocolFeatures } from '../core/features';
+import { POPUP_LOGIN } from '../core/popup-feature';
 import { pushAuthorizationRequest, type PushedAuthorizationMode } from '../core/pushed-authorization';
 import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
 
 /** Which optional part a feature adds. */
-export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests' | 'auth_provider';
+export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests' | 'popup_login' | 'auth_provider';
 
 /**
  * An optional part of ngx-oidc, given to `provideAuth(config, ...features)`. Its code lands in
@@ -20,12 +22,15 @@ export interface AuthFeature<Kind extends AuthFeatureKind = AuthFeatureKind> {
   readonly ɵprotocol: ProtocolFeatures;
   /** @internal Loads a URL in a hidden frame of `view` (silent authentication). */
   readonly ɵframe?: (view: Window, url: string, timeoutMs: number) => Promise<string>;
+  /** @internal The popup windows of `view` (popup login). */
+  readonly ɵpopups?: typeof popupWindows;
 }
 
 /** The features `provideAuth()` was given, merged. */
 export interface AuthFeatures {
   readonly protocol: ProtocolFeatures;
   readonly frame?: (view: Window, url: string, timeoutMs: number) => Promise<string>;
+  readonly popups?: typeof popupWindows;
   /**
    * The options `provideAuth()` checked with these features, and what it resolved them to
    * (against `PLACEHOLDER_ORIGIN`): the client only moves that onto the app's origin.
@@ -44,6 +49,7 @@ export function mergeFeatures(features: readonly AuthFeature[]): AuthFeatures {
   return {
     protocol: Object.assign({}, ...features.map((f) => f.ɵprotocol)) as ProtocolFeatures,
     frame: features.find((f) => f.ɵframe)?.ɵframe,
+    popups: features.find((f) => f.ɵpopups)?.ɵpopups,
   };
 }
 
@@ -113,4 +119,19 @@ export function withPushedAuthorizationRequests(options: PushedAuthorizationOpti
     kind: 'pushed_authorization_requests',
     ɵprotocol: { par: (discovery, url, fetchFn) => pushAuthorizationRequest(discovery, url, fetchFn, mode) },
   };
+}
+
+/**
+ * Login in a popup window: `AuthService.loginWithPopup(options)` logs in without leaving or
+ * reloading the app, with the same options, transaction and checks as `login()`. The popup
+ * lands on the app's redirect URI, where the app (booting in the popup) hands the provider's
+ * answer back over a BroadcastChannel named by the login's `state` and closes the window; it
+ * never relies on `window.opener`, which a provider page's `Cross-Origin-Opener-Policy` severs.
+ *
+ * ```ts
+ * provideAuth({ authority, clientId }, withPopupLogin())
+ * ```
+ */
+export function withPopupLogin(): AuthFeature<'popup_login'> {
+  return { kind: 'popup_login', ɵprotocol: { popup: POPUP_LOGIN }, ɵpopups: popupWindows };
 }

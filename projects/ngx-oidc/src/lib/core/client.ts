@@ -6,6 +6,7 @@ import type { ProtocolFeatures } from './features';
 import type { FlowContext, LoginOptions } from './login-flow';
 import { createMetadataCache, type ProviderMetadata } from './metadata-cache';
 import type { AuthPlatform } from './platform';
+import type { PopupClientHost } from './popup-feature';
 import type { PopupLoginOptions } from './popup-login';
 import { loadProtocol } from './protocol-loader';
 import { createRenewalTimer, type RenewalTimer } from './renewal-timer';
@@ -64,8 +65,8 @@ export class OidcClient {
   private readonly timer: RenewalTimer;
   private readonly close?: () => void;
   private protecting?: Promise<void>;
-  /** Ends the last popup login (a newer one replaces it; `destroy()`); a finished one ignores it. */
-  private popup?: AbortController;
+  /** What `withPopupLogin()` runs a popup login with (it keeps the one under way). */
+  private popup?: PopupClientHost;
   private ready = false;
   private initialized?: Promise<void>;
 
@@ -162,38 +163,30 @@ export class OidcClient {
    * callback page hands the response back over a BroadcastChannel named by the login's `state`
    * (never `window.opener`, which a provider's `Cross-Origin-Opener-Policy` severs). A newer
    * call ends the one under way (`popup_closed`, not reported). On the server it does nothing.
+   * Needs `withPopupLogin()`, which brings the code of it.
    *
    * @throws {AuthError} `popup_blocked` (nothing stored), `popup_closed`, `timeout`, and the
    *   codes of {@link login} and of a callback; also reported to the listener (`error`,
    *   `login_failed`). A session already here stays.
-   * @throws {TypeError} for a `state` option, a `timeoutSeconds` that is not a positive
-   *   number, and the options {@link login} refuses.
+   * @throws {TypeError} without `withPopupLogin()`, for a `state` option, a `timeoutSeconds`
+   *   that is not a positive number, and the options {@link login} refuses.
    */
-  async loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
-    if (this.platform.server) return;
-    // Now, inside the user's click: a window opened after an await is blocked.
-    const popup = this.platform.openPopup?.();
-    const abort = popup ? new AbortController() : undefined;
-    if (abort) {
-      this.popup?.abort();
-      this.popup = abort;
+  loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
+    const popup = this.ctx.features?.popup;
+    if (!popup) {
+      return Promise.reject(new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? 'loginWithPopup() needs withPopupLogin(): provideAuth(config, withPopupLogin()).' : 'withPopupLogin'));
     }
-    try {
-      if (!popup) {
-        throw new AuthError('popup_blocked', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'loginWithPopup(): the browser blocked the popup; call it in the click handler, before any await.' : '');
-      }
-      // The flow (on demand: protocol.ts) loads alongside the provider's metadata, and start-up ends.
-      const [{ runPopupLogin }] = await Promise.all([loadProtocol(), this.loadMetadata(), this.initialize()]);
-      await runPopupLogin({ ctx: this.ctx, platform: this.platform, listener: this.listener, holder: this.holder, allowlist: this.allowlist }, popup, options, abort!.signal);
-    } catch (err) {
-      popup?.close();
-      // Misuse is the caller's bug; a replaced login leaves the reporting to the newer one.
-      if (err instanceof TypeError || abort?.signal.aborted) throw err;
-      const error = this.fail(err);
-      this.listener.update({ pending: null });
-      this.listener.event({ type: 'login_failed', error });
-      throw error;
-    }
+    this.popup ??= {
+      ctx: this.ctx,
+      platform: this.platform,
+      listener: this.listener,
+      holder: this.holder,
+      allowlist: this.allowlist,
+      loadMetadata: () => this.loadMetadata(),
+      initialize: () => this.initialize(),
+      fail: (err) => this.fail(err),
+    };
+    return popup.start(this.popup, options);
   }
 
   /**
@@ -305,7 +298,7 @@ export class OidcClient {
 
   /** Stops timers and the tab channel. */
   destroy(): void {
-    this.popup?.abort();
+    this.popup?.abort?.abort();
     this.timer.stop();
     this.close?.();
     this.marks.release();

@@ -1,5 +1,6 @@
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
+import type { PopupLogin } from './popup-feature';
 import type { PushAuthorization } from './pushed-authorization';
 import type { SilentRenewal } from './silent-auth';
 import type { validateTokenHash } from './token-hash';
@@ -26,6 +27,8 @@ export interface ProtocolFeatures {
    * is refused with `invalid_configuration`.
    */
   readonly par?: PushAuthorization;
+  /** Login in a popup window (`withPopupLogin()`): `loginWithPopup()`, and the popup's callback page. */
+  readonly popup?: PopupLogin;
 }
 
 /**

@@ -1,15 +1,16 @@
 import { isCallbackUrl } from './callback-url';
 import { AuthError } from './errors';
-import { completeLogin, startLogin, type LoginOptions } from './login-flow';
+import type { LoginOptions } from './login-flow';
 import { TRANSACTION_PREFIX } from './pending-logins';
 import type { PopupWindow } from './platform';
+import { loadProtocol } from './protocol-loader';
 import { generateRandom } from './random';
 import type { StartUpHost } from './start-up';
 import { safeRemove } from './storage';
 
-// A login in a popup window (on demand: loaded by `OidcClient.loginWithPopup()` once its window
-// is open). The popup's callback page hands the authorization response back over a
-// BroadcastChannel named by the login's state (start-up.ts, `forwardPopupAnswer`), never
+// A login in a popup window (withPopupLogin(); on demand: loaded by popup-feature.ts once its
+// window is open). The popup's callback page hands the authorization response back over a
+// BroadcastChannel named by the login's state (popup-feature.ts, `forwardPopupAnswer`), never
 // through `window.opener`: a provider page sent with `Cross-Origin-Opener-Policy: same-origin`
 // severs the popup from the app, and then the opener reads `closed === true` for a popup that is
 // still open. This app completes the login itself, with the transaction it holds.
@@ -71,6 +72,8 @@ export async function runPopupLogin(host: PopupLoginHost, popup: PopupWindow, op
   }
   const state = POPUP_STATE_PREFIX + generateRandom();
   try {
+    // The login flows (protocol.ts): loaded already by the time the window is open.
+    const { startLogin, completeLogin } = await loadProtocol();
     const { url, transaction } = await startLogin(ctx, { ...login, state, returnUrl: undefined });
     // Closed while the request was built: before the provider, so no COOP can be at play.
     if (signal.aborted || popup.closed) throw closed(signal.aborted);

@@ -7,7 +7,6 @@
 export { validateIdToken } from './id-token';
 export { createKeyStore } from './jwks';
 export { buildLogoutUrl, completeLogin, startLogin } from './login-flow';
-export { runPopupLogin } from './popup-login';
 export { createRenewal } from './renewal';
 export { revokeToken } from './revoke-token';
 export { createTabMessages } from './tab-messages';

@@ -7,6 +7,7 @@ import { startLogin, type FlowContext } from './login-flow';
 import { LOGOUT_STATE_PREFIX } from './logout-return';
 import { createMetadataCache } from './metadata-cache';
 import { TRANSACTION_PREFIX } from './pending-logins';
+import { POPUP_LOGIN } from './popup-feature';
 import { POPUP_STATE_PREFIX } from './popup-login';
 import type { Renewer } from './renewer';
 import { createRequestAllowlist, type RequestAllowlist } from './request-allowlist';
@@ -58,12 +59,13 @@ describe('startUp', () => {
     storage = new MemoryStorage();
   });
 
-  function page(url = `${APP_ORIGIN}/`, options: { server?: boolean; silent?: boolean; renew?: () => Promise<string>; config?: Record<string, unknown>; hub?: TabHub } = {}): Page {
+  function page(url = `${APP_ORIGIN}/`, options: { server?: boolean; silent?: boolean; renew?: () => Promise<string>; config?: Record<string, unknown>; hub?: TabHub; popup?: boolean } = {}): Page {
     const platform = new FakePlatform({ provider, clock, url, hub: options.hub });
     if (options.server) Object.assign(platform, { server: true });
     const config = testConfig({ storage, ...options.config });
     const now = () => clock.now;
-    const ctx: FlowContext = { config, fetch: platform.fetch, transactions, now, metadata: createMetadataCache(config.authority, platform.fetch, transactions, now) };
+    const features = options.popup === false ? {} : { popup: POPUP_LOGIN };
+    const ctx: FlowContext = { config, fetch: platform.fetch, transactions, now, features, metadata: createMetadataCache(config.authority, platform.fetch, transactions, now) };
     const recorder = new ClientRecorder();
     const holder = createSessionHolder(config, storage, recorder, undefined, new RenewalMarks(undefined, scopeName(SCOPE)), platform.warn, () => undefined);
     const allowlist = createRequestAllowlist(config);
@@ -337,6 +339,17 @@ describe('startUp', () => {
       await hub.flush();
       expect(heard).toEqual([href]);
       expect(p.closed()).toBe(1);
+    });
+
+    it('hands over nothing without withPopupLogin(): the page treats it as its own callback', async () => {
+      const state = POPUP_STATE_PREFIX + 'c'.repeat(43);
+      const heard = listen(state);
+      const p = page(`${APP_ORIGIN}/callback?code=popup-code&state=${state}`, { hub, popup: false });
+      await p.run();
+      await hub.flush();
+
+      expect(heard).toEqual([]);
+      expect(p.recorder.events.map((e) => e.type)).toEqual(['login_failed']);
     });
 
     it('completes a redirect login as usual: a state without the popup prefix is not handed over', async () => {

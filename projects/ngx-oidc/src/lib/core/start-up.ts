@@ -4,7 +4,7 @@ import type { AuthError } from './errors';
 import type { LoginOutcome } from './events';
 import type { FlowContext } from './login-flow';
 import { takeLogoutReturn } from './logout-return';
-import { latestTransaction, purgeExpiredTransactions, TRANSACTION_PREFIX } from './pending-logins';
+import { latestTransaction, purgeExpiredTransactions } from './pending-logins';
 import type { AuthPlatform } from './platform';
 import { loadProtocol } from './protocol-loader';
 import { generateRandom } from './random';
@@ -44,9 +44,10 @@ export async function startUp(host: StartUpHost): Promise<void> {
   }
   const href = platform.href();
   const callback = isCallbackUrl(href, ctx.config.redirectUri);
-  // A popup login's answer, loaded in its popup: the app that opened it completes the login.
+  // A popup login's answer, loaded in its popup (withPopupLogin()): the app that opened it
+  // completes the login.
   // This page stays loading (guards wait, nothing redirects) until its window closes.
-  if (callback && forwardPopupAnswer(ctx, platform, href)) return new Promise<void>(() => undefined);
+  if (callback && ctx.features?.popup?.forward(ctx, platform, href)) return new Promise<void>(() => undefined);
   const now = ctx.now();
   purgeExpiredTransactions(ctx.transactions, now);
   const restored = loadSession(host.storage, ctx.config);
@@ -98,28 +99,6 @@ async function revive({ holder, renewer }: StartUpHost): Promise<void> {
   // login_required, consent_required and interaction_required ended it already; after any
   // other failure (timeout, network) its token is still of no use.
   if (holder.current()) renewer.expire(cause);
-}
-
-/**
- * On the callback page of a popup login (a `state` with `POPUP_STATE_PREFIX` of popup-login.ts, whose
- * transaction this page does not hold: the opener holds it): hands the full callback URL to
- * the opener over the BroadcastChannel named by the `state` and closes the window. Nothing is
- * restored, consumed or scheduled here. `window.opener` is never used: a provider page sent
- * with `Cross-Origin-Opener-Policy: same-origin` severs it.
- * @returns Whether the page was such a callback page.
- */
-function forwardPopupAnswer(ctx: FlowContext, platform: AuthPlatform, href: string): boolean {
-  // POPUP_STATE_PREFIX (popup-login.ts, on demand) and 43 base64url characters, in the query
-  // (code flow) or the fragment; the opener parses the answer strictly.
-  const state = /[?#&]state=(ngx-oidc-popup\.[\w-]{43})(&|$)/.exec(href)?.[1];
-  if (!state || ctx.transactions.getItem(TRANSACTION_PREFIX + state) !== null) return false;
-  // RFC 9700 §4.2.4: the code leaves the address bar (and so the history) first.
-  platform.replaceUrl(href.split(/[?#]/)[0]);
-  const channel = platform.openChannel?.(state);
-  channel?.post(href);
-  channel?.close();
-  platform.closeWindow?.();
-  return true;
 }
 
 async function completeCallback({ ctx, platform, listener, holder, allowlist, fail }: StartUpHost, href: string): Promise<void> {

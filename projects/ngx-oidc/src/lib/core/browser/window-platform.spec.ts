@@ -196,26 +196,4 @@ describe('windowPlatform', () => {
       releases.forEach((release) => release());
     });
   });
-
-  describe('popups', () => {
-    it('opens a blank popup window synchronously, and hands over what window.open returned (null: blocked)', () => {
-      const popup = { closed: false };
-      const open = jasmine.createSpy('open').and.returnValues(popup, null);
-      const platform = windowPlatform(fakeView({ open, BroadcastChannel }));
-      expect(platform.openPopup!()).toBe(popup as never);
-      expect(open).toHaveBeenCalledOnceWith('about:blank', '_blank', 'popup,width=500,height=640');
-      expect(platform.openPopup!()).toBeNull();
-    });
-
-    it('offers no popup without BroadcastChannel, which carries the answer back', () => {
-      expect(windowPlatform(fakeView({ open: () => null })).openPopup).toBeUndefined();
-      expect(windowPlatform(window).openPopup).toEqual(jasmine.any(Function));
-    });
-
-    it("closes the view's window (a popup's callback page)", () => {
-      const view = fakeView({ close: jasmine.createSpy('close') });
-      windowPlatform(view).closeWindow!();
-      expect(view.close).toHaveBeenCalledTimes(1);
-    });
-  });
 });
