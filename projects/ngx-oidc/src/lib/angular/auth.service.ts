@@ -179,12 +179,14 @@ export class AuthService {
    * Resolves with a valid access token for `audience` and `scope` (default: the login's),
    * renewing it through the refresh token or silent authentication when it is missing or about
    * to expire. Tokens are cached per audience and scope, so an app can hold a second token for
-   * another API. Resolves `null` when nobody is logged in.
+   * another API. Resolves `null` when nobody is logged in. With several providers
+   * (`withAuthProvider()`), `provider` names the one whose token it is (default: this service's).
    *
    * @throws {AuthError} `session_expired` (the login's token expired, or had to be renewed, and
    *   nothing can renew it: the session ends), `login_required` (the session is over),
    *   `consent_required`, `interaction_required`, `timeout`, `token_request_failed`,
    *   `network_error`.
+   * @throws {TypeError} for a `provider` that no `withAuthProvider()` names.
    */
   getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
     return this.client.getAccessToken(options);
