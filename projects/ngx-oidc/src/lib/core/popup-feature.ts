@@ -2,8 +2,8 @@ import { AuthError } from './errors';
 import type { FlowContext } from './login-flow';
 import { TRANSACTION_PREFIX } from './pending-logins';
 import type { AuthPlatform } from './platform';
-import type { PopupLoginHost, PopupLoginOptions } from './popup-login';
-import { importOnce, loadProtocol } from './protocol-loader';
+import { runPopupLogin, type PopupLoginHost, type PopupLoginOptions } from './popup-login';
+import { loadProtocol } from './protocol-loader';
 
 /** What `withPopupLogin()` gives the client (core/features.ts `ProtocolFeatures.popup`). */
 export interface PopupLogin {
@@ -23,10 +23,12 @@ export interface PopupClientHost extends PopupLoginHost {
   abort?: AbortController;
 }
 
-/** The popup login: in no app's bundle unless it calls `withPopupLogin()`. */
+/**
+ * The popup login: in no app's bundle unless it calls `withPopupLogin()`, and then in its first
+ * load (a dynamic import of its own would not do: the package's flat ES module holds the
+ * `import()`, so every app's build would emit the chunk, used or not).
+ */
 export const POPUP_LOGIN: PopupLogin = { start: startPopupLogin, forward: forwardPopupAnswer };
-
-const loadPopupLogin = /* @__PURE__ */ importOnce(() => import('./popup-login'));
 
 async function startPopupLogin(host: PopupClientHost, options: PopupLoginOptions): Promise<void> {
   const { platform, listener } = host;
@@ -42,8 +44,8 @@ async function startPopupLogin(host: PopupClientHost, options: PopupLoginOptions
     if (!popup) {
       throw new AuthError('popup_blocked', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'loginWithPopup(): the browser blocked the popup; call it in the click handler, before any await.' : '');
     }
-    // The flow (on demand) loads alongside the provider's metadata, and start-up ends.
-    const [{ runPopupLogin }] = await Promise.all([loadPopupLogin(), loadProtocol(), host.loadMetadata(), host.initialize()]);
+    // The login flows (on demand: protocol.ts) load alongside the provider's metadata, and start-up ends.
+    await Promise.all([loadProtocol(), host.loadMetadata(), host.initialize()]);
     await runPopupLogin(host, popup, options, abort!.signal);
   } catch (err) {
     popup?.close();

@@ -8,8 +8,8 @@ import { generateRandom } from './random';
 import type { StartUpHost } from './start-up';
 import { safeRemove } from './storage';
 
-// A login in a popup window (withPopupLogin(); on demand: loaded by popup-feature.ts once its
-// window is open). The popup's callback page hands the authorization response back over a
+// A login in a popup window (withPopupLogin(), started by popup-feature.ts once its window is
+// open). The popup's callback page hands the authorization response back over a
 // BroadcastChannel named by the login's state (popup-feature.ts, `forwardPopupAnswer`), never
 // through `window.opener`: a provider page sent with `Cross-Origin-Opener-Policy: same-origin`
 // severs the popup from the app, and then the opener reads `closed === true` for a popup that is
