@@ -249,14 +249,16 @@ function createProviders(
   const [main, ...platforms] = routeCallbacks(platform, transactions, [
     config,
     ...configs.map((c, i) => {
-      // Its own silent-authentication frame, from its own withSilentAuthentication().
-      const frame = definitions[i].features.frame;
+      // Its own silent-authentication frame and popup windows, from its own features.
+      const { frame, popups } = definitions[i].features;
       return {
         ...c,
-        own:
-          frame && view
-            ? { runFrame: (url: string, timeoutMs: number) => frame(view, url, timeoutMs) }
-            : {},
+        own: view
+          ? {
+              ...popups?.(view),
+              runFrame: frame && ((url: string, timeoutMs: number) => frame(view, url, timeoutMs)),
+            }
+          : {},
       };
     }),
   ]);
