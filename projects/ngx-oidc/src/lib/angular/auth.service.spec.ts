@@ -135,6 +135,16 @@ describe('AuthService', () => {
     expect(browser.replaced).toEqual(['/callback', '/']);
   });
 
+  it("refuses getAccessToken({ provider }) without withAuthProvider(): never the main provider's token for another's API", async () => {
+    const authorizeUrl = await startLogin();
+    await answerTokenRequest(provider, authorizeUrl, key);
+    const { auth } = await setUpAuth({ provider, url: callbackUrlFor(authorizeUrl) });
+    expect(auth.isAuthenticated()).toBeTrue();
+
+    await expectAsync(auth.getAccessToken({ provider: 'partner' })).toBeRejectedWithError(TypeError, /withAuthProvider\('partner'/);
+    expect(await auth.getAccessToken()).toBe('access-token-1');
+  });
+
   it('processes a callback URL only once (reload or back button)', async () => {
     const authorizeUrl = await startLogin();
     await answerTokenRequest(provider, authorizeUrl, key);

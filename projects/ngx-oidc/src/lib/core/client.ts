@@ -42,7 +42,7 @@ export interface AccessTokenOptions extends TokenRequest {
   readonly forceRefresh?: boolean;
   /**
    * The provider whose token it is, by the name given to `withAuthProvider()`; default: the
-   * service's own. Only in an app with several providers: elsewhere a `TypeError` in development mode.
+   * service's own. Only in an app with several providers: elsewhere a `TypeError`.
    */
   readonly provider?: string;
 }
@@ -242,9 +242,13 @@ export class OidcClient {
    * @throws {TypeError} with `responseType: 'id_token'`, which has no access token.
    */
   async getAccessToken(options: AccessTokenOptions = {}): Promise<string | null> {
-    // withAuthProvider() resolves a provider name before the client of that provider is asked.
-    if ((typeof ngDevMode === 'undefined' || ngDevMode) && options.provider !== undefined) {
-      throw new TypeError(`getAccessToken(): no auth provider is named "${options.provider}": provideAuth(config, withAuthProvider('${options.provider}', itsConfig)).`);
+    // withAuthProvider() resolves a provider name before the client of that provider is asked:
+    // a name that reaches a client names no provider, and this client's token must not stand in
+    // for another provider's (it would go to that provider's API), in production builds too.
+    if (options.provider !== undefined) {
+      throw new TypeError(
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? `getAccessToken(): no auth provider is named "${options.provider}": provideAuth(config, withAuthProvider('${options.provider}', itsConfig)).` : 'provider',
+      );
     }
     await this.initialize();
     if (!this.holder.current()) return null;
