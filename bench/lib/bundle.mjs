@@ -44,6 +44,9 @@ export const FEATURE_MARKERS = [
   { feature: 'silent authentication frame', text: 'ngx-oidc silent authentication' },
   { feature: 'token diagnostics (diagnoseToken finding)', text: 'a shared secret: the API cannot check it' },
   { feature: 'testing entry point (its fake client)', text: 'ngx-oidc/testing: the fake client never' },
+  { feature: 'popup login (withPopupLogin)', text: 'popup,width=500' },
+  { feature: 'pushed authorization requests (withPushedAuthorizationRequests)', text: 'par_request_failed' },
+  { feature: 'several providers (withAuthProvider)', text: 'auth_provider' },
 ];
 
 export const REPORTED_IN_ISSUE_6 = [

@@ -1,6 +1,8 @@
 // with-ngx-oidc plus every optional feature: withImplicitFlow() (hybrid response type, implicit/hybrid
 // validation: at_hash/c_hash), withSilentAuthentication() (silentRedirectUri, no offline_access),
-// token diagnostics (diagnoseToken) and the ngx-oidc/testing entry point, all reachable.
+// withPopupLogin() (loginWithPopup), withPushedAuthorizationRequests(), withAuthProvider() (a
+// second provider with its own API), token diagnostics (diagnoseToken) and the ngx-oidc/testing
+// entry point, all reachable.
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { Component, inject, signal } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
@@ -11,7 +13,10 @@ import {
   AuthService,
   diagnoseToken,
   provideAuth,
+  withAuthProvider,
   withImplicitFlow,
+  withPopupLogin,
+  withPushedAuthorizationRequests,
   withSilentAuthentication,
 } from 'ngx-oidc';
 import { FakeAuthService, provideAuthTesting } from 'ngx-oidc/testing';
@@ -39,6 +44,7 @@ const routes: Routes = [
       <button type="button" (click)="logout()">Log out</button>
     } @else {
       <button type="button" (click)="login()">Log in</button>
+      <button type="button" (click)="loginWithPopup()">Log in in a popup</button>
     }
     <button type="button" (click)="callApi()">Call API</button>
     <button type="button" (click)="diagnose()">Diagnose token</button>
@@ -50,6 +56,9 @@ class App {
   private readonly http = inject(HttpClient);
   readonly auth = inject(AuthService);
   readonly result = signal('');
+  loginWithPopup(): void {
+    void this.auth.loginWithPopup();
+  }
   login(): void {
     this.auth.login({ prompt: 'login' });
   }
@@ -84,7 +93,12 @@ bootstrapApplication(App, {
       responseType: 'code id_token',
       silentRedirectUri: `${location.origin}/silent-callback.html`,
       allowedUrls: [API],
-    }, withImplicitFlow(), withSilentAuthentication()),
+    }, withImplicitFlow(), withSilentAuthentication(), withPopupLogin(), withPushedAuthorizationRequests(), withAuthProvider('partner', {
+      authority: 'https://idp.partner.example/',
+      clientId: 'bench-spa',
+      scope: 'openid read:partner',
+      allowedUrls: ['https://partner-api.example.com'],
+    })),
     provideHttpClient(withInterceptors([authInterceptor])),
   ],
 }).catch((err: unknown) => console.error(err));
