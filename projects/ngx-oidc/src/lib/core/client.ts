@@ -54,21 +54,23 @@ export interface AccessTokenOptions extends TokenRequest {
  * `AuthService` is a thin wrapper around it.
  */
 export class OidcClient {
-  private readonly ctx: FlowContext;
-  private readonly tokenStorage: AuthStorage;
-  private readonly now: () => number;
-  private readonly holder: SessionHolder;
-  private readonly allowlist: RequestAllowlist;
-  private readonly marks: RenewalMarks;
-  private readonly tabs: TabSync;
-  private readonly renewer: Renewer;
-  private readonly timer: RenewalTimer;
-  private readonly close?: () => void;
-  private protecting?: Promise<void>;
+  readonly #platform: AuthPlatform;
+  readonly #listener: ClientListener;
+  readonly #ctx: FlowContext;
+  readonly #tokenStorage: AuthStorage;
+  readonly #now: () => number;
+  readonly #holder: SessionHolder;
+  readonly #allowlist: RequestAllowlist;
+  readonly #marks: RenewalMarks;
+  readonly #tabs: TabSync;
+  readonly #renewer: Renewer;
+  readonly #timer: RenewalTimer;
+  readonly #close?: () => void;
+  #protecting?: Promise<void>;
   /** What `withPopupLogin()` runs a popup login with (it keeps the one under way). */
-  private popup?: PopupClientHost;
-  private ready = false;
-  private initialized?: Promise<void>;
+  #popup?: PopupClientHost;
+  #ready = false;
+  #initialized?: Promise<void>;
 
   /**
    * @param config A configuration that passed `checkFeatures()` with `features` (the
@@ -77,29 +79,31 @@ export class OidcClient {
    */
   constructor(
     readonly config: ResolvedAuthConfig,
-    private readonly platform: AuthPlatform,
-    private readonly listener: ClientListener,
+    platform: AuthPlatform,
+    listener: ClientListener,
     features: ProtocolFeatures = {},
   ) {
-    const now = (this.now = () => platform.now?.() ?? Date.now());
+    this.#platform = platform;
+    this.#listener = listener;
+    const now = (this.#now = () => platform.now?.() ?? Date.now());
     // On a server there is no browser storage; memory keeps every code path the same.
     const transactions = platform.server ? new MemoryStorage() : openWebStorage('session', platform.warn);
-    this.ctx = { config, fetch: platform.fetch, transactions, now, features, metadata: createMetadataCache(config.authority, platform.fetch, transactions, now) };
-    const storage = (this.tokenStorage =
+    this.#ctx = { config, fetch: platform.fetch, transactions, now, features, metadata: createMetadataCache(config.authority, platform.fetch, transactions, now) };
+    const storage = (this.#tokenStorage =
       typeof config.storage === 'object'
         ? config.storage
         : config.storage === 'memory' || platform.server
           ? new MemoryStorage()
           : openWebStorage(config.storage, platform.warn));
-    this.allowlist = createRequestAllowlist(config);
+    this.#allowlist = createRequestAllowlist(config);
     const scope = scopeName(config);
-    const marks = (this.marks = new RenewalMarks(platform.locks, scope));
+    const marks = (this.#marks = new RenewalMarks(platform.locks, scope));
     const channel = platform.openChannel?.(`ngx-oidc:${scope}`);
-    this.close = channel && (() => channel.close());
-    const holder = (this.holder = createSessionHolder(config, storage, listener, channel, marks, platform.warn, () => this.timer.schedule()));
-    const metadata = () => this.loadMetadata();
-    const cached = (request: TokenRequest, any?: boolean) => this.cached(request, any);
-    const tabs = (this.tabs = createTabSync({
+    this.#close = channel && (() => channel.close());
+    const holder = (this.#holder = createSessionHolder(config, storage, listener, channel, marks, platform.warn, () => this.#timer.schedule()));
+    const metadata = () => this.#loadMetadata();
+    const cached = (request: TokenRequest, any?: boolean) => this.#cached(request, any);
+    const tabs = (this.#tabs = createTabSync({
       config,
       channel,
       marks,
@@ -111,25 +115,25 @@ export class OidcClient {
       metadata,
       cached,
       getAccessToken: (options) => this.getAccessToken(options),
-      schedule: () => this.timer.schedule(),
+      schedule: () => this.#timer.schedule(),
     }));
-    const fail = (err: unknown) => this.fail(err);
-    this.renewer = createRenewer({ ctx: this.ctx, platform, listener, holder, tabs, marks, storage, scope, timer: () => this.timer, metadata, cached, fail });
-    this.timer = createRenewalTimer({
+    const fail = (err: unknown) => this.#fail(err);
+    this.#renewer = createRenewer({ ctx: this.#ctx, platform, listener, holder, tabs, marks, storage, scope, timer: () => this.#timer, metadata, cached, fail });
+    this.#timer = createRenewalTimer({
       config,
       now,
       setTimer: platform.setTimer?.bind(platform),
       session: holder.current,
-      renewable: (session) => this.renewer.renewable(session),
+      renewable: (session) => this.#renewer.renewable(session),
       renew: () => this.getAccessToken({ forceRefresh: true }),
-      expire: (cause) => void this.renewer.expire(cause),
+      expire: (cause) => void this.#renewer.expire(cause),
     });
   }
 
   /** Restores a stored session, then completes a login when loaded on the redirect URI. Idempotent; never rejects. */
   initialize(): Promise<void> {
-    this.initialized ??= this.runInitialize();
-    return this.initialized;
+    this.#initialized ??= this.#runInitialize();
+    return this.#initialized;
   }
 
   /**
@@ -137,21 +141,21 @@ export class OidcClient {
    * @throws {AuthError} (also reported to the listener); nothing is stored when it throws.
    */
   async login(options: LoginOptions = {}): Promise<void> {
-    if (this.platform.server) return; // the browser logs in; a server render cannot redirect
+    if (this.#platform.server) return; // the browser logs in; a server render cannot redirect
     try {
       // Before anything is sent: a transaction only in memory is gone when the provider answers.
-      checkSurvivesRedirect(this.ctx.transactions);
-      const returnUrl = sanitizeReturnUrl(options.returnUrl ?? this.currentPath(), this.config.appOrigin);
+      checkSurvivesRedirect(this.#ctx.transactions);
+      const returnUrl = sanitizeReturnUrl(options.returnUrl ?? this.#currentPath(), this.config.appOrigin);
       // The login's code (on demand: protocol.ts) loads alongside the provider's metadata.
-      const [{ startLogin }] = await Promise.all([loadProtocol(), this.loadMetadata()]);
-      const { url, transaction } = await startLogin(this.ctx, { ...options, returnUrl });
-      this.listener.update({ pending: { nonce: transaction.nonce, state: transaction.state } });
-      this.listener.event({ type: 'login_started' });
-      this.platform.assign(url);
+      const [{ startLogin }] = await Promise.all([loadProtocol(), this.#loadMetadata()]);
+      const { url, transaction } = await startLogin(this.#ctx, { ...options, returnUrl });
+      this.#listener.update({ pending: { nonce: transaction.nonce, state: transaction.state } });
+      this.#listener.event({ type: 'login_started' });
+      this.#platform.assign(url);
     } catch (err) {
       // Misuse of the API (a `state` too short, …) is the caller's bug, not the session's error.
       if (err instanceof TypeError) throw err;
-      throw this.fail(err);
+      throw this.#fail(err);
     }
   }
 
@@ -172,21 +176,21 @@ export class OidcClient {
    *   that is not a positive number, and the options {@link login} refuses.
    */
   loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
-    const popup = this.ctx.features?.popup;
+    const popup = this.#ctx.features?.popup;
     if (!popup) {
       return Promise.reject(new TypeError((typeof ngDevMode === 'undefined' || ngDevMode) ? 'loginWithPopup() needs withPopupLogin(): provideAuth(config, withPopupLogin()).' : 'withPopupLogin'));
     }
-    this.popup ??= {
-      ctx: this.ctx,
-      platform: this.platform,
-      listener: this.listener,
-      holder: this.holder,
-      allowlist: this.allowlist,
-      loadMetadata: () => this.loadMetadata(),
+    this.#popup ??= {
+      ctx: this.#ctx,
+      platform: this.#platform,
+      listener: this.#listener,
+      holder: this.#holder,
+      allowlist: this.#allowlist,
+      loadMetadata: () => this.#loadMetadata(),
       initialize: () => this.initialize(),
-      fail: (err) => this.fail(err),
+      fail: (err) => this.#fail(err),
     };
-    return popup.start(this.popup, options);
+    return popup.start(this.#popup, options);
   }
 
   /**
@@ -196,14 +200,14 @@ export class OidcClient {
    * `end_session_endpoint`.
    */
   async logout(options: { readonly localOnly?: boolean } = {}): Promise<void> {
-    const session = this.holder.current();
+    const session = this.#holder.current();
     const tokens = session?.tokens;
-    this.holder.end('logged_out');
-    this.tabs.logout(session ? loginOf(session) : undefined);
-    this.listener.update({ error: null, pending: null });
+    this.#holder.end('logged_out');
+    this.#tabs.logout(session ? loginOf(session) : undefined);
+    this.#listener.update({ error: null, pending: null });
     if (options.localOnly && !tokens?.refreshToken) return;
     // The code of what follows loads on demand (protocol.ts), alongside the provider's metadata.
-    const protocol = Promise.all([loadProtocol(), this.loadMetadata()]);
+    const protocol = Promise.all([loadProtocol(), this.#loadMetadata()]);
     protocol.catch(() => undefined);
     // RFC 7009 §2.1: end the refresh token's grant with the session, also when the provider's
     // session stays (localOnly, no end_session_endpoint); before leaving the page, which would
@@ -211,21 +215,21 @@ export class OidcClient {
     if (tokens?.refreshToken) {
       try {
         const [{ revokeToken }, { discovery }] = await protocol;
-        await revokeToken(discovery, tokens.refreshToken, this.config.clientId, this.ctx.fetch);
+        await revokeToken(discovery, tokens.refreshToken, this.config.clientId, this.#ctx.fetch);
       } catch (err) {
-        this.listener.event({ type: 'revoke_failed', error: err instanceof AuthError ? err : this.fail(err) });
+        this.#listener.event({ type: 'revoke_failed', error: err instanceof AuthError ? err : this.#fail(err) });
       }
     }
     if (options.localOnly) return;
     let url: string | undefined;
     try {
-      url = await (await protocol)[0].buildLogoutUrl(this.ctx, tokens?.idToken);
+      url = await (await protocol)[0].buildLogoutUrl(this.#ctx, tokens?.idToken);
     } catch (err) {
       // The local session is gone either way; the provider's session may outlive it.
-      this.fail(err);
+      this.#fail(err);
       return;
     }
-    if (url) this.platform.assign(url);
+    if (url) this.#platform.assign(url);
   }
 
   /**
@@ -251,22 +255,22 @@ export class OidcClient {
       );
     }
     await this.initialize();
-    if (!this.holder.current()) return null;
+    if (!this.#holder.current()) return null;
     // A tab that restored or adopted its session has not read discovery yet: learn the
     // provider's endpoints before the interceptor can send the token anywhere.
-    if (!this.allowlist.known()) await this.protect();
+    if (!this.#allowlist.known()) await this.#protect();
     if (this.config.responseType === 'id_token') {
       // OIDC Core 1.0 §3.2.2.5: response_type=id_token issues no access token, ever.
       throw new TypeError(
         (typeof ngDevMode === 'undefined' || ngDevMode) ? 'getAccessToken(): responseType "id_token" never returns an access token; use "code" (or "id_token token") to call APIs.' : 'responseType',
       );
     }
-    const request = this.normalize(options);
+    const request = this.#normalize(options);
     if (!options.forceRefresh) {
-      const cached = this.cached(request);
+      const cached = this.#cached(request);
       if (cached) return cached;
     }
-    return this.renewer.renew(request, options.forceRefresh ? (this.cached(request, true) ?? '') : undefined);
+    return this.#renewer.renew(request, options.forceRefresh ? (this.#cached(request, true) ?? '') : undefined);
   }
 
   /**
@@ -274,11 +278,11 @@ export class OidcClient {
    * for the request, renewing at most once however many requests failed together.
    */
   async renewAfterRejection(rejectedToken: string, request: TokenRequest): Promise<string | null> {
-    if (!this.holder.current()) return null;
-    const normalized = this.normalize(request);
-    const current = this.cached(normalized);
+    if (!this.#holder.current()) return null;
+    const normalized = this.#normalize(request);
+    const current = this.#cached(normalized);
     if (current && current !== rejectedToken) return current;
-    return this.renewer.renew(normalized, rejectedToken);
+    return this.#renewer.renew(normalized, rejectedToken);
   }
 
   /**
@@ -288,7 +292,7 @@ export class OidcClient {
    * the interceptor passes it resolved as `HttpClient` sends it.
    */
   matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined {
-    return this.allowlist.match(url, method);
+    return this.#allowlist.match(url, method);
   }
 
   /**
@@ -296,75 +300,75 @@ export class OidcClient {
    * `undefined`; never renews, never waits. The interceptor's fast path.
    */
   peekAccessToken(request: TokenRequest = {}): string | undefined {
-    if (!this.ready || !this.allowlist.known() || !this.holder.current() || this.config.responseType === 'id_token') return undefined;
-    return this.cached(this.normalize(request));
+    if (!this.#ready || !this.#allowlist.known() || !this.#holder.current() || this.config.responseType === 'id_token') return undefined;
+    return this.#cached(this.#normalize(request));
   }
 
   /** Stops timers and the tab channel. */
   destroy(): void {
-    this.popup?.abort?.abort();
-    this.timer.stop();
-    this.close?.();
-    this.marks.release();
+    this.#popup?.abort?.abort();
+    this.#timer.stop();
+    this.#close?.();
+    this.#marks.release();
   }
 
-  private async runInitialize(): Promise<void> {
+  async #runInitialize(): Promise<void> {
     await startUp({
-      ctx: this.ctx,
-      platform: this.platform,
-      listener: this.listener,
-      holder: this.holder,
-      allowlist: this.allowlist,
-      renewer: this.renewer,
-      storage: this.tokenStorage,
-      protect: () => this.protect(),
-      fail: (err) => this.fail(err),
+      ctx: this.#ctx,
+      platform: this.#platform,
+      listener: this.#listener,
+      holder: this.#holder,
+      allowlist: this.#allowlist,
+      renewer: this.#renewer,
+      storage: this.#tokenStorage,
+      protect: () => this.#protect(),
+      fail: (err) => this.#fail(err),
     });
-    this.ready = !this.platform.server;
-    this.listener.update({ isLoading: false });
+    this.#ready = !this.#platform.server;
+    this.#listener.update({ isLoading: false });
   }
 
   /** Fills in the login's audience; the login's scope is implied by omitting it. */
-  private normalize(request: TokenRequest): TokenRequest {
-    return { audience: request.audience !== undefined ? request.audience : this.holder.current()?.tokens.audience, scope: request.scope };
+  #normalize(request: TokenRequest): TokenRequest {
+    return { audience: request.audience !== undefined ? request.audience : this.#holder.current()?.tokens.audience, scope: request.scope };
   }
 
   /** The cached access token for a request: fresh only, unless `any`. */
-  private cached(request: TokenRequest, any = false): string | undefined {
-    const session = this.holder.current();
+  #cached(request: TokenRequest, any = false): string | undefined {
+    const session = this.#holder.current();
     // Without a way to renew, a token serves until it expires (the timer then ends the session).
-    return session ? findToken(session, request, this.now(), any ? undefined : this.renewer.renewable(session) ? this.config.renewLeadSeconds : 0) : undefined;
+    return session ? findToken(session, request, this.#now(), any ? undefined : this.#renewer.renewable(session) ? this.config.renewLeadSeconds : 0) : undefined;
   }
 
   /** Loads the provider's endpoints once (retried after a failure). */
-  private protect(): Promise<void> {
-    return (this.protecting ??= this.loadMetadata().then(
+  #protect(): Promise<void> {
+    return (this.#protecting ??= this.#loadMetadata().then(
       () => undefined,
       (err) => {
-        this.protecting = undefined;
+        this.#protecting = undefined;
         throw err;
       },
     ));
   }
 
-  private async loadMetadata(): Promise<ProviderMetadata> {
-    const metadata = await this.ctx.metadata.load();
+  async #loadMetadata(): Promise<ProviderMetadata> {
+    const metadata = await this.#ctx.metadata.load();
     // Discovery read again (once an hour) may move an endpoint: protect it where it is now.
-    if (metadata.discovery !== this.allowlist.learned()) this.allowlist.learn(metadata.discovery);
+    if (metadata.discovery !== this.#allowlist.learned()) this.#allowlist.learn(metadata.discovery);
     return metadata;
   }
 
-  private currentPath(): string {
-    const url = new URL(this.platform.href());
+  #currentPath(): string {
+    const url = new URL(this.#platform.href());
     return url.pathname + url.search + url.hash;
   }
 
-  private fail(err: unknown): AuthError {
+  #fail(err: unknown): AuthError {
     const error =
       err instanceof AuthError
         ? err
         : new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Unexpected failure: ${err instanceof Error ? err.message : String(err)}` : '', { cause: err });
-    this.listener.update({ error });
+    this.#listener.update({ error });
     return error;
   }
 }
