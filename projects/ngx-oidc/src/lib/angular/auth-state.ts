@@ -12,33 +12,33 @@ const INITIAL: AuthSnapshot = { isLoading: true, session: null, error: null, pen
  * snapshot and updated in the same call, so they never disagree, and both emit synchronously.
  */
 export class AuthState {
-  private readonly snapshot = signal<AuthSnapshot>(INITIAL);
-  private readonly subject = new BehaviorSubject<AuthSnapshot>(INITIAL);
+  readonly #snapshot = signal<AuthSnapshot>(INITIAL);
+  readonly #subject = new BehaviorSubject<AuthSnapshot>(INITIAL);
 
   /** The current snapshot. */
   get value(): AuthSnapshot {
-    return this.snapshot();
+    return this.#snapshot();
   }
 
   /** Applies a partial update to both the signal and the observable. */
   update(patch: Partial<AuthSnapshot>): void {
-    const next = { ...this.snapshot(), ...patch };
-    this.snapshot.set(next);
-    this.subject.next(next);
+    const next = { ...this.#snapshot(), ...patch };
+    this.#snapshot.set(next);
+    this.#subject.next(next);
   }
 
   /** A signal of one derived value. */
   select<T>(project: (s: AuthSnapshot) => T): Signal<T> {
-    return computed(() => project(this.snapshot()));
+    return computed(() => project(this.#snapshot()));
   }
 
   /** An observable of one derived value, emitting only on change. */
   select$<T>(project: (s: AuthSnapshot) => T): Observable<T> {
-    return this.subject.pipe(map(project), distinctUntilChanged());
+    return this.#subject.pipe(map(project), distinctUntilChanged());
   }
 
   /** Completes the observables (the service is being destroyed). */
   complete(): void {
-    this.subject.complete();
+    this.#subject.complete();
   }
 }

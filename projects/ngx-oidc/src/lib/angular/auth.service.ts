@@ -29,53 +29,53 @@ export type AuthUser = Readonly<Record<string, unknown>> & Partial<IdTokenClaims
  */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
-  private readonly state = new AuthState();
-  private readonly events = new Subject<AuthEvent>();
+  readonly #state = new AuthState();
+  readonly #events = new Subject<AuthEvent>();
   /** The client it forwards to; `clientOf()` (auth-client.ts) reads this field for `authInterceptor`. */
   private readonly client: AuthClient;
 
   /** True while the app starts or a callback is being processed. */
-  readonly isLoading: Signal<boolean> = this.state.select((s) => s.isLoading);
+  readonly isLoading: Signal<boolean> = this.#state.select((s) => s.isLoading);
   /** {@link AuthService.isLoading} as an observable: emits the current value on subscribe, then each change. */
-  readonly isLoading$: Observable<boolean> = this.state.select$((s) => s.isLoading);
+  readonly isLoading$: Observable<boolean> = this.#state.select$((s) => s.isLoading);
   /** True when the user is logged in with a validated ID token. */
-  readonly isAuthenticated: Signal<boolean> = this.state.select((s) => s.session !== null);
+  readonly isAuthenticated: Signal<boolean> = this.#state.select((s) => s.session !== null);
   /** {@link AuthService.isAuthenticated} as an observable: emits the current value on subscribe, then each change. */
-  readonly isAuthenticated$: Observable<boolean> = this.state.select$((s) => s.session !== null);
+  readonly isAuthenticated$: Observable<boolean> = this.#state.select$((s) => s.session !== null);
   /** The user's claims, or `null`. */
-  readonly user: Signal<AuthUser | null> = this.state.select((s) => s.session?.user ?? null);
+  readonly user: Signal<AuthUser | null> = this.#state.select((s) => s.session?.user ?? null);
   /** {@link AuthService.user} as an observable: emits the current value on subscribe, then each change. */
-  readonly user$: Observable<AuthUser | null> = this.state.select$((s) => s.session?.user ?? null);
+  readonly user$: Observable<AuthUser | null> = this.#state.select$((s) => s.session?.user ?? null);
   /** The raw ID token, or `null`. */
-  readonly idToken: Signal<string | null> = this.state.select((s) => s.session?.tokens.idToken ?? null);
+  readonly idToken: Signal<string | null> = this.#state.select((s) => s.session?.tokens.idToken ?? null);
   /** {@link AuthService.idToken} as an observable: emits the current value on subscribe, then each change. */
-  readonly idToken$: Observable<string | null> = this.state.select$((s) => s.session?.tokens.idToken ?? null);
+  readonly idToken$: Observable<string | null> = this.#state.select$((s) => s.session?.tokens.idToken ?? null);
   /** The login's access token, or `null`. Opaque to the client: it is sent, never parsed. */
-  readonly accessToken: Signal<string | null> = this.state.select((s) => s.session?.tokens.accessToken ?? null);
+  readonly accessToken: Signal<string | null> = this.#state.select((s) => s.session?.tokens.accessToken ?? null);
   /** {@link AuthService.accessToken} as an observable: emits the current value on subscribe, then each change. */
-  readonly accessToken$: Observable<string | null> = this.state.select$((s) => s.session?.tokens.accessToken ?? null);
+  readonly accessToken$: Observable<string | null> = this.#state.select$((s) => s.session?.tokens.accessToken ?? null);
   /** When the login's access token expires (epoch milliseconds), or `null` when unknown or logged out. */
-  readonly expiresAt: Signal<number | null> = this.state.select((s) => s.session?.tokens.expiresAt ?? null);
+  readonly expiresAt: Signal<number | null> = this.#state.select((s) => s.session?.tokens.expiresAt ?? null);
   /** {@link AuthService.expiresAt} as an observable: emits the current value on subscribe, then each change. */
-  readonly expiresAt$: Observable<number | null> = this.state.select$((s) => s.session?.tokens.expiresAt ?? null);
+  readonly expiresAt$: Observable<number | null> = this.#state.select$((s) => s.session?.tokens.expiresAt ?? null);
   /** The last error, cleared by the next successful login, by logout or by `clearError()`. */
-  readonly error: Signal<AuthError | null> = this.state.select((s) => s.error);
+  readonly error: Signal<AuthError | null> = this.#state.select((s) => s.error);
   /** {@link AuthService.error} as an observable: emits the current value on subscribe, then each change. */
-  readonly error$: Observable<AuthError | null> = this.state.select$((s) => s.error);
+  readonly error$: Observable<AuthError | null> = this.#state.select$((s) => s.error);
   /** The nonce of the login in progress, between `login()` and its callback. */
-  readonly nonce: Signal<string | null> = this.state.select((s) => s.pending?.nonce ?? null);
+  readonly nonce: Signal<string | null> = this.#state.select((s) => s.pending?.nonce ?? null);
   /** {@link AuthService.nonce} as an observable: emits the current value on subscribe, then each change. */
-  readonly nonce$: Observable<string | null> = this.state.select$((s) => s.pending?.nonce ?? null);
+  readonly nonce$: Observable<string | null> = this.#state.select$((s) => s.pending?.nonce ?? null);
   /** The state of the login in progress, between `login()` and its callback. */
-  readonly loginState: Signal<string | null> = this.state.select((s) => s.pending?.state ?? null);
+  readonly loginState: Signal<string | null> = this.#state.select((s) => s.pending?.state ?? null);
   /** {@link AuthService.loginState} as an observable: emits the current value on subscribe, then each change. */
-  readonly loginState$: Observable<string | null> = this.state.select$((s) => s.pending?.state ?? null);
+  readonly loginState$: Observable<string | null> = this.#state.select$((s) => s.pending?.state ?? null);
   /**
    * What happens from the moment of subscription: logins, renewals, expiry, logouts, other tabs
    * (see {@link AuthEvent}). Not replayed: the callback completes before the first component
    * exists, so read its outcome from {@link AuthService.loginOutcome}.
    */
-  readonly events$: Observable<AuthEvent> = this.events.asObservable();
+  readonly events$: Observable<AuthEvent> = this.#events.asObservable();
   /**
    * What the callback of this page load came to, for as long as the page lives: its
    * `login_completed` event (with the login's `appState`) or its `login_failed` event (with the
@@ -87,22 +87,22 @@ export class AuthService {
    * if (outcome?.type === 'login_completed') restoreCart(outcome.appState);
    * ```
    */
-  readonly loginOutcome: Signal<LoginOutcome | null> = this.state.select((s) => s.loginOutcome ?? null);
+  readonly loginOutcome: Signal<LoginOutcome | null> = this.#state.select((s) => s.loginOutcome ?? null);
   /** {@link AuthService.loginOutcome} as an observable: emits the current value on subscribe, then each change. */
-  readonly loginOutcome$: Observable<LoginOutcome | null> = this.state.select$((s) => s.loginOutcome ?? null);
+  readonly loginOutcome$: Observable<LoginOutcome | null> = this.#state.select$((s) => s.loginOutcome ?? null);
 
   constructor() {
     // The client (OidcClient; a scripted one under ngx-oidc/testing) reports here. authInterceptor
     // reaches it through clientOf(), which reads this field: allowlist, cached token, renewal
     // after a rejection.
     this.client = inject(AUTH_CLIENT)({
-      update: (patch) => this.state.update(patch),
-      event: (event) => this.events.next(event),
+      update: (patch) => this.#state.update(patch),
+      event: (event) => this.#events.next(event),
     });
     inject(DestroyRef).onDestroy(() => {
       this.client.destroy();
-      this.state.complete();
-      this.events.complete();
+      this.#state.complete();
+      this.#events.complete();
     });
   }
 
@@ -194,6 +194,6 @@ export class AuthService {
 
   /** Forgets the last error (e.g. after the app showed it). */
   clearError(): void {
-    this.state.update({ error: null });
+    this.#state.update({ error: null });
   }
 }

@@ -74,46 +74,48 @@ export function renewedLock(scope: string, id: string): string {
  * knows, without waiting for any message, that its generation is stale.
  */
 export class RenewalMarks {
-  private readonly releases: (() => void)[] = [];
-  private holder?: Promise<() => void>;
+  readonly #releases: (() => void)[] = [];
+  #holder?: Promise<() => void>;
+  readonly #locks: TabLocks | undefined;
+  readonly #scope: string;
 
-  constructor(
-    private readonly locks: TabLocks | undefined,
-    private readonly scope: string,
-  ) {}
+  constructor(locks: TabLocks | undefined, scope: string) {
+    this.#locks = locks;
+    this.#scope = scope;
+  }
 
   /** Marks generation `id` as renewed (resolves once the lock is held). */
   async mark(id: string): Promise<void> {
-    if (!this.locks) return;
-    this.releases.push(await this.locks.hold(renewedLock(this.scope, id)));
-    if (this.releases.length > MARKS_KEPT) this.releases.shift()!();
+    if (!this.#locks) return;
+    this.#releases.push(await this.#locks.hold(renewedLock(this.#scope, id)));
+    if (this.#releases.length > MARKS_KEPT) this.#releases.shift()!();
   }
 
   /** Whether any tab renewed generation `id`. */
   async renewed(id: string): Promise<boolean> {
-    return !!this.locks && (await this.locks.held()).includes(renewedLock(this.scope, id));
+    return !!this.#locks && (await this.#locks.held()).includes(renewedLock(this.#scope, id));
   }
 
   /** Whether another tab (or this one) holds a refresh token. */
   async holderExists(): Promise<boolean> {
-    return !this.locks || (await this.locks.held()).includes(holderLock(this.scope));
+    return !this.#locks || (await this.#locks.held()).includes(holderLock(this.#scope));
   }
 
   /** Holds (or lets go of) {@link holderLock}: whether this tab holds a refresh token now. */
   holdRefreshToken(holds: boolean): void {
-    if (!this.locks || holds === (this.holder !== undefined)) return;
+    if (!this.#locks || holds === (this.#holder !== undefined)) return;
     if (holds) {
-      this.holder = this.locks.hold(holderLock(this.scope));
+      this.#holder = this.#locks.hold(holderLock(this.#scope));
     } else {
-      void this.holder!.then((release) => release());
-      this.holder = undefined;
+      void this.#holder!.then((release) => release());
+      this.#holder = undefined;
     }
   }
 
   /** Lets go of every lock (the client is destroyed). */
   release(): void {
     this.holdRefreshToken(false);
-    this.releases.splice(0).forEach((release) => release());
+    this.#releases.splice(0).forEach((release) => release());
   }
 }
 
