@@ -32,11 +32,13 @@ export const TOTAL_TARGET = 18.5 * KB;
  *   failed chunk load retried (23,051 B); 24 kB since the login flows, the token requests and the
  *   renewal's own part joined that chunk (23,995 B, with issue #13's acr check: each split adds
  *   the names the chunks link by, and a chunk compresses without the others' context).
+ *   Since then (issue #13 kept apart, in features): 24,218 B.
  * - Initial: 16 kB since that move (15,889 B, then 16,147 B; was the whole of it, 21,197 B);
- *   13 kB since the flows and the renewal moved (12,868 B).
+ *   13 kB since the flows and the renewal moved (12,868 B); 12.5 kB since the key store and the
+ *   tab messages moved too and private members got ES private names (12,083 B).
  */
 export const GZIP_CEILING = 24 * KB;
-export const INITIAL_GZIP_CEILING = 13 * KB;
+export const INITIAL_GZIP_CEILING = 12.5 * KB;
 
 /** Strings that only the named optional feature brings into a bundle. */
 export const FEATURE_MARKERS = [
