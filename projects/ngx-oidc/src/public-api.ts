@@ -3,6 +3,7 @@
  */
 export { provideAuth } from './lib/angular/provide-auth';
 export {
+  withDpop,
   withImplicitFlow,
   withPopupLogin,
   withPushedAuthorizationRequests,
@@ -16,7 +17,8 @@ export { AuthModule } from './lib/angular/auth.module';
 export { AUTH_CONFIG } from './lib/angular/auth-config';
 export { AuthService, type AuthUser, type LogoutOptions } from './lib/angular/auth.service';
 export { authGuard } from './lib/angular/auth.guard';
-export { AuthProviders, authGuardFor, injectAuth, withAuthProvider } from './lib/angular/auth-providers';
+export { withAuthProvider } from './lib/angular/auth-providers';
+export { AuthProviders, authGuardFor, injectAuth } from './lib/angular/provider-access';
 export { authGuardedPaths } from './lib/angular/server-routes';
 export { authInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
 
