@@ -1,7 +1,7 @@
 import type { AllowedUrlMatcher } from './allowed-url';
+import type { AccessTokenOptions, ClientListener } from './client-types';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
-import type { AuthEvent, LoginOutcome } from './events';
 import type { ProtocolFeatures } from './features';
 import type { FlowContext, LoginOptions } from './login-flow';
 import { createMetadataCache, type ProviderMetadata } from './metadata-cache';
@@ -14,38 +14,14 @@ import { createRenewer, type Renewer } from './renewer';
 import { createRequestAllowlist, type RequestAllowlist } from './request-allowlist';
 import { sanitizeReturnUrl } from './return-url';
 import { createSessionHolder, loginOf, type SessionHolder } from './session-holder';
-import { scopeName, type StoredSession } from './session-store';
+import { scopeName } from './session-store';
 import { checkSurvivesRedirect, MemoryStorage, openWebStorage, type AuthStorage } from './storage';
 import { createTabSync, RenewalMarks, type TabSync } from './tab-sync';
 import { findToken, type TokenRequest } from './token-cache';
 import { startUp } from './start-up';
 
-/** What the client exposes; the Angular layer turns it into signals and observables. */
-export interface ClientSnapshot {
-  readonly isLoading: boolean;
-  readonly session: StoredSession | null;
-  readonly error: AuthError | null;
-  readonly pending: { readonly nonce: string; readonly state: string } | null;
-  /** What the callback of this page load came to; absent or `null` when none ran. */
-  readonly loginOutcome?: LoginOutcome | null;
-}
-
-/** Receives the client's state changes and events. */
-export interface ClientListener {
-  update(patch: Partial<ClientSnapshot>): void;
-  event(event: AuthEvent): void;
-}
-
-/** Options of {@link OidcClient.getAccessToken}. */
-export interface AccessTokenOptions extends TokenRequest {
-  /** Renew even if the cached token is still fresh. */
-  readonly forceRefresh?: boolean;
-  /**
-   * The provider whose token it is, by the name given to `withAuthProvider()`; default: the
-   * service's own. Only in an app with several providers: elsewhere a `TypeError`.
-   */
-  readonly provider?: string;
-}
+// The client's listener and options are in client-types.ts; importers of client.ts find them here.
+export type { AccessTokenOptions, ClientListener, ClientSnapshot } from './client-types';
 
 /**
  * The relying party, framework-free: start-up and callback, login, logout and token lookup. The
@@ -160,20 +136,13 @@ export class OidcClient {
   }
 
   /**
-   * Logs in in a popup window, without leaving or reloading the app: the same options,
-   * transaction and checks as {@link login}, the session installed here (`login_started`, then
-   * `login_completed`). Call it in the user's click, before any `await`: the window opens
-   * synchronously, blank, and only then is the authorization request built. The popup's
-   * callback page hands the response back over a BroadcastChannel named by the login's `state`
-   * (never `window.opener`, which a provider's `Cross-Origin-Opener-Policy` severs). A newer
-   * call ends the one under way (`popup_closed`, not reported). On the server it does nothing.
-   * Needs `withPopupLogin()`, which brings the code of it.
+   * Logs in in a popup window, without leaving or reloading the app (`withPopupLogin()`, which
+   * brings the code: popup-feature.ts and popup-login.ts say how). Call it in the user's click,
+   * before any `await`. On the server it does nothing.
    *
-   * @throws {AuthError} `popup_blocked` (nothing stored), `popup_closed`, `timeout`, and the
-   *   codes of {@link login} and of a callback; also reported to the listener (`error`,
-   *   `login_failed`). A session already here stays.
-   * @throws {TypeError} without `withPopupLogin()`, for a `state` option, a `timeoutSeconds`
-   *   that is not a positive number, and the options {@link login} refuses.
+   * @throws {AuthError} `popup_blocked`, `popup_closed`, `timeout`, and the codes of
+   *   {@link login} and of a callback (also reported to the listener). A session already here stays.
+   * @throws {TypeError} without `withPopupLogin()`, and for the options it refuses.
    */
   loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
     const popup = this.#ctx.features?.popup;
