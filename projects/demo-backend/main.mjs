@@ -8,7 +8,9 @@
 //      ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, ID_TOKEN_TTL, SESSION_TTL (seconds),
 //      API_CLOCK_TOLERANCE (seconds, default 5), STEP_UP_MAX_AGE (seconds, default 60),
 //      IDP_COOP / IDP2_COOP ('same-origin': always send Cross-Origin-Opener-Policy on the sign-in
-//      pages), DEMO_ENV_FILE (output path; '' = don't write).
+//      pages), IDP_DPOP_NONCE / IDP2_DPOP_NONCE / API_DPOP_NONCE ('required' (default) or 'off':
+//      DPoP nonces at the token endpoints and at the API), API_DPOP_NONCE_TTL (seconds, default 300),
+//      DEMO_ENV_FILE (output path; '' = don't write).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +59,16 @@ function coop(name) {
   return raw;
 }
 
+/** 'required' (default) or 'off'. */
+function dpopNonce(name) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return 'required';
+  if (raw !== 'required' && raw !== 'off') {
+    throw new Error(`${name} must be required or off, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
 async function main() {
   const idpPort = port('IDP_PORT', 9000);
   // A fixed default only next to the fixed default of IDP_PORT: whoever picks IDP_PORT (e2e picks
@@ -83,6 +95,7 @@ async function main() {
     apiAudience: audience,
     managementAudience,
     crossOriginOpenerPolicy: coop('IDP_COOP'),
+    dpopNonce: dpopNonce('IDP_DPOP_NONCE'),
     ttl,
     log,
   });
@@ -91,6 +104,7 @@ async function main() {
     demoOrigins,
     audience: partnerAudience,
     crossOriginOpenerPolicy: coop('IDP2_COOP'),
+    dpopNonce: dpopNonce('IDP2_DPOP_NONCE'),
     ttl,
     log,
   }).catch(async (err) => {
@@ -115,6 +129,8 @@ async function main() {
     clockTolerance: process.env.API_CLOCK_TOLERANCE
       ? Number(process.env.API_CLOCK_TOLERANCE)
       : undefined,
+    dpopNonce: dpopNonce('API_DPOP_NONCE') === 'required',
+    dpopNonceTtl: seconds('API_DPOP_NONCE_TTL'),
     log,
   }).catch(async (err) => {
     await Promise.allSettled([idp.close(), idp2.close()]);
@@ -148,6 +164,7 @@ async function main() {
       `  Demo API           ${api.url}  (audience ${audience}; also reachable as ${env.foreignApiUrl})`,
       `  Management API     ${api.url}/management  (audience ${managementAudience})`,
       `  Step-up API        ${api.url}/api/step-up, ${api.url}/api/step-up/recent (acr ${ACR_MFA}; /recent: max_age ${stepUpMaxAge})`,
+      `  DPoP               ${api.url}/api/dpop/messages (DPoP-bound tokens only); nonces: token endpoint ${dpopNonce('IDP_DPOP_NONCE')}, API ${dpopNonce('API_DPOP_NONCE')}`,
       `  Partner provider   ${idp2.issuer}  (second provider: client_id ${CLIENT_ID}, the same users)`,
       `  Partner API        ${api.url}/partner/me  (audience ${partnerAudience}; tokens of ${idp2.issuer} only)`,
       `  Two-step sign-in   acr_values=${ACR_MFA} asks for the one-time code ${ONE_TIME_CODE}`,

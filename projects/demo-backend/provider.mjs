@@ -11,6 +11,9 @@
 //   one-time-code second step when the request asks for `acr` urn:ngx-oidc:acr:mfa (acr.mjs; step-up
 //   authentication, RFC 9470); `acr` in ID tokens and in the APIs' JWT access tokens;
 // - pushed authorization requests (RFC 9126) at /request, optional for every client;
+// - DPoP (RFC 9449), optional for every client: a proof at the token endpoint binds the access token
+//   (`cnf.jkt`, `token_type` DPoP) and a public client's refresh token to the key, `dpop_jkt` binds
+//   the code; the token endpoint requires a DPoP nonce (`dpopNonce`, default 'required');
 // - Cross-Origin-Opener-Policy on the sign-in pages on request (coop.mjs), for popup tests;
 // - first-party consent: everything the client asks for is granted without a consent page, also
 //   for `prompt=none` (loadExistingGrant) and for a refresh grant that names another API;
@@ -55,6 +58,12 @@ const FIRST_PARTY_CLIENTS = new Set([CLIENT_ID, DEV_CLIENT_ID]);
 /** Clients that accept loopback redirect URIs on any port (RFC 8252 §7.3) instead of exact ones. */
 const LOOPBACK_CLIENTS = new Set([DEV_CLIENT_ID]);
 export const RESPONSE_TYPES = ['code', 'id_token token', 'id_token', 'code id_token', 'none'];
+/**
+ * DPoP nonce policy of the token endpoint (RFC 9449 §8): 'required' = a proof without the current
+ * nonce gets 400 `use_dpop_nonce` and a `DPoP-Nonce` header; 'off' = nonces are neither asked for
+ * nor accepted.
+ */
+export const DPOP_NONCE_POLICIES = Object.freeze(['required', 'off']);
 
 /** Default lifetimes in seconds. */
 export const DEFAULT_TTL = Object.freeze({
@@ -99,6 +108,8 @@ export const DEFAULT_TTL = Object.freeze({
  *   need different names, or they overwrite each other's sessions
  * @param {'same-origin'} [options.crossOriginOpenerPolicy] sent on every sign-in page and
  *   authorization answer; without it, only for requests with `coop=same-origin` (coop.mjs)
+ * @param {'required' | 'off'} [options.dpopNonce] DPoP nonces at the token endpoint (default
+ *   'required', see DPOP_NONCE_POLICIES)
  * @param {TtlOptions} [options.ttl]
  * @param {(line: string) => void} [options.log] default console.log
  * @returns {Promise<{ issuer: string, port: number, provider: Provider, server: http.Server,
@@ -117,6 +128,7 @@ export async function startProvider({
   name = DEFAULT_BRAND,
   cookiePrefix = '',
   crossOriginOpenerPolicy,
+  dpopNonce = 'required',
   ttl = {},
   log = console.log,
 } = {}) {
@@ -152,6 +164,11 @@ export async function startProvider({
   if (crossOriginOpenerPolicy !== undefined && crossOriginOpenerPolicy !== 'same-origin') {
     throw new TypeError(
       `crossOriginOpenerPolicy must be 'same-origin' or undefined, got ${crossOriginOpenerPolicy}`,
+    );
+  }
+  if (!DPOP_NONCE_POLICIES.includes(dpopNonce)) {
+    throw new TypeError(
+      `dpopNonce must be one of ${DPOP_NONCE_POLICIES.join(', ')}, got ${dpopNonce}`,
     );
   }
   const counters = requestCounters();
@@ -294,6 +311,21 @@ export async function startProvider({
       // RFC 9126 at /request (pushed_authorization_request_endpoint). Optional: the authorization
       // endpoint still takes plain requests. A public client pushes with its client_id only.
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // RFC 9449, for every client (none has `dpop_bound_access_tokens`, so Bearer still works):
+      // a `DPoP` proof at /token → `token_type: DPoP`, `cnf.jkt` in the JWT access token, and a
+      // public client's refresh token bound to the key (a refresh without that key's proof is
+      // invalid_grant "failed jkt verification", and leaves the refresh token usable); `dpop_jkt`
+      // at /auth or /request binds the code. Proofs: ES256, Ed25519 or EdDSA, `jti` not seen
+      // before, `iat` within 300 s unless the proof carries a valid nonce. Nonces (§8): the secret
+      // is new for every start; the nonce handed out changes every 60 s and is accepted for 3 to 4
+      // minutes. Required at /token only (not at PAR or userinfo, which check one when sent). CORS at /token and /request: the preflight allows any request
+      // header (DPoP too) and `DPoP-Nonce` is exposed.
+      dPoP: {
+        enabled: true,
+        nonceSecret: dpopNonce === 'off' ? undefined : randomBytes(32),
+        requireNonce: (ctx) => dpopNonce === 'required' && ctx.oidc?.route === 'token',
+        allowReplay: false,
+      },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, cl, token) => token.clientId === cl.clientId,
@@ -601,7 +633,9 @@ function requestCounters() {
     try {
       await next();
     } finally {
-      const grantType = ctx.oidc?.body?.grant_type;
+      // A DPoP nonce challenge is not a token request yet: the client repeats it with the nonce.
+      const nonceChallenge = ctx.body?.error === 'use_dpop_nonce';
+      const grantType = nonceChallenge ? undefined : ctx.oidc?.body?.grant_type;
       if (typeof grantType === 'string' && Object.hasOwn(stats.token, grantType)) {
         stats.token[grantType] += 1;
       }
@@ -763,7 +797,7 @@ function offlineTracker() {
 /** @param {Provider} provider @param {(line: string) => void} log */
 function logEvents(provider, log) {
   const describeError = (err) =>
-    `${err?.error ?? err?.name ?? 'error'}${err?.error_description ? ` – ${err.error_description}` : ''}`;
+    `${err?.error ?? err?.name ?? 'error'}${err?.error_description ? ` – ${err.error_description}` : ''}${err?.error_detail ? ` (${err.error_detail})` : ''}`;
   for (const event of [
     'authorization.error',
     'grant.error',
@@ -785,8 +819,9 @@ function logEvents(provider, log) {
     const issued = ['access_token', 'refresh_token', 'id_token'].filter((k) => body[k]).join(' ');
     const token = ctx.oidc.entities.AccessToken;
     const aud = token?.resourceServer?.audience;
+    const dpop = token?.jkt ? ` (DPoP jkt=${token.jkt})` : '';
     log(
-      `[idp] token ${ctx.oidc.params.grant_type}: sub=${token?.accountId ?? '?'}${aud ? ` aud=${aud}` : ''} → ${issued}`,
+      `[idp] token ${ctx.oidc.params.grant_type}: sub=${token?.accountId ?? '?'}${aud ? ` aud=${aud}` : ''} → ${issued}${dpop}`,
     );
   });
   provider.on('end_session.success', (ctx) =>
