@@ -2,6 +2,7 @@ import { InjectionToken } from '@angular/core';
 import { popupWindows } from '../core/browser/popup-window';
 import { runFrame } from '../core/browser/silent-frame';
 import type { AuthConfig, ResolvedAuthConfig } from '../core/config';
+import { createDpopFeature } from '../core/dpop/dpop';
 import type { ProtocolFeatures } from '../core/features';
 import { POPUP_LOGIN } from '../core/popup-feature';
 import { pushAuthorizationRequest, type PushedAuthorizationMode } from '../core/pushed-authorization';
@@ -9,7 +10,7 @@ import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
 
 /** Which optional part a feature adds. */
-export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests' | 'popup_login' | 'auth_provider';
+export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests' | 'popup_login' | 'auth_provider' | 'dpop';
 
 /**
  * An optional part of ngx-oidc, given to `provideAuth(config, ...features)`. Its code lands in
@@ -134,4 +135,25 @@ export function withPushedAuthorizationRequests(options: PushedAuthorizationOpti
  */
 export function withPopupLogin(): AuthFeature<'popup_login'> {
   return { kind: 'popup_login', ɵprotocol: { popup: POPUP_LOGIN }, ɵpopups: popupWindows };
+}
+
+/**
+ * DPoP (RFC 9449): tokens bound to a key of this browser, so that a stolen access or refresh
+ * token is worthless without it. A non-extractable ES256 key pair from Web Crypto is kept in
+ * IndexedDB per issuer and client (every tab and reload uses the same key; a logout makes a
+ * new one); logins send its thumbprint as `dpop_jkt`, every token request (code exchange,
+ * refresh, silent login) carries a DPoP proof, and a token response that is not `DPoP`-bound
+ * is refused (`dpop_not_bound`). Nonces (`use_dpop_nonce`) are answered with one retry.
+ *
+ * Where IndexedDB or Web Crypto is unavailable, the login fails with `dpop_unavailable`; it never
+ * falls back to Bearer tokens. The provider must support DPoP for the client.
+ *
+ * ```ts
+ * provideAuth({ authority, clientId }, withDpop())
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449
+ */
+export function withDpop(): AuthFeature<'dpop'> {
+  return { kind: 'dpop', ɵprotocol: { dpop: createDpopFeature() } };
 }

@@ -55,6 +55,7 @@ export const RESERVED_PARAMS = [
 /**
  * Builds the authorization request URL for a transaction.
  *
+ * @param dpopJkt With `withDpop()`: the thumbprint of the DPoP key, sent as `dpop_jkt`.
  * @returns The URL to send the browser to.
  * @throws {AuthError} `reserved_parameter` when `extraParams` (config or login) names a
  *   parameter the library owns ({@link RESERVED_PARAMS}, or the configured `audienceParameter`,
@@ -68,6 +69,7 @@ export async function buildAuthorizeUrl(
   config: ResolvedAuthConfig,
   tx: LoginTransaction,
   params: AuthorizeParams = {},
+  dpopJkt?: string,
 ): Promise<string> {
   const extra = { ...config.extraParams, ...params.extraParams };
   for (const name of Object.keys(extra)) {
@@ -118,5 +120,7 @@ export async function buildAuthorizeUrl(
   if (params.uiLocales) query.set('ui_locales', params.uiLocales);
   if (params.acrValues) query.set('acr_values', params.acrValues);
   if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
+  // RFC 9449 §10: dpop_jkt binds the authorization code to the DPoP key (withDpop()).
+  if (dpopJkt) query.set('dpop_jkt', dpopJkt);
   return url.toString();
 }

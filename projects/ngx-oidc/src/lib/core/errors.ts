@@ -136,6 +136,19 @@ export type AuthErrorCode =
    * `cause.error_description`, RFC 9126 §2.3) or failed (`cause.status`, a body that is not JSON).
    */
   | 'par_request_failed'
+  /**
+   * `withDpop()`: no DPoP key can be had here: IndexedDB or Web Crypto is unavailable (not a
+   * secure context, some private modes), or the key pair cannot be created or stored
+   * (`cause.cause`). The login or request that needed it fails; a token is never sent as a
+   * Bearer token instead.
+   */
+  | 'dpop_unavailable'
+  /**
+   * `withDpop()`: the token endpoint answered a DPoP proof with a token that is not DPoP-bound
+   * (`token_type` other than `DPoP`; `cause.actual`): the provider (or this client's settings
+   * there) does not support DPoP. The token is not used.
+   */
+  | 'dpop_not_bound'
   /** The discovery document could not be fetched or is malformed. */
   | 'discovery_failed'
   /** The JWKS could not be fetched or is malformed. */

@@ -1,4 +1,5 @@
 import type { ResolvedAuthConfig } from './config';
+import type { DpopFeature } from './dpop/dpop';
 import { AuthError } from './errors';
 import type { PopupLogin } from './popup-feature';
 import type { PushAuthorization } from './pushed-authorization';
@@ -29,6 +30,12 @@ export interface ProtocolFeatures {
   readonly par?: PushAuthorization;
   /** Login in a popup window (`withPopupLogin()`): `loginWithPopup()`, and the popup's callback page. */
   readonly popup?: PopupLogin;
+  /**
+   * DPoP (RFC 9449, `withDpop()`): the `Dpop` of a client (issuer and client id) — its key,
+   * proofs and nonces. Logins send `dpop_jkt`, token requests a proof, and the token endpoint
+   * must answer with `token_type` `DPoP`.
+   */
+  readonly dpop?: DpopFeature;
 }
 
 /**

@@ -58,7 +58,7 @@ export interface LoginResult {
  * @throws {AuthError} `reserved_parameter`, `invalid_configuration` (also: the provider
  *   requires PAR and `withPushedAuthorizationRequests()` was not given), `storage_error`,
  *   `network_error`, `discovery_failed`, `invalid_issuer`, `jwks_failed`, `crypto_unavailable`;
- *   with PAR also `par_unavailable`, `par_request_failed`, `invalid_response`.
+ *   with DPoP `dpop_unavailable`; with PAR also `par_unavailable`, `par_request_failed`, `invalid_response`.
  * @throws {TypeError} for a `state`, `nonce`, `maxAge` or `acrRequired` option that can never work.
  */
 export async function startLogin(
@@ -70,7 +70,7 @@ export async function startLogin(
   await metadata.keys.prefetch();
   const transaction = createTransaction(ctx.config, options, ctx.now());
   // Build (and push) before saving so that a rejected option or push leaves no orphan transaction behind.
-  let url = await buildAuthorizeUrl(metadata.discovery, ctx.config, transaction, options);
+  let url = await buildAuthorizeUrl(metadata.discovery, ctx.config, transaction, options, await ctx.features?.dpop?.(ctx.config).thumbprint());
   const push = ctx.features?.par;
   if (push) url = await push(metadata.discovery, url, ctx.fetch);
   // RFC 9126 §5: such a provider refuses every authorization request that was not pushed.
@@ -201,6 +201,7 @@ async function redeemCode(
     discovery,
     { code, codeVerifier: transaction.codeVerifier, redirectUri: transaction.redirectUri, clientId: ctx.config.clientId },
     ctx.fetch,
+    ctx.features?.dpop?.(ctx.config),
   );
   if (!response.id_token) {
     throw new AuthError('invalid_response', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The token response has no id_token; is "openid" in the scope?' : '', { claim: 'id_token' });

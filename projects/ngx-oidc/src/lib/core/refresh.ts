@@ -1,4 +1,5 @@
 import type { AudienceParameter } from './config';
+import type { Dpop } from './dpop/dpop';
 import { AuthError } from './errors';
 import { requestTokens } from './token-request';
 import type { DiscoveryDocument, FetchLike, TokenEndpointResponse } from './types';
@@ -17,6 +18,8 @@ export interface RefreshGrant {
 /**
  * Redeems a refresh token. Never retried (a rotating refresh token is single-use).
  *
+ * @param dpop With `withDpop()`: the request carries a DPoP proof; a public client's refresh
+ *   token is then bound to the key (RFC 9449 §5).
  * @returns The token response; a new `refresh_token` in it replaces the old one (rotation).
  * @throws {AuthError} `login_required` when the provider answers `invalid_grant` (the refresh
  *   token expired, was revoked or already used: the session is over); `token_request_failed`
@@ -29,6 +32,7 @@ export async function refreshTokens(
   discovery: DiscoveryDocument,
   grant: RefreshGrant,
   fetchFn: FetchLike,
+  dpop?: Dpop,
 ): Promise<TokenEndpointResponse> {
   const body = new URLSearchParams({
     grant_type: 'refresh_token',
@@ -38,7 +42,7 @@ export async function refreshTokens(
   if (grant.scope) body.set('scope', grant.scope);
   if (grant.audience) body.set(grant.audienceParameter, grant.audience);
   try {
-    return await requestTokens(discovery, body, fetchFn);
+    return await requestTokens(discovery, body, fetchFn, dpop);
   } catch (err) {
     if (err instanceof AuthError && err.details.error === 'invalid_grant') {
       throw new AuthError(

@@ -104,6 +104,7 @@ export function createRenewal(host: RenewerHost, parts: RenewerParts): Renewal {
           audienceParameter: config.audienceParameter,
         },
         ctx.fetch,
+        ctx.features?.dpop?.(config),
       );
     } catch (err) {
       // An audience or scope the refresh token's grant does not cover (invalid_target,

@@ -1,3 +1,4 @@
+import type { Dpop } from './dpop/dpop';
 import { AuthError } from './errors';
 import { postForm } from './form-post';
 import type { DiscoveryDocument, FetchLike, TokenEndpointResponse } from './types';
@@ -14,10 +15,12 @@ export interface CodeGrant {
  * Exchanges an authorization code for tokens. Never retried: a code is single-use (RFC 6749
  * §4.1.2), so a retry after a lost response would fail with `invalid_grant` at best.
  *
+ * @param dpop With `withDpop()`: the request carries a DPoP proof (RFC 9449 §5).
  * @returns The checked token response.
  * @throws {AuthError} `network_error`; `token_request_failed` with `cause.error` for OAuth
  *   errors (`invalid_grant`, …) and `cause.status` for other HTTP failures; `invalid_response`
- *   for a 200 answer that is not a usable token response.
+ *   for a 200 answer that is not a usable token response; with `dpop`, `dpop_unavailable` and
+ *   `dpop_not_bound`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
  */
@@ -25,6 +28,7 @@ export async function exchangeCode(
   discovery: DiscoveryDocument,
   grant: CodeGrant,
   fetchFn: FetchLike,
+  dpop?: Dpop,
 ): Promise<TokenEndpointResponse> {
   const body = new URLSearchParams({
     grant_type: 'authorization_code',
@@ -33,7 +37,7 @@ export async function exchangeCode(
     client_id: grant.clientId,
     code_verifier: grant.codeVerifier,
   });
-  return requestTokens(discovery, body, fetchFn);
+  return requestTokens(discovery, body, fetchFn, dpop);
 }
 
 /**
@@ -44,10 +48,12 @@ export async function requestTokens(
   discovery: DiscoveryDocument,
   body: URLSearchParams,
   fetchFn: FetchLike,
+  dpop?: Dpop,
 ): Promise<TokenEndpointResponse> {
   const endpoint = discovery.token_endpoint;
   if (!endpoint) throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The provider has no token_endpoint.' : '', { claim: 'token_endpoint' });
-  const answer = await postForm(fetchFn, endpoint, body, 'token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'token endpoint' : '');
+  // RFC 9449 §5: with DPoP every token request carries a proof (and is retried once for a nonce, §8).
+  const answer = await postForm(dpop ? await dpop.fetch(fetchFn) : fetchFn, endpoint, body, 'token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'token endpoint' : '');
   const { status, body: json } = answer;
   if (status !== 200) {
     // RFC 6749 §5.2: error responses carry "error" and optionally "error_description".
@@ -63,20 +69,24 @@ export async function requestTokens(
       },
     );
   }
-  return validateTokenResponse(json);
+  return validateTokenResponse(json, dpop);
 }
 
 /**
  * Checks the shape of a successful token response.
- * @throws {AuthError} `invalid_response` naming the field.
+ * @param dpop Set when the request carried a DPoP proof: the token must be DPoP-bound.
+ * @throws {AuthError} `invalid_response` naming the field; `dpop_not_bound`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
-export function validateTokenResponse(json: Record<string, unknown>): TokenEndpointResponse {
+export function validateTokenResponse(json: Record<string, unknown>, dpop?: Dpop): TokenEndpointResponse {
   if (typeof json['access_token'] !== 'string' || json['access_token'] === '') {
     throw invalidField('access_token', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'is missing' : '');
   }
+  // RFC 9449 §5: with a proof, the token must be DPoP-bound (dpop_not_bound otherwise).
+  dpop?.checkTokenType(json['token_type']);
   // RFC 6749 §7.1 and RFC 6750: only Bearer tokens are supported; the type is case-insensitive.
-  if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer') {
+  if (!dpop && (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer')) {
     throw invalidField('token_type', (typeof ngDevMode === 'undefined' || ngDevMode) ? `is "${String(json['token_type'])}", expected "Bearer"` : '');
   }
   if (json['expires_in'] !== undefined && !(typeof json['expires_in'] === 'number' && json['expires_in'] >= 0)) {
