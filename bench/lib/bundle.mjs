@@ -49,6 +49,7 @@ export const FEATURE_MARKERS = [
   { feature: 'popup login (withPopupLogin)', text: 'popup,width=500' },
   { feature: 'pushed authorization requests (withPushedAuthorizationRequests)', text: 'par_request_failed' },
   { feature: 'several providers (withAuthProvider)', text: 'auth_provider' },
+  { feature: 'DPoP (withDpop)', text: 'dpop+jwt' },
 ];
 
 export const REPORTED_IN_ISSUE_6 = [

@@ -1,6 +1,6 @@
 // with-ngx-oidc plus every optional feature: withImplicitFlow() (hybrid response type, implicit/hybrid
 // validation: at_hash/c_hash), withSilentAuthentication() (silentRedirectUri, no offline_access),
-// withPopupLogin() (loginWithPopup), withPushedAuthorizationRequests(), withAuthProvider() (a
+// withPopupLogin() (loginWithPopup), withPushedAuthorizationRequests(), withDpop(), withAuthProvider() (a
 // second provider with its own API), token diagnostics (diagnoseToken) and the ngx-oidc/testing
 // entry point, all reachable.
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
@@ -14,6 +14,7 @@ import {
   diagnoseToken,
   provideAuth,
   withAuthProvider,
+  withDpop,
   withImplicitFlow,
   withPopupLogin,
   withPushedAuthorizationRequests,
@@ -93,7 +94,7 @@ bootstrapApplication(App, {
       responseType: 'code id_token',
       silentRedirectUri: `${location.origin}/silent-callback.html`,
       allowedUrls: [API],
-    }, withImplicitFlow(), withSilentAuthentication(), withPopupLogin(), withPushedAuthorizationRequests(), withAuthProvider('partner', {
+    }, withImplicitFlow(), withSilentAuthentication(), withPopupLogin(), withPushedAuthorizationRequests(), withDpop(), withAuthProvider('partner', {
       authority: 'https://idp.partner.example/',
       clientId: 'bench-spa',
       scope: 'openid read:partner',
