@@ -9,6 +9,7 @@ import { diagnoseToken } from '../core/diagnose-token';
 import { AuthError } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
 import { clientOf } from './auth-client';
+import type { InterceptorDpop } from './dpop-requests';
 import { AuthService } from './auth.service';
 
 /** An allowlist entry of another provider than the main one (auth-providers.ts `RoutedEntry`). */
@@ -24,7 +25,8 @@ interface ProviderEntry {
 export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
 
 /**
- * Attaches `Authorization: Bearer <access token>` to requests whose URL matches an
+ * Attaches `Authorization: Bearer <access token>` (with `withDpop()`: `Authorization: DPoP
+ * <access token>` and a fresh `DPoP` proof, see below) to requests whose URL matches an
  * `allowedUrls` entry (of one provider, with `withAuthProvider()`: that provider's token) (same scheme, host and port, then a path prefix on a segment boundary),
  * and to nothing else: other origins, look-alike hosts, URLs with credentials and the
  * provider's own endpoints never see the token. An existing `Authorization` header is kept.
@@ -40,6 +42,14 @@ export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
  * retried and the session stays: the request fails with
  * `AuthError('insufficient_user_authentication')`, whose `details.stepUp` holds the `login()`
  * options the API asks for (`acrValues`, `maxAge`).
+ *
+ * With `withDpop()` (RFC 9449), the token is bound to the browser's key: each allow-listed
+ * request (`httpResource` ones included) carries `Authorization: DPoP <token>` and a `DPoP`
+ * proof made for it (`htm` its method, `htu` its absolute URL without query and fragment, `ath`
+ * the token's hash, the last nonce of its origin), never a `Bearer` header: a proof that cannot be
+ * made fails the request with `AuthError('dpop_unavailable')`. The `DPoP-Nonce` of every answer
+ * is kept; a 401 `WWW-Authenticate: DPoP error="use_dpop_nonce"` is sent again once with a new
+ * proof, and a 401 `DPoP error="invalid_token"` renews and retries like Bearer's.
  *
  * When nobody is logged in, an allow-listed request fails with `AuthError('not_authenticated')`,
  * unless its entry says `allowAnonymous`, in which case it is sent without a token.
@@ -65,11 +75,11 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const request: TokenRequest = { audience: entry.audience, scope: entry.scope };
   // Fast path: a fresh token in hand needs no promise, no scheduling.
   const cached = client.peekAccessToken(request);
-  if (cached) return send(auth, client, req, next, cached, request, entry);
+  if (cached) return send(auth, client, req, next, cached, request, entry, url);
   return from(client.getAccessToken(request)).pipe(
     switchMap((token) => {
       // Getting the token may have taught the client the provider's endpoints: ask again.
-      if (token && client.matchAllowedUrl(url, req.method)) return send(auth, client, req, next, token, request, entry);
+      if (token && client.matchAllowedUrl(url, req.method)) return send(auth, client, req, next, token, request, entry, url);
       if (token) return next(req);
       if (entry.allowAnonymous) return next(req);
       throw new AuthError(
@@ -95,6 +105,7 @@ function send(
   token: string,
   request: TokenRequest,
   entry: AllowedUrlMatcher,
+  url: string,
   onRetry?: (token: string) => void,
 ): Observable<HttpEvent<unknown>> {
   // Behind ngDevMode so that production builds drop the call, and with it diagnose-token.
@@ -105,19 +116,22 @@ function send(
       return defer(() => {
         // The token of the request whose answer reaches the app: the first one, or the retry's.
         let sent = token;
-        return send(auth, client, req, next, token, request, entry, (t) => (sent = t)).pipe(
+        return send(auth, client, req, next, token, request, entry, url, (t) => (sent = t)).pipe(
           tap({ error: (error: unknown) => reportRejection((entry as Partial<ProviderEntry>).ɵservice ?? auth, req, entry, sent, error) }),
         );
       });
     }
   }
+  // withDpop(): the request goes with a DPoP proof (dpop-requests.ts), never as Bearer.
+  const dpop = client.dpop?.() as InterceptorDpop | undefined;
   const attempt = (sent: string, retried?: boolean): Observable<HttpEvent<unknown>> =>
-    next(withToken(req, sent)).pipe(
+    (dpop ? dpop.ɵsend(req, url, sent, next) : next(withToken(req, sent))).pipe(
       catchError((error: unknown) => {
         // Any answer but 401 invalid_token goes to the app as it is, and so does the retry's
         // own answer, a second 401 included. A step-up challenge (RFC 9470), to either, throws
-        // insufficient_user_authentication instead; the session stays.
-        if (!(error instanceof HttpErrorResponse) || !checkBearerChallenge(error.status, error.headers?.get('WWW-Authenticate'), error) || retried) throw error;
+        // insufficient_user_authentication instead; the session stays. With DPoP the challenge
+        // is the DPoP scheme's (RFC 9449 §7.1).
+        if (!(error instanceof HttpErrorResponse) || !checkBearerChallenge(error.status, error.headers?.get('WWW-Authenticate'), error, dpop?.scheme) || retried) throw error;
         // RFC 6750 §3.1: invalid_token means expired, revoked or malformed: renew once, retry once.
         // A renewal that fails with an AuthError says why (login_required: the session is over).
         return from(tokenForRetry(client, sent, request)).pipe(

@@ -2,12 +2,13 @@ import { InjectionToken } from '@angular/core';
 import { popupWindows } from '../core/browser/popup-window';
 import { runFrame } from '../core/browser/silent-frame';
 import type { AuthConfig, ResolvedAuthConfig } from '../core/config';
-import { createDpopFeature } from '../core/dpop/dpop';
+import { createDpop, createDpopFeature } from '../core/dpop/dpop';
 import type { ProtocolFeatures } from '../core/features';
 import { POPUP_LOGIN } from '../core/popup-feature';
 import { pushAuthorizationRequest, type PushedAuthorizationMode } from '../core/pushed-authorization';
 import { SILENT_RENEWAL } from '../core/silent-auth';
 import { validateTokenHash } from '../core/token-hash';
+import { withDpopRequests } from './dpop-requests';
 
 /** Which optional part a feature adds. */
 export type AuthFeatureKind = 'implicit_flow' | 'silent_authentication' | 'pushed_authorization_requests' | 'popup_login' | 'auth_provider' | 'dpop';
@@ -143,10 +144,12 @@ export function withPopupLogin(): AuthFeature<'popup_login'> {
  * IndexedDB per issuer and client (every tab and reload uses the same key; a logout makes a
  * new one); logins send its thumbprint as `dpop_jkt`, every token request (code exchange,
  * refresh, silent login) carries a DPoP proof, and a token response that is not `DPoP`-bound
- * is refused (`dpop_not_bound`). Nonces (`use_dpop_nonce`) are answered with one retry.
+ * is refused (`dpop_not_bound`). `authInterceptor` sends allow-listed requests (`httpResource`
+ * ones too) with `Authorization: DPoP <token>` and a fresh proof. Nonces (`use_dpop_nonce`, from
+ * the token endpoint or an API) are answered with one retry. A logout deletes the key.
  *
- * Where IndexedDB or Web Crypto is unavailable, the login fails with `dpop_unavailable`; it never
- * falls back to Bearer tokens. The provider must support DPoP for the client.
+ * Where IndexedDB or Web Crypto is unavailable, the login (or the request) fails with
+ * `dpop_unavailable`; it never falls back to Bearer tokens. The provider must support DPoP for the client.
  *
  * ```ts
  * provideAuth({ authority, clientId }, withDpop())
@@ -155,5 +158,5 @@ export function withPopupLogin(): AuthFeature<'popup_login'> {
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 export function withDpop(): AuthFeature<'dpop'> {
-  return { kind: 'dpop', ɵprotocol: { dpop: createDpopFeature() } };
+  return { kind: 'dpop', ɵprotocol: { dpop: createDpopFeature((scope) => withDpopRequests(createDpop(scope))) } };
 }

@@ -1,6 +1,7 @@
 import type { AllowedUrlMatcher } from './allowed-url';
 import type { AccessTokenOptions, ClientListener } from './client';
 import type { ResolvedAuthConfig } from './config';
+import type { Dpop } from './dpop/dpop';
 import type { LoginOptions } from './login-flow';
 import type { PopupLoginOptions } from './popup-login';
 import { requestKey, type TokenRequest } from './token-cache';
@@ -32,6 +33,11 @@ export interface AuthClient {
   matchAllowedUrl(url: string, method: string): AllowedUrlMatcher | undefined;
   /** After an API refused `rejectedToken`: a different valid token, renewing at most once. */
   renewAfterRejection(rejectedToken: string, request: TokenRequest): Promise<string | null>;
+  /**
+   * With `withDpop()`: the client's DPoP (its key, proofs and nonces), which the interceptor
+   * binds the token of each request to; `undefined` (or absent) without it.
+   */
+  dpop?(): Dpop | undefined;
   /** Stops timers and channels (the app is being destroyed). */
   destroy(): void;
 }

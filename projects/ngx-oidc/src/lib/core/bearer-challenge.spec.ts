@@ -37,6 +37,14 @@ describe('parseBearerChallenge', () => {
     expect(parseBearerChallenge('Bearer error="invalid_token", Bearer error="insufficient_scope"')).toEqual({ error: 'invalid_token' });
   });
 
+  it('reads the DPoP challenge instead when asked for that scheme (RFC 9449 §7.1), in any case', () => {
+    const header = 'Bearer realm="api", error="invalid_token", DPoP error="use_dpop_nonce", error_description="nonce", algs="ES256"';
+    expect(parseBearerChallenge(header, 'DPoP')).toEqual({ error: 'use_dpop_nonce', error_description: 'nonce', algs: 'ES256' });
+    expect(parseBearerChallenge('dpop error="invalid_token"', 'DPoP')).toEqual({ error: 'invalid_token' });
+    expect(parseBearerChallenge('Bearer error="invalid_token"', 'DPoP')).toEqual({});
+    expect(parseBearerChallenge('DPoPish error="invalid_token"', 'DPoP')).toEqual({});
+  });
+
   it('keeps commas, equals signs and spaces inside quoted values', () => {
     expect(parseBearerChallenge('Bearer error_description="a=b, c", scope = "read write"')).toEqual({ error_description: 'a=b, c', scope: 'read write' });
   });
@@ -55,6 +63,16 @@ describe('checkBearerChallenge', () => {
     expect(checkBearerChallenge(403, 'Bearer error="invalid_token"')).toBeFalse();
     expect(checkBearerChallenge(403, 'Bearer error="insufficient_scope", scope="admin"')).toBeFalse();
     expect(checkBearerChallenge(401, 'Basic error="invalid_token"')).toBeFalse();
+  });
+
+  it('with a DPoP-bound token, reads the DPoP challenge: invalid_token renews, Bearer\'s does not', () => {
+    expect(checkBearerChallenge(401, 'DPoP error="invalid_token", algs="ES256"', undefined, 'DPoP')).toBeTrue();
+    expect(checkBearerChallenge(401, 'Bearer error="invalid_token"', undefined, 'DPoP')).toBeFalse();
+    expect(checkBearerChallenge(401, 'DPoP error="use_dpop_nonce"', undefined, 'DPoP')).toBeFalse();
+    expect(checkBearerChallenge(401, 'DPoP error="invalid_token"')).toBeFalse();
+    expect(() => checkBearerChallenge(401, 'DPoP error="insufficient_user_authentication", acr_values="gold"', undefined, 'DPoP')).toThrowMatching(
+      (e) => e instanceof AuthError && e.code === 'insufficient_user_authentication',
+    );
   });
 
   describe('RFC 9470 step-up', () => {

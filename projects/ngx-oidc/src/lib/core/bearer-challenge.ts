@@ -7,13 +7,17 @@ import type { TokenRequest } from './token-cache';
  * `error_description`, `scope`, `acr_values`, …), names lower-cased, quoted values unescaped;
  * empty when no challenge is `Bearer`. The header may hold several challenges (`DPoP algs="…",
  * Bearer error="…"`, or several headers joined by commas): only the first `Bearer` one counts.
+ * With `scheme` `DPoP` (a DPoP-bound token was sent), only the first `DPoP` one: its error
+ * codes are RFC 6750's (RFC 9449 §7.1).
  *
  * @param header The `WWW-Authenticate` header of an API's answer.
+ * @param scheme The scheme of the challenge to read, in any case (default `Bearer`).
  * @returns The parameters by name.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
-export function parseBearerChallenge(header: string | null | undefined): Record<string, string> {
+export function parseBearerChallenge(header: string | null | undefined, scheme = 'Bearer'): Record<string, string> {
   const params: Record<string, string> = {};
   let bearer = false;
   // RFC 9110 §11.6.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ], and the
@@ -22,7 +26,7 @@ export function parseBearerChallenge(header: string | null | undefined): Record<
   for (const [, name, param, quoted, token] of (header ?? '').matchAll(/([^\s,="]+)(\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g)) {
     if (!param) {
       if (bearer) break;
-      bearer = /^bearer$/i.test(name);
+      bearer = name.toLowerCase() === scheme.toLowerCase();
     } else if (bearer) params[name.toLowerCase()] = (quoted ?? token).replace(/\\(.)/g, '$1');
   }
   return params;
@@ -39,6 +43,8 @@ export function parseBearerChallenge(header: string | null | undefined): Record<
  * @param status The answer's HTTP status.
  * @param header Its `WWW-Authenticate` header.
  * @param answer The answer itself, kept as `details.cause` of the step-up error.
+ * @param scheme The scheme the token was sent with (`DPoP` with `withDpop()`; default `Bearer`):
+ *   the challenge of that scheme is read.
  * @returns Whether to renew the token and retry.
  * @throws {AuthError} `insufficient_user_authentication`, whose `details.stepUp` holds the
  *   `login()` options the challenge asks for: `acrValues` (with `acrRequired: true`) and
@@ -46,8 +52,8 @@ export function parseBearerChallenge(header: string | null | undefined): Record<
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export function checkBearerChallenge(status: number, header: string | null | undefined, answer?: unknown): boolean {
-  const challenge = status === 401 ? parseBearerChallenge(header) : {};
+export function checkBearerChallenge(status: number, header: string | null | undefined, answer?: unknown, scheme?: string): boolean {
+  const challenge = status === 401 ? parseBearerChallenge(header, scheme) : {};
   const { error, max_age } = challenge;
   if (error === 'insufficient_user_authentication') {
     // RFC 9470 §4: the client asks the authorization server for what the challenge names;

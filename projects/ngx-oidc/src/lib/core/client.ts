@@ -1,6 +1,7 @@
 import type { AllowedUrlMatcher } from './allowed-url';
 import type { AccessTokenOptions, ClientListener } from './client-types';
 import type { ResolvedAuthConfig } from './config';
+import type { Dpop } from './dpop/dpop';
 import { AuthError } from './errors';
 import type { ProtocolFeatures } from './features';
 import type { FlowContext, LoginOptions } from './login-flow';
@@ -166,7 +167,8 @@ export class OidcClient {
    * Forgets the session in this tab and every other tab of the app, revokes its refresh token
    * at the provider's `revocation_endpoint` (if advertised; a failure is the `revoke_failed`
    * event), then (unless `localOnly`) ends the provider's session through its
-   * `end_session_endpoint`.
+   * `end_session_endpoint`. With `withDpop()` it deletes the DPoP key (the next login makes a
+   * new one); a failure to do so is reported as the state's error.
    */
   async logout(options: { readonly localOnly?: boolean } = {}): Promise<void> {
     const session = this.#holder.current();
@@ -174,7 +176,9 @@ export class OidcClient {
     this.#holder.end('logged_out');
     this.#tabs.logout(session ? loginOf(session) : undefined);
     this.#listener.update({ error: null, pending: null });
-    if (options.localOnly && !tokens?.refreshToken) return;
+    // withDpop(): tokens bound to this key are worthless here from now on (before leaving the page).
+    const forgotten = this.dpop()?.forget().catch((err: unknown) => void this.#fail(err));
+    if (options.localOnly && !tokens?.refreshToken) return forgotten;
     // The code of what follows loads on demand (protocol.ts), alongside the provider's metadata.
     const protocol = Promise.all([loadProtocol(), this.#loadMetadata()]);
     protocol.catch(() => undefined);
@@ -189,6 +193,7 @@ export class OidcClient {
         this.#listener.event({ type: 'revoke_failed', error: err instanceof AuthError ? err : this.#fail(err) });
       }
     }
+    await forgotten;
     if (options.localOnly) return;
     let url: string | undefined;
     try {
@@ -271,6 +276,11 @@ export class OidcClient {
   peekAccessToken(request: TokenRequest = {}): string | undefined {
     if (!this.#ready || !this.#allowlist.known() || !this.#holder.current() || this.config.responseType === 'id_token') return undefined;
     return this.#cached(this.#normalize(request));
+  }
+
+  /** With `withDpop()`: this client's DPoP (key, proofs, nonces) for the interceptor; else `undefined`. */
+  dpop(): Dpop | undefined {
+    return this.#ctx.features?.dpop?.(this.config);
   }
 
   /** Stops timers and the tab channel. */
