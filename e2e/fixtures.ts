@@ -191,6 +191,8 @@ export interface DemoEnvOverrides {
   loadUserInfo?: boolean;
   /** Pushed authorization requests (`withPushedAuthorizationRequests({ mode })`); absent: none. */
   par?: 'auto' | 'required';
+  /** DPoP-bound tokens (`withDpop()`); absent: Bearer. */
+  dpop?: boolean;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   authInterceptor,
   provideAuth,
   withAuthProvider,
+  withDpop,
   withImplicitFlow,
   withPopupLogin,
   withPushedAuthorizationRequests,
@@ -114,6 +115,8 @@ export function createAppConfig(env: DemoEnv, appOrigin: string): ApplicationCon
         withSilentAuthentication(),
         withPopupLogin(),
         ...(env.par ? [withPushedAuthorizationRequests({ mode: env.par })] : []),
+        // DPoP-bound tokens (RFC 9449) only when demo-env.json asks for them (`dpop`).
+        ...(env.dpop ? [withDpop()] : []),
         // A second provider with a client of its own (the Partner page).
         withAuthProvider('partner', createPartnerConfig(env)),
       ),

@@ -113,6 +113,16 @@ describe('demo environment', () => {
     );
   });
 
+  it('turns DPoP on only for dpop: true, and leaves it out by default', () => {
+    expect('dpop' in mergeDemoEnv(written)).toBeFalse();
+    expect(mergeDemoEnv({ ...written, dpop: true }).dpop).toBeTrue();
+    for (const dpop of ['true', 1, false, null]) {
+      expect('dpop' in mergeDemoEnv({ ...written, dpop }))
+        .withContext(String(dpop))
+        .toBeFalse();
+    }
+  });
+
   it('builds the constructor-time options from the environment (renewal refresh_token)', () => {
     const env = mergeDemoEnv(written);
     const config = createAuthConfig(env, ORIGIN);

@@ -61,6 +61,11 @@ export interface DemoEnv {
    * `client_id` and `request_uri` only. Absent: plain authorization requests, as before.
    */
   readonly par?: PushedAuthorizationMode;
+  /**
+   * Optional: DPoP-bound tokens (RFC 9449, `withDpop()`): the key stays in this browser, and
+   * the interceptor sends `Authorization: DPoP` with a proof. Absent: Bearer tokens, as before.
+   */
+  readonly dpop?: boolean;
 }
 
 /** Used when `/demo-env.json` is missing or unreadable (backend started with its default ports). */
@@ -87,7 +92,7 @@ export const DEMO_ENV = new InjectionToken<DemoEnv>('DEMO_ENV');
 /** The string settings that always have a value (`renewal` is checked on its own). */
 const KEYS = Object.keys(DEFAULT_DEMO_ENV).filter((key) => key !== 'renewal') as Exclude<
   keyof DemoEnv,
-  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal' | 'par' | keyof typeof PARTNER_DEFAULTS
+  'responseType' | 'nonce' | 'loadUserInfo' | 'renewal' | 'par' | 'dpop' | keyof typeof PARTNER_DEFAULTS
 >[];
 
 /**
@@ -136,6 +141,7 @@ export function mergeDemoEnv(raw: unknown): DemoEnv {
   }
   if (typeof source['nonce'] === 'string' && source['nonce'] !== '') env['nonce'] = source['nonce'];
   if (source['loadUserInfo'] === true) env['loadUserInfo'] = true;
+  if (source['dpop'] === true) env['dpop'] = true;
   if (typeof source['par'] === 'string' && PAR_MODES.includes(source['par'])) {
     env['par'] = source['par'];
   }

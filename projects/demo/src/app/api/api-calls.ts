@@ -71,12 +71,15 @@ export class ApiCalls {
   protected readonly publicUrl = `${this.env.apiUrl}/api/public`;
   /** Allow-listed with the management audience: the interceptor sends a token for that API. */
   protected readonly managementUrl = `${this.env.apiUrl}/management/me`;
+  /** Allow-listed, and takes only DPoP-bound tokens with a proof (demo-env.json `dpop`). */
+  protected readonly dpopUrl = `${this.env.apiUrl}/api/dpop/messages`;
 
   protected readonly apiCall = newCall();
   protected readonly foreignCall = newCall();
   protected readonly publicCall = newCall();
   protected readonly managementCall = newCall();
   protected readonly burstCall = newCall();
+  protected readonly dpopCall = newCall();
   protected readonly burstSize = BURST_SIZE;
 
   constructor() {
@@ -87,6 +90,7 @@ export class ApiCalls {
         this.publicCall,
         this.managementCall,
         this.burstCall,
+        this.dpopCall,
       ].forEach((c) => c.subscription?.unsubscribe()),
     );
   }
@@ -105,6 +109,10 @@ export class ApiCalls {
 
   protected callManagement(): void {
     this.run(this.managementCall, this.managementUrl);
+  }
+
+  protected callDpop(): void {
+    this.run(this.dpopCall, this.dpopUrl);
   }
 
   /**

@@ -1,0 +1,207 @@
+// DPoP (RFC 9449, issue #14): with demo-env.json's `dpop` switch the demo logs in with withDpop()
+// against the local provider (nonces required at its token endpoint) and calls the demo API's
+// DPoP-only route (nonces required there too). The point of it all: the access token, copied out
+// of the page, is worthless outside the browser without the key.
+import { createHash, webcrypto } from 'node:crypto';
+import type { Page, Request } from '@playwright/test';
+import {
+  decodeJwtPayload,
+  expect,
+  expectProviderLoginForm,
+  finishOnDemo,
+  onProvider,
+  openDemoAnonymous,
+  routeDemoEnv,
+  submitProviderLogin,
+  test,
+  USERS,
+} from './fixtures';
+import type { E2eEnv } from './env';
+
+/** The provider's endpoints, from its discovery document. */
+async function providerEndpoints(page: Page, env: E2eEnv): Promise<{ authorization: string; token: string }> {
+  const response = await page.request.get(`${env.issuer}/.well-known/openid-configuration`);
+  expect(response.status()).toBe(200);
+  const discovery = (await response.json()) as Record<string, unknown>;
+  expect(discovery['dpop_signing_alg_values_supported'], 'the provider supports DPoP').toContain('ES256');
+  return { authorization: discovery['authorization_endpoint'] as string, token: discovery['token_endpoint'] as string };
+}
+
+function b64url(data: Uint8Array | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+/** The header and claims of a JWT (not verified here: the servers verify). */
+function decodeJwt(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header] = jwt.split('.');
+  return { header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')), payload: decodeJwtPayload(jwt) };
+}
+
+/** RFC 7638 thumbprint of an EC public key. */
+function thumbprint(jwk: Record<string, unknown>): string {
+  const canonical = JSON.stringify({ crv: jwk['crv'], kty: jwk['kty'], x: jwk['x'], y: jwk['y'] });
+  return b64url(createHash('sha256').update(canonical).digest());
+}
+
+/** A proof as an attacker outside the browser makes it: right claims, but its own key. */
+async function attackerProof(method: string, url: string, accessToken: string, nonce?: string): Promise<string> {
+  const { privateKey, publicKey } = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const { kty, crv, x, y } = await webcrypto.subtle.exportKey('jwk', publicKey);
+  const header = b64url(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } }));
+  const claims = {
+    jti: webcrypto.randomUUID(),
+    htm: method,
+    htu: url,
+    iat: Math.floor(Date.now() / 1000),
+    ath: b64url(createHash('sha256').update(accessToken).digest()),
+    ...(nonce ? { nonce } : {}),
+  };
+  const input = `${header}.${b64url(JSON.stringify(claims))}`;
+  const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, Buffer.from(input));
+  return `${input}.${b64url(new Uint8Array(signature))}`;
+}
+
+interface Exchange {
+  readonly status: number;
+  readonly dpop: string | undefined;
+  readonly authorization: string | undefined;
+  readonly nonce: string | undefined;
+  readonly body: string;
+}
+
+/** Passes the requests to `url` through unchanged and records them with their answers, in order. */
+async function recordExchanges(page: Page, url: string): Promise<Exchange[]> {
+  const seen: Exchange[] = [];
+  await page.route(url, async (route) => {
+    if (route.request().method() === 'OPTIONS') return route.continue();
+    const headers = await route.request().allHeaders();
+    const response = await route.fetch();
+    const body = await response.text();
+    seen.push({ status: response.status(), dpop: headers['dpop'], authorization: headers['authorization'], nonce: response.headers()['dpop-nonce'], body });
+    await route.fulfill({ response, body });
+  });
+  return seen;
+}
+
+/**
+ * Clicks the DPoP-only API button, waits until the API answered other than 401 (`seen`, from
+ * {@link recordExchanges}), and returns what the page shows then.
+ */
+async function callDpopApi(page: Page, seen: readonly Exchange[]): Promise<string> {
+  const before = seen.length;
+  await page.getByTestId('dpop-call-button').click();
+  await expect.poll(() => seen.slice(before).some((r) => r.status !== 401), 'an answer that is not a nonce challenge').toBe(true);
+  await expect(page.getByTestId('dpop-result')).toHaveText(/\S/);
+  return (await page.getByTestId('dpop-result').textContent()) ?? '';
+}
+
+test('DPoP: a bound login and API calls through nonce challenges; the token copied out of the page is refused without the key', async ({
+  page,
+  env,
+}) => {
+  const endpoints = await providerEndpoints(page, env);
+  const dpopApi = `${env.apiUrl}/api/dpop/messages`;
+  await routeDemoEnv(page, env, { dpop: true });
+  const tokenRequests = await recordExchanges(page, endpoints.token);
+  const apiRequests = await recordExchanges(page, dpopApi);
+  const authorizations: Request[] = [];
+  page.on('request', (request) => {
+    if (onProvider(env, request.url()) && request.isNavigationRequest() && request.url().startsWith(endpoints.authorization + '?')) {
+      authorizations.push(request);
+    }
+  });
+
+  // 1. Login: dpop_jkt on the authorization request, proofs on the code exchange, the nonce
+  //    challenge of the token endpoint answered once, a DPoP token.
+  await openDemoAnonymous(page, env);
+  await expect(page.getByTestId('dpop-mode')).toBeVisible();
+  await page.getByTestId('login-button').click();
+  await expectProviderLoginForm(page, env);
+  const jkt = new URL(authorizations[0].url()).searchParams.get('dpop_jkt');
+  expect(jkt, 'dpop_jkt on the authorization request').toMatch(/^[\w-]{43}$/);
+  await submitProviderLogin(page, env, USERS.alice);
+  await finishOnDemo(page, env);
+  await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
+
+  expect(tokenRequests.map((r) => r.status), 'the token endpoint asks for a nonce, then answers').toEqual([400, 200]);
+  expect(JSON.parse(tokenRequests[0].body)).toEqual(expect.objectContaining({ error: 'use_dpop_nonce' }));
+  expect(tokenRequests[0].nonce).toBeTruthy();
+  for (const [i, exchange] of tokenRequests.entries()) {
+    expect(exchange.dpop, `DPoP header of token request ${i}`).toBeTruthy();
+    const { header, payload } = decodeJwt(exchange.dpop!);
+    expect(header['typ']).toBe('dpop+jwt');
+    expect(thumbprint(header['jwk'] as Record<string, unknown>), 'the proof key is the dpop_jkt one').toBe(jkt);
+    expect(payload).toEqual(expect.objectContaining({ htm: 'POST', htu: endpoints.token }));
+  }
+  expect(decodeJwt(tokenRequests[1].dpop!).payload['nonce'], 'the retry carries the nonce').toBe(tokenRequests[0].nonce);
+  const tokens = JSON.parse(tokenRequests[1].body) as { token_type: string; access_token: string };
+  expect(tokens.token_type).toBe('DPoP');
+  expect((decodeJwtPayload(tokens.access_token)['cnf'] as { jkt?: string })?.jkt).toBe(jkt);
+
+  // 2. The DPoP-only API: a 401 use_dpop_nonce first (no nonce of the API's origin yet), then the
+  //    retry with it succeeds.
+  expect(await callDpopApi(page, apiRequests)).toMatch(/^\s*200/);
+  expect(apiRequests.map((r) => r.status)).toEqual([401, 200]);
+  for (const exchange of apiRequests) {
+    expect(exchange.authorization).toBe(`DPoP ${tokens.access_token}`);
+    const { payload } = decodeJwt(exchange.dpop!);
+    expect(payload).toEqual(expect.objectContaining({ htm: 'GET', htu: dpopApi, ath: b64url(createHash('sha256').update(tokens.access_token).digest()) }));
+  }
+  expect(decodeJwt(apiRequests[0].dpop!).payload['nonce']).toBeUndefined();
+  expect(decodeJwt(apiRequests[1].dpop!).payload['nonce']).toBe(apiRequests[0].nonce);
+
+  // The nonce is kept: the next call needs no challenge. After the API rotates it, one again.
+  expect(await callDpopApi(page, apiRequests)).toMatch(/^\s*200/);
+  expect(apiRequests.map((r) => r.status)).toEqual([401, 200, 200]);
+  const rotated = await fetch(`${env.apiUrl}/__dpop/nonce/rotate`, { method: 'POST' });
+  expect(rotated.status).toBe(200);
+  const { nonce } = (await rotated.json()) as { nonce: string };
+  expect(await callDpopApi(page, apiRequests)).toMatch(/^\s*200/);
+  expect(apiRequests.map((r) => r.status)).toEqual([401, 200, 200, 401, 200]);
+  expect(decodeJwt(apiRequests[4].dpop!).payload['nonce']).toBe(nonce);
+
+  // 3. The token copied out of the page, replayed from outside the browser without the key.
+  const token = tokens.access_token;
+  const replay = async (url: string, headers: Record<string, string>) => {
+    const response = await fetch(url, { headers });
+    return { status: response.status, challenge: response.headers.get('www-authenticate') ?? '' };
+  };
+  const asBearer = await replay(dpopApi, { Authorization: `Bearer ${token}` });
+  expect(asBearer.status, 'as Bearer').toBe(401);
+  expect(asBearer.challenge).toContain('invalid_token');
+  // Also where Bearer tokens are taken: a DPoP-bound token is not one.
+  expect((await replay(`${env.apiUrl}/api/messages`, { Authorization: `Bearer ${token}` })).status, 'as Bearer at /api/messages').toBe(401);
+  const noProof = await replay(dpopApi, { Authorization: `DPoP ${token}` });
+  expect(noProof.status, 'DPoP scheme without a proof').toBe(401);
+  expect(noProof.challenge).toContain('invalid_dpop_proof');
+  const copiedProof = await replay(dpopApi, { Authorization: `DPoP ${token}`, DPoP: apiRequests[4].dpop! });
+  expect(copiedProof.status, 'with the proof copied from the page (used once already)').toBe(401);
+  const ownKey = await replay(dpopApi, { Authorization: `DPoP ${token}`, DPoP: await attackerProof('GET', dpopApi, token, nonce) });
+  expect(ownKey.status, 'with a proof of another key').toBe(401);
+  expect(ownKey.challenge).toContain('invalid_token');
+
+  // Meanwhile the page, which holds the key, still gets through.
+  expect(await callDpopApi(page, apiRequests)).toMatch(/^\s*200/);
+});
+
+test('without the switch nothing is DPoP: Bearer tokens, and the DPoP-only API refuses them', async ({ page, env }) => {
+  const endpoints = await providerEndpoints(page, env);
+  const served = await routeDemoEnv(page, env);
+  expect(served['dpop'], 'demo-env.json of the e2e run').toBeUndefined();
+  const tokenRequests = await recordExchanges(page, endpoints.token);
+  await openDemoAnonymous(page, env);
+  await expect(page.getByTestId('dpop-mode')).toHaveCount(0);
+  await page.getByTestId('login-button').click();
+  await submitProviderLogin(page, env, USERS.alice);
+  await finishOnDemo(page, env);
+  await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
+  expect(tokenRequests.map((r) => [r.status, r.dpop])).toEqual([[200, undefined]]);
+  expect((JSON.parse(tokenRequests[0].body) as { token_type: string }).token_type).toBe('Bearer');
+
+  const request = page.waitForRequest((r) => r.url() === `${env.apiUrl}/api/dpop/messages` && r.method() === 'GET');
+  await page.getByTestId('dpop-call-button').click();
+  await expect(page.getByTestId('dpop-result')).toHaveText(/^\s*401/);
+  const headers = await (await request).allHeaders();
+  expect(headers['authorization']).toMatch(/^Bearer /);
+  expect(headers['dpop']).toBeUndefined();
+});
