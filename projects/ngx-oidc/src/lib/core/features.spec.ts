@@ -18,6 +18,19 @@ describe('checkFeatures', () => {
     });
   }
 
+  it('refuses withDpop() with a response type whose access token comes from the authorization endpoint, or none', () => {
+    const dpop = { dpop: (() => undefined) as never };
+    for (const responseType of ['id_token token', 'id_token'] as const) {
+      const err = thrownBy(() => checkFeatures({ responseType, silentRedirectUri: undefined }, { ...ALL_FEATURES, ...dpop }));
+
+      expect(err.code).toBe('invalid_configuration');
+      expect(err.details).toEqual(jasmine.objectContaining({ option: 'responseType', expected: 'code', actual: responseType }));
+      expect(() => checkFeatures({ responseType, silentRedirectUri: undefined }, ALL_FEATURES)).not.toThrow();
+    }
+    expect(() => checkFeatures({ responseType: 'code', silentRedirectUri: undefined }, dpop)).not.toThrow();
+    expect(() => checkFeatures({ responseType: 'code id_token', silentRedirectUri: undefined }, { ...ALL_FEATURES, ...dpop })).not.toThrow();
+  });
+
   it('refuses silentRedirectUri without withSilentAuthentication(), naming the option', () => {
     const config = { responseType: 'code', silentRedirectUri: 'https://app.example.com/silent.html' } as const;
     const err = thrownBy(() => checkFeatures(config, { tokenHash: ALL_FEATURES.tokenHash }));

@@ -50,6 +50,15 @@ export function checkFeatures(config: Pick<ResolvedAuthConfig, 'responseType' | 
       { option: 'responseType', expected: 'withImplicitFlow()', actual: config.responseType },
     );
   }
+  // RFC 9449 §5: tokens are bound at the token endpoint; an access token from the authorization
+  // endpoint ("id_token token") can never be, and "id_token" has none.
+  if (features.dpop && !config.responseType.startsWith('code')) {
+    throw new AuthError(
+      'invalid_configuration',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `withDpop() needs the access token from the token endpoint: responseType "code" (or "code id_token"), not "${config.responseType}".` : '',
+      { option: 'responseType', expected: 'code', actual: config.responseType },
+    );
+  }
   if (config.silentRedirectUri !== undefined && !features.silent) {
     throw new AuthError(
       'invalid_configuration',
