@@ -1,7 +1,8 @@
 // DPoP (RFC 9449, issue #14): with demo-env.json's `dpop` switch the demo logs in with withDpop()
 // against the local provider (nonces required at its token endpoint) and calls the demo API's
-// DPoP-only route (nonces required there too). The point of it all: the access token, copied out
-// of the page, is worthless outside the browser without the key.
+// DPoP-only route (nonces required there too), renews with a refresh grant proven with the same
+// key, and shares that key (IndexedDB) with a second tab. The point of it all: the access token,
+// copied out of the page, is worthless outside the browser without the key.
 import { createHash, webcrypto } from 'node:crypto';
 import type { Page, Request } from '@playwright/test';
 import {
@@ -67,6 +68,8 @@ interface Exchange {
   readonly authorization: string | undefined;
   readonly nonce: string | undefined;
   readonly body: string;
+  /** The request's body (form parameters of a token request). */
+  readonly requestBody: string;
 }
 
 /** Passes the requests to `url` through unchanged and records them with their answers, in order. */
@@ -77,7 +80,14 @@ async function recordExchanges(page: Page, url: string): Promise<Exchange[]> {
     const headers = await route.request().allHeaders();
     const response = await route.fetch();
     const body = await response.text();
-    seen.push({ status: response.status(), dpop: headers['dpop'], authorization: headers['authorization'], nonce: response.headers()['dpop-nonce'], body });
+    seen.push({
+      status: response.status(),
+      dpop: headers['dpop'],
+      authorization: headers['authorization'],
+      nonce: response.headers()['dpop-nonce'],
+      body,
+      requestBody: route.request().postData() ?? '',
+    });
     await route.fulfill({ response, body });
   });
   return seen;
@@ -204,4 +214,120 @@ test('without the switch nothing is DPoP: Bearer tokens, and the DPoP-only API r
   const headers = await (await request).allHeaders();
   expect(headers['authorization']).toMatch(/^Bearer /);
   expect(headers['dpop']).toBeUndefined();
+});
+
+/** The RFC 7638 thumbprint of the `jwk` in a proof's header. */
+function proofKey(proof: string | undefined): string {
+  expect(proof, 'a DPoP proof').toBeTruthy();
+  return thumbprint(decodeJwt(proof!).header['jwk'] as Record<string, unknown>);
+}
+
+/**
+ * Logs `page` in with DPoP (the demo already routed with `dpop: true`) and returns the
+ * authorization request's `dpop_jkt`.
+ */
+async function dpopLogin(page: Page, env: E2eEnv, authorizationEndpoint: string): Promise<string> {
+  const authorizations: string[] = [];
+  const onRequest = (request: Request) => {
+    if (request.isNavigationRequest() && request.url().startsWith(authorizationEndpoint + '?')) authorizations.push(request.url());
+  };
+  page.on('request', onRequest);
+  await openDemoAnonymous(page, env);
+  await expect(page.getByTestId('dpop-mode')).toBeVisible();
+  await page.getByTestId('login-button').click();
+  await submitProviderLogin(page, env, USERS.alice);
+  await finishOnDemo(page, env);
+  await expect(page.getByTestId('auth-status')).toHaveText('authenticated');
+  page.off('request', onRequest);
+  expect(authorizations.length, 'one authorization request').toBe(1);
+  const jkt = new URL(authorizations[0]).searchParams.get('dpop_jkt');
+  expect(jkt, 'dpop_jkt on the authorization request').toMatch(/^[\w-]{43}$/);
+  return jkt!;
+}
+
+test('DPoP refresh: the refresh grant carries a proof of the same key, gets a DPoP token, and the API takes it', async ({ page, env }) => {
+  const endpoints = await providerEndpoints(page, env);
+  const dpopApi = `${env.apiUrl}/api/dpop/messages`;
+  const served = await routeDemoEnv(page, env, { dpop: true });
+  expect(served['renewal'] ?? 'refresh_token', 'the demo renews with refresh tokens').toBe('refresh_token');
+  const tokenRequests = await recordExchanges(page, endpoints.token);
+  const apiRequests = await recordExchanges(page, dpopApi);
+  const jkt = await dpopLogin(page, env, endpoints.authorization);
+  const login = JSON.parse(tokenRequests[tokenRequests.length - 1].body) as { token_type: string; access_token: string; refresh_token?: string };
+  expect(login.token_type).toBe('DPoP');
+  expect(login.refresh_token, 'a refresh token (offline_access)').toBeTruthy();
+  expect(await callDpopApi(page, apiRequests)).toMatch(/^\s*200/);
+
+  // The Renew button: getAccessToken({ forceRefresh: true }), a refresh grant.
+  const before = tokenRequests.length;
+  await page.getByTestId('renew-button').click();
+  await expect(page.getByTestId('renew-result')).toHaveText('renewed');
+  const refresh = tokenRequests.slice(before);
+  expect(refresh.length, 'token requests of the renewal').toBeGreaterThanOrEqual(1);
+  // A nonce challenge is possible (the provider's nonce changes every 60 s), then one answer.
+  for (const exchange of refresh.slice(0, -1)) {
+    expect(exchange.status).toBe(400);
+    expect(JSON.parse(exchange.body)).toEqual(expect.objectContaining({ error: 'use_dpop_nonce' }));
+  }
+  const answer = refresh[refresh.length - 1];
+  expect(answer.status, answer.body).toBe(200);
+  for (const exchange of refresh) {
+    const form = new URLSearchParams(exchange.requestBody);
+    expect(form.get('grant_type')).toBe('refresh_token');
+    expect(form.get('refresh_token')).toBe(login.refresh_token);
+    expect(proofKey(exchange.dpop), 'the refresh proof key is the login one (dpop_jkt)').toBe(jkt);
+    expect(decodeJwt(exchange.dpop!).payload).toEqual(expect.objectContaining({ htm: 'POST', htu: endpoints.token }));
+  }
+  const renewed = JSON.parse(answer.body) as { token_type: string; access_token: string; refresh_token?: string };
+  expect(renewed.token_type).toBe('DPoP');
+  expect(renewed.access_token).not.toBe(login.access_token);
+  expect((decodeJwtPayload(renewed.access_token)['cnf'] as { jkt?: string })?.jkt, 'the new token is bound to the same key').toBe(jkt);
+  // A DPoP-bound refresh token is not rotated (projects/demo-backend/README.md, DPoP).
+  expect(renewed.refresh_token ?? login.refresh_token).toBe(login.refresh_token);
+
+  // The API call with the new token.
+  const apiBefore = apiRequests.length;
+  expect(await callDpopApi(page, apiRequests)).toMatch(/^\s*200/);
+  const calls = apiRequests.slice(apiBefore);
+  expect(calls[calls.length - 1].status).toBe(200);
+  for (const exchange of calls) {
+    expect(exchange.authorization).toBe(`DPoP ${renewed.access_token}`);
+    expect(proofKey(exchange.dpop)).toBe(jkt);
+    expect(decodeJwt(exchange.dpop!).payload['ath']).toBe(b64url(createHash('sha256').update(renewed.access_token).digest()));
+  }
+});
+
+test('DPoP in two tabs: the second tab adopts the session and proves with the same key', async ({ context, page: tabA, env }) => {
+  const endpoints = await providerEndpoints(tabA, env);
+  const dpopApi = `${env.apiUrl}/api/dpop/messages`;
+  const tabB = await context.newPage();
+  await routeDemoEnv(tabA, env, { dpop: true });
+  await routeDemoEnv(tabB, env, { dpop: true });
+  const tokenRequestsA = await recordExchanges(tabA, endpoints.token);
+  const tokenRequestsB = await recordExchanges(tabB, endpoints.token);
+  const apiA = await recordExchanges(tabA, dpopApi);
+  const apiB = await recordExchanges(tabB, dpopApi);
+
+  // Tab B is open (anonymous) while tab A logs in; it follows without a login of its own.
+  await openDemoAnonymous(tabB, env);
+  await expect(tabB.getByTestId('dpop-mode')).toBeVisible();
+  const jkt = await dpopLogin(tabA, env, endpoints.authorization);
+  await expect(tabB.getByTestId('auth-status')).toHaveText('authenticated');
+  expect(tokenRequestsB, 'tab B sent no token request').toEqual([]);
+  const tokens = JSON.parse(tokenRequestsA[tokenRequestsA.length - 1].body) as { token_type: string; access_token: string };
+  expect(tokens.token_type).toBe('DPoP');
+
+  // Both call the DPoP-only API with the same token and proofs of the same key.
+  expect(await callDpopApi(tabA, apiA)).toMatch(/^\s*200/);
+  expect(await callDpopApi(tabB, apiB)).toMatch(/^\s*200/);
+  for (const [tab, exchanges] of [['A', apiA], ['B', apiB]] as const) {
+    expect(exchanges[exchanges.length - 1].status, `tab ${tab}`).toBe(200);
+    for (const exchange of exchanges) {
+      expect(exchange.authorization, `tab ${tab}`).toBe(`DPoP ${tokens.access_token}`);
+      expect(proofKey(exchange.dpop), `tab ${tab}: the proof key is the login's dpop_jkt`).toBe(jkt);
+    }
+  }
+  // Two proofs, two jti: the key is shared, the proofs are not.
+  const jtis = [...apiA, ...apiB].map((e) => decodeJwt(e.dpop!).payload['jti']);
+  expect(new Set(jtis).size).toBe(jtis.length);
 });
