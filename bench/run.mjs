@@ -40,7 +40,7 @@ let failedSections = 0;
 if (ONLY.has('bundle')) {
   try {
     log('bundles: building/measuring bench apps');
-    const b = bundleFigures({ log });
+    const b = bundleFigures({ apps: ['baseline', 'with-ngx-oidc', 'with-ngx-oidc-all', 'with-ngx-oidc-dpop'], log });
     results.bundle = b;
     for (const app of ['baseline', 'with-ngx-oidc', 'with-ngx-oidc-all']) {
       const r = b[app];
@@ -66,6 +66,12 @@ if (ONLY.has('bundle')) {
     const contributors = attributionDelta('with-ngx-oidc');
     results.bundle.contributors = contributors;
     row('bundle', 'biggest contributors to the delta (minified bytes, esbuild metafile)', contributors.slice(0, 6).map((c) => `${c.module} ${signedKb(c.bytes)}`).join('; '));
+    // withDpop() (issue #14): with-ngx-oidc-dpop is with-ngx-oidc plus withDpop(), nothing else.
+    const dp = b['with-ngx-oidc-dpop'];
+    const dpopTotal = dp.gzip - b['with-ngx-oidc'].gzip;
+    const dpopInitial = dp.initial.gzip - b['with-ngx-oidc'].initial.gzip;
+    results.bundle.dpopAdds = { gzip: dpopTotal, initialGzip: dpopInitial };
+    row('bundle', 'withDpop() adds: with-ngx-oidc-dpop − with-ngx-oidc, gzip, first load / in all', `${signedKb(dpopInitial)} (${dpopInitial} B) / ${signedKb(dpopTotal)} (${dpopTotal} B)`, 'reported; not in the budget test');
     for (const r of REPORTED_IN_ISSUE_6) row('bundle', `${r.lib}, gzip added (Angular 21.2)`, `+${r.gzipKb} kB`, 'reported in issue #6, not measured here');
   } catch (err) {
     failedSections++;
@@ -116,6 +122,7 @@ try {
       const x = l.interceptorInstant;
       row('time', `micro-benchmark: HttpClient with an HttpBackend that answers synchronously (no fetch, no body), ${x.requestsPerRound} GETs: without / floor / with authInterceptor`, `${x.perRequestUs.without.toFixed(2)} / ${x.perRequestUs.floor.toFixed(2)} / ${x.perRequestUs.with.toFixed(2)} µs/request`);
       row('time', 'micro-benchmark ratios: floor / without, with / without, with / floor', `${x.floorRatio} / ${x.ratio} / ${x.withOverFloor}`, 'reported; no target (no fetch, no body: interceptor work only)');
+      row('time', `micro-benchmark, withDpop(): authInterceptor sending 'Authorization: DPoP' and a new ES256 proof per request (key in IndexedDB), ${x.requestsPerRound} GETs`, `${x.perRequestUs.dpop.toFixed(2)} µs/request (Bearer path ${x.perRequestUs.with.toFixed(2)}: +${(x.perRequestUs.dpop - x.perRequestUs.with).toFixed(2)} µs; paired ratio dpop / with ${x.dpopOverWith})`, 'reported; no target');
       const g = l.guardUsPerDecision;
       row('time', 'authGuard decision, authenticated user', `${g.median} µs (p10 ${g.p10}, p90 ${g.p90}; ${g.n} rounds of 10,000)`);
       const MEM_TARGET = 100 * KB;

@@ -28,11 +28,13 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
     // rotate through without / floor / with, after a warm-up of each; three times as many rounds
     // as elsewhere, as a round is short and the differences small.
     const httpRounds = rounds * 3;
-    const interceptorRuns = async (backend) => {
+    // `dpop` (withDpop(): a proof signed per request) only with the instant backend, where the
+    // interceptor's own work is what is measured.
+    const interceptorRuns = async (backend, { dpop = false } = {}) => {
       log(`lab: interceptor overhead, ${backend} backend (${httpRounds} rounds × ${requests} requests each way)`);
-      const modes = ['without', 'floor', 'with'];
+      const modes = ['without', 'floor', 'with', ...(dpop ? ['dpop'] : [])];
       for (const mode of modes) await page.evaluate(([n, m, b]) => window.lab.http(n, m, b), [2000, mode, backend]);
-      const times = { without: [], floor: [], with: [] };
+      const times = Object.fromEntries(modes.map((m) => [m, []]));
       for (let r = 0; r < httpRounds; r++) {
         // Rotate the order so that no mode always runs right after the same one.
         for (let k = 0; k < modes.length; k++) {
@@ -43,6 +45,7 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
       const w = summarize(times.with);
       const wo = summarize(times.without);
       const fl = summarize(times.floor);
+      const dp = dpop ? summarize(times.dpop) : undefined;
       return {
         backend,
         requestsPerRound: requests,
@@ -50,7 +53,13 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
         withoutMs: wo,
         floorMs: fl,
         withMs: w,
-        perRequestUs: { without: (wo.median * 1000) / requests, floor: (fl.median * 1000) / requests, with: (w.median * 1000) / requests },
+        perRequestUs: {
+          without: (wo.median * 1000) / requests,
+          floor: (fl.median * 1000) / requests,
+          with: (w.median * 1000) / requests,
+          ...(dp ? { dpop: (dp.median * 1000) / requests } : {}),
+        },
+        ...(dp ? { dpopMs: dp, dpopOverWith: pairedRatio(times.dpop, times.with) } : {}),
         // Medians of per-round ratios: the modes of one round ran back to back, so a ratio
         // cancels the drift between rounds (GC, JIT, the machine) that a ratio of medians keeps.
         ratio: pairedRatio(times.with, times.without),
@@ -60,7 +69,7 @@ export async function labFigures(browser, { log = console.log, requests = 10_000
       };
     };
     const interceptor = await interceptorRuns('fetch');
-    const interceptorInstant = await interceptorRuns('instant');
+    const interceptorInstant = await interceptorRuns('instant', { dpop: true });
 
     log('lab: guard decisions');
     await page.evaluate(() => window.lab.guard(1000));

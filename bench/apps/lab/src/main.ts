@@ -23,7 +23,19 @@ import {
 import { createApplication } from '@angular/platform-browser';
 import { provideRouter, type ActivatedRouteSnapshot, type RouterStateSnapshot } from '@angular/router';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
-import { ɵAUTH_BROWSER as AUTH_BROWSER, AUTH_CONFIG, authGuard, authInterceptor, AuthService, type ɵAuthBrowser as AuthBrowser, type AuthConfig } from 'ngx-oidc';
+import {
+  ɵAUTH_BROWSER as AUTH_BROWSER,
+  ɵAUTH_CLIENT as AUTH_CLIENT,
+  ɵoidcClientFactory as oidcClientFactory,
+  AUTH_CONFIG,
+  authGuard,
+  authInterceptor,
+  AuthService,
+  provideAuth,
+  withDpop,
+  type ɵAuthBrowser as AuthBrowser,
+  type AuthConfig,
+} from 'ngx-oidc';
 import { firstValueFrom, of } from 'rxjs';
 
 const ISSUER = 'https://idp.bench.test';
@@ -118,9 +130,12 @@ async function providerFetch(input: RequestInfo | URL, init?: RequestInit): Prom
       } else {
         return json({ error: 'unsupported_grant_type' }, 400);
       }
+      // withDpop() (the 'dpop' mode of lab.http): a request with a proof gets a DPoP token
+      // (the proof itself is not checked here; the e2e tests and the unit tests do that).
+      const dpop = new Headers(init?.headers).has('DPoP');
       return json({
         access_token: `at-${rand()}`,
-        token_type: 'Bearer',
+        token_type: dpop ? 'DPoP' : 'Bearer',
         expires_in: 300,
         refresh_token: `rt-${rand()}`,
         scope: 'openid profile email offline_access',
@@ -170,11 +185,14 @@ const CONFIG: AuthConfig = {
 
 let root: EnvironmentInjector;
 
-function tab(href: string, extra: (Provider | EnvironmentProviders)[] = []): EnvironmentInjector {
+/** `dpop`: the app set up with `provideAuth(config, withDpop())` (a real key in IndexedDB). */
+function tab(href: string, extra: (Provider | EnvironmentProviders)[] = [], dpop = false): EnvironmentInjector {
   return createEnvironmentInjector(
     [
-      { provide: AUTH_CONFIG, useValue: CONFIG },
+      dpop ? provideAuth(CONFIG, withDpop()) : { provide: AUTH_CONFIG, useValue: CONFIG },
       { provide: AUTH_BROWSER, useValue: platform(href) },
+      // AUTH_CLIENT is provided in root: each tab needs its own, made from this tab's config.
+      { provide: AUTH_CLIENT, useFactory: () => oidcClientFactory() },
       AuthService,
       provideRouter([]),
       ...extra,
@@ -196,14 +214,14 @@ function authorize(): string {
 }
 
 /** login() in one tab, the callback in a second one; returns the authenticated tab and the callback's ms. */
-async function loggedInTab(extra: (Provider | EnvironmentProviders)[] = []): Promise<{ injector: EnvironmentInjector; callbackMs: number }> {
-  const first = tab(`${ORIGIN}/profile`);
+async function loggedInTab(extra: (Provider | EnvironmentProviders)[] = [], dpop = false): Promise<{ injector: EnvironmentInjector; callbackMs: number }> {
+  const first = tab(`${ORIGIN}/profile`, [], dpop);
   const auth1 = first.get(AuthService);
   await auth1.initialize();
   await auth1.login();
   first.destroy();
   const callbackUrl = authorize();
-  const injector = tab(callbackUrl, extra);
+  const injector = tab(callbackUrl, extra, dpop);
   const auth = injector.get(AuthService);
   const t0 = performance.now();
   await auth.initialize();
@@ -231,7 +249,8 @@ const instantBackend: HttpBackend = {
   handle: (_req: HttpRequest<unknown>) => of(new HttpResponse({ status: 200, body: null })),
 };
 
-type HttpMode = 'without' | 'floor' | 'with';
+/** `dpop`: authInterceptor with withDpop() (a DPoP proof signed per request). */
+type HttpMode = 'without' | 'floor' | 'with' | 'dpop';
 /**
  * `instant`: an HttpBackend that answers synchronously, so only HttpClient's front half and the
  * interceptors run (a micro-benchmark of the interceptor itself). `fetch`: HttpClient whole, its
@@ -284,25 +303,29 @@ const lab = {
   /**
    * ms for n sequential GETs through HttpClient (see {@link HttpBackendKind}): `without` any
    * interceptor, with the `floor` (a minimal interceptor that only adds a fixed Authorization
-   * header: what any header-adding interceptor pays), or `with` authInterceptor (authenticated).
+   * header: what any header-adding interceptor pays), `with` authInterceptor (authenticated), or
+   * `dpop`: authInterceptor with withDpop() (`Authorization: DPoP` and a new proof per request,
+   * signed with the real non-extractable key from IndexedDB).
    */
   httpTabs: {} as Record<string, HttpClient>,
   async http(n: number, mode: HttpMode, backend: HttpBackendKind = 'instant'): Promise<number> {
     const key = `${mode} ${backend}`;
     if (!lab.httpTabs[key]) {
-      const interceptors = mode === 'with' ? [withInterceptors([authInterceptor])] : mode === 'floor' ? [withInterceptors([floorInterceptor])] : [];
+      const interceptors = mode === 'with' || mode === 'dpop' ? [withInterceptors([authInterceptor])] : mode === 'floor' ? [withInterceptors([floorInterceptor])] : [];
       const client = (probe?: HttpBackend): (Provider | EnvironmentProviders)[] =>
         backend === 'fetch'
           ? [provideHttpClient(withFetch(), ...interceptors)]
           : [provideHttpClient(...interceptors), { provide: HttpBackend, useValue: probe ?? instantBackend }];
       // The same app each way (ngx-oidc set up, a user logged in): only the interceptors differ.
-      const { injector } = await loggedInTab(client());
+      const { injector } = await loggedInTab(client(), mode === 'dpop');
       lab.httpTabs[key] = injector.get(HttpClient);
       // Check once that the token goes out (and only then).
       let sent: string | null = null;
+      let proof: string | null = null;
       const probe: HttpBackend = {
         handle: (req) => {
           sent = req.headers.get('Authorization');
+          proof = req.headers.get('DPoP');
           return of(new HttpResponse({ status: 200, body: null }));
         },
       };
@@ -314,8 +337,10 @@ const lab = {
         sent = apiAuthorization;
         if (JSON.stringify(body) !== '{"messages":[]}') throw new Error(`in-process API answered ${JSON.stringify(body)}`);
       }
-      const expected = mode === 'with' ? /^Bearer at-/ : mode === 'floor' ? /^Bearer x$/ : null;
+      const expected = mode === 'with' ? /^Bearer at-/ : mode === 'dpop' ? /^DPoP at-/ : mode === 'floor' ? /^Bearer x$/ : null;
       if (expected ? !expected.test(sent ?? '') : sent !== null) throw new Error(`Authorization header ${JSON.stringify(sent)} (mode ${key})`);
+      // The fetch backend's probe reads only the Authorization header; the instant one sees the proof.
+      if (backend === 'instant' && (mode === 'dpop') !== (proof !== null)) throw new Error(`DPoP header ${JSON.stringify(proof)} (mode ${key})`);
     }
     const http = lab.httpTabs[key];
     const t0 = performance.now();
