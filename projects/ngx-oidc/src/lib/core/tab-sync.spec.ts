@@ -6,7 +6,7 @@ import { createMetadataCache } from './metadata-cache';
 import { createSessionHolder, type SessionHolder } from './session-holder';
 import { saveSession, scopeName, type StoredSession } from './session-store';
 import { MemoryStorage, type AuthStorage } from './storage';
-import { createTabSync, holderLock, RenewalMarks, renewedLock, TAB_WAIT_MS, type TabMessage, type TabSync } from './tab-sync';
+import { createTabSync, ENDED_KEPT, holderLock, RenewalMarks, renewedLock, TAB_WAIT_MS, type TabMessage, type TabSync } from './tab-sync';
 import { findToken, type TokenRequest } from './token-cache';
 import type { IdTokenClaims, TokenSet } from './types';
 import { until } from '../../test-support/tasks';
@@ -285,6 +285,24 @@ describe('createTabSync', () => {
 
       expect(a.holder.current()?.tokens.accessToken).toBe('access-token-new');
       expect(a.recorder.types).toEqual(['logged_out', 'session_synced']);
+    });
+
+    it(`remembers the last ${ENDED_KEPT} ended logins, not every one (a tab that logs in and out all day)`, async () => {
+      const a = newTab();
+      a.sync.logout('l1');
+      for (let i = 1; i < ENDED_KEPT; i++) a.sync.logout(`later-${i}`);
+
+      // l1 is among the last ENDED_KEPT: its late session is ignored, a newer login adopted.
+      clock.advance(1000);
+      peer.post({ type: 'session', session: await aliceSession({ accessToken: 'late-token' }, { id: 'g-late' }), holder: true } satisfies TabMessage);
+      await adoptedFromPeer(a, await aliceSession({ accessToken: 'access-token-l2' }, { id: 'g-l2', login: 'l2' }));
+      expect(a.holder.current()?.tokens.accessToken).toBe('access-token-l2');
+
+      // One more logout and l1 is forgotten: a (newer) session of it is adopted again.
+      a.sync.logout('one-more');
+      clock.advance(1000);
+      await adoptedFromPeer(a, await aliceSession({ accessToken: 'access-token-l1-again' }, { id: 'g-l1' }));
+      expect(a.holder.current()?.tokens.accessToken).toBe('access-token-l1-again');
     });
 
     it('a logout message without a session emits nothing', async () => {
