@@ -62,10 +62,11 @@ for (const coop of [false, true]) {
 test('the user closing the popup on the provider ends the login with popup_closed at once (no COOP)', async ({ page, env }) => {
   await openDemo(page, env);
   // The app's clock, moved by the test: the app looks at its popup every 500 ms, and a person
-  // closes it after the app saw it on the provider (not within the first half second).
+  // closes it after the app saw it on the provider at two looks in a row (not within the first
+  // second).
   await page.clock.install();
   const popup = await openPopup(page, env);
-  await page.clock.runFor(1_000);
+  await page.clock.runFor(1_500);
   await popup.close();
   // Seen on the provider, then closed: known at the next looks, not at the timeout (300 s).
   await page.clock.runFor(1_000);

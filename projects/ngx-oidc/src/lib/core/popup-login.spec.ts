@@ -239,6 +239,7 @@ describe('loginWithPopup (popup-login.ts through OidcClient)', () => {
     const { popup, authorize } = await atProvider(tab);
     popup.where = 'away';
     tab.platform.timers!.fireNext();
+    tab.platform.timers!.fireNext();
     popup.where = 'closed';
     tab.platform.timers!.fireNext();
     await tick();
@@ -246,13 +247,30 @@ describe('loginWithPopup (popup-login.ts through OidcClient)', () => {
     tab.platform.timers!.fireNext();
     const error = await rejectionOf(login);
     expect(error.code).toBe('popup_closed');
-    expect(clock.now - NOW).toBe(3 * POPUP_POLL_MS);
+    expect(clock.now - NOW).toBe(4 * POPUP_POLL_MS);
     expect(tab.recorder.state.error).toBe(error);
     expect(tab.recorder.state.pending).toBeNull();
     expect(tab.recorder.state.isLoading).toBeFalse();
     expect(tab.recorder.types).toEqual(['login_started', 'login_failed']);
     expect(sessionStorage.getItem(TRANSACTION_PREFIX + authorize.searchParams.get('state'))).toBeNull();
     expect(tab.platform.timers!.pending).toEqual([]);
+  });
+
+  it('takes one cross-origin look before the popup reads closed for a COOP swap, not for the user closing it: the answer still completes the login', async () => {
+    const tab = await opener();
+    const login = tab.client.loginWithPopup();
+    const result = track(login);
+    const { popup, authorize } = await atProvider(tab);
+    popup.where = 'away';
+    tab.platform.timers!.fireNext();
+    popup.where = 'closed';
+    for (let i = 0; i < 5; i++) tab.platform.timers!.fireNext();
+    await tick();
+    expect(result.settled).toBeFalse();
+
+    popupPage(await answerFor(authorize));
+    await login;
+    expect(tab.recorder.types).toEqual(['login_started', 'login_completed']);
   });
 
   it('fails with popup_closed at once when the blank popup was closed before it could be sent to the provider', async () => {

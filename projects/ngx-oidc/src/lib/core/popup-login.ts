@@ -121,6 +121,7 @@ function waitForAnswer(
   return new Promise<string>((resolve, reject) => {
     const channel = platform.openChannel?.(state);
     let away = false;
+    let awayPolls = 0;
     let closedPolls = 0;
     let stopPoll = (): void => undefined;
     const settle = (answer: string | AuthError) => {
@@ -139,7 +140,12 @@ function waitForAnswer(
     });
     const poll = () => {
       const now = whereIs(popup);
-      if (now === 'away') away = true;
+      // On the provider's origin for two looks in a row: a page without COOP, so the popup's
+      // closing will be the user's. One look is not enough: while a COOP page severs the popup
+      // (its browsing context group is swapped), Chromium can show the old handle cross-origin
+      // for a moment before it reads closed (seen on a loaded machine: a false popup_closed).
+      awayPolls = now === 'away' ? awayPolls + 1 : 0;
+      if (awayPolls > 1) away = true;
       // Closed after it was seen on the provider: the user closed it. One more look first, for
       // the answer of a callback page that closed its window right after posting it.
       if (now === 'closed' && away && ++closedPolls > 1) return settle(closed());
