@@ -12,6 +12,7 @@ import {
   finishOnDemo,
   onProvider,
   openDemoAnonymous,
+  providerDiscovery,
   routeDemoEnv,
   submitProviderLogin,
   test,
@@ -21,9 +22,7 @@ import type { E2eEnv } from './env';
 
 /** The provider's endpoints, from its discovery document. */
 async function providerEndpoints(page: Page, env: E2eEnv): Promise<{ authorization: string; token: string }> {
-  const response = await page.request.get(`${env.issuer}/.well-known/openid-configuration`);
-  expect(response.status()).toBe(200);
-  const discovery = (await response.json()) as Record<string, unknown>;
+  const discovery = await providerDiscovery(page, env);
   expect(discovery['dpop_signing_alg_values_supported'], 'the provider supports DPoP').toContain('ES256');
   return { authorization: discovery['authorization_endpoint'] as string, token: discovery['token_endpoint'] as string };
 }

@@ -36,6 +36,13 @@ export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The local provider's discovery document: tests read endpoints from it, never guess them. */
+export async function providerDiscovery(page: Page, env: E2eEnv): Promise<Record<string, unknown>> {
+  const response = await page.request.get(`${env.issuer}/.well-known/openid-configuration`);
+  expect(response.status()).toBe(200);
+  return (await response.json()) as Record<string, unknown>;
+}
+
 /** Decodes a JWT payload (no verification). */
 export function decodeJwtPayload(jwt: string): Record<string, unknown> {
   const parts = jwt.split('.');

@@ -12,6 +12,7 @@ import {
   finishOnDemo,
   onProvider,
   openDemoAnonymous,
+  providerDiscovery,
   routeDemoEnv,
   submitProviderLogin,
   test,
@@ -24,9 +25,7 @@ async function providerEndpoints(
   page: Page,
   env: E2eEnv,
 ): Promise<{ authorization: string; par: string }> {
-  const response = await page.request.get(`${env.issuer}/.well-known/openid-configuration`);
-  expect(response.status()).toBe(200);
-  const discovery = (await response.json()) as Record<string, unknown>;
+  const discovery = await providerDiscovery(page, env);
   const authorization = discovery['authorization_endpoint'];
   const par = discovery['pushed_authorization_request_endpoint'];
   expect(typeof authorization, 'authorization_endpoint').toBe('string');

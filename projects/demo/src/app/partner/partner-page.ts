@@ -85,20 +85,6 @@ import { DEMO_ENV } from '../demo-env';
     .card h2 {
       margin-top: 0;
     }
-    .status {
-      padding: 0.125rem 0.625rem;
-      border-radius: 999px;
-      font-size: 0.8125rem;
-      font-weight: 600;
-    }
-    .status-in {
-      background: var(--ok-bg);
-      color: var(--ok);
-    }
-    .status-out {
-      background: var(--surface);
-      color: var(--muted);
-    }
   `,
 })
 export class PartnerPage {

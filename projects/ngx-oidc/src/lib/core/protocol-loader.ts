@@ -1,8 +1,5 @@
 import { AuthError } from './errors';
 
-/** What core/protocol.ts exports. */
-export type Protocol = typeof import('./protocol');
-
 /**
  * The on-demand part of the library (core/protocol.ts: login flows, token requests, ID token
  * checks, jose), loaded when first needed: an app's build puts it in a chunk of its own, which a
