@@ -10,6 +10,7 @@ import {
   expect,
   expectProviderLoginForm,
   finishOnDemo,
+  onDemo,
   onProvider,
   openDemoAnonymous,
   providerDiscovery,
@@ -223,15 +224,15 @@ function proofKey(proof: string | undefined): string {
 
 /**
  * Logs `page` in with DPoP (the demo already routed with `dpop: true`) and returns the
- * authorization request's `dpop_jkt`.
+ * authorization request's `dpop_jkt`. With `reopen: false` it logs in from where the page is.
  */
-async function dpopLogin(page: Page, env: E2eEnv, authorizationEndpoint: string): Promise<string> {
+async function dpopLogin(page: Page, env: E2eEnv, authorizationEndpoint: string, { reopen = true } = {}): Promise<string> {
   const authorizations: string[] = [];
   const onRequest = (request: Request) => {
     if (request.isNavigationRequest() && request.url().startsWith(authorizationEndpoint + '?')) authorizations.push(request.url());
   };
   page.on('request', onRequest);
-  await openDemoAnonymous(page, env);
+  if (reopen) await openDemoAnonymous(page, env);
   await expect(page.getByTestId('dpop-mode')).toBeVisible();
   await page.getByTestId('login-button').click();
   await submitProviderLogin(page, env, USERS.alice);
@@ -329,4 +330,32 @@ test('DPoP in two tabs: the second tab adopts the session and proves with the sa
   // Two proofs, two jti: the key is shared, the proofs are not.
   const jtis = [...apiA, ...apiB].map((e) => decodeJwt(e.dpop!).payload['jti']);
   expect(new Set(jtis).size).toBe(jtis.length);
+
+  // Tab A logs out (the key is deleted) and in again (a new key). Tab B, which kept a copy of
+  // the old key, adopts the new session and must prove with the new login's key: a proof of the
+  // old one would not match the new token's cnf.jkt.
+  const sentBack = tabA.waitForRequest(
+    (request: Request) =>
+      request.isNavigationRequest() &&
+      request.frame() === tabA.mainFrame() &&
+      onDemo(env, request.url()) &&
+      onProvider(env, request.redirectedFrom()?.url() ?? 'about:blank'),
+  );
+  await tabA.getByTestId('logout-button').click();
+  await expect(tabB.getByTestId('auth-status')).toHaveText('anonymous');
+  await sentBack;
+  await tabA.waitForURL((url) => onDemo(env, url), { waitUntil: 'commit' });
+  await expect(tabA.getByTestId('auth-status')).toHaveText('anonymous');
+  const relogin = await dpopLogin(tabA, env, endpoints.authorization, { reopen: false });
+  expect(relogin, 'a new key after the logout').not.toBe(jkt);
+  await expect(tabB.getByTestId('auth-status')).toHaveText('authenticated');
+  const newTokens = JSON.parse(tokenRequestsA[tokenRequestsA.length - 1].body) as { access_token: string };
+  expect(newTokens.access_token).not.toBe(tokens.access_token);
+  const sentByB = apiB.length;
+  expect(await callDpopApi(tabB, apiB)).toMatch(/^\s*200/);
+  for (const exchange of apiB.slice(sentByB)) {
+    expect(exchange.authorization).toBe(`DPoP ${newTokens.access_token}`);
+    expect(proofKey(exchange.dpop), "tab B proves with the new login's key").toBe(relogin);
+  }
+  expect(tokenRequestsB, 'tab B sent no token request').toEqual([]);
 });

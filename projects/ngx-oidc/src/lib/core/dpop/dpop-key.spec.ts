@@ -1,5 +1,6 @@
 import { rejectionOf, SCOPE } from '../../../test-support/fake-provider';
-import { createDpopKeyStore, openDpopKeyRecords, type DpopKeyRecords } from './dpop-key';
+import { scopeName } from '../session-store';
+import { createDpopKeyStore, openDpopKeyRecords, type DpopKeyNews, type DpopKeyRecords } from './dpop-key';
 
 /** IndexedDB's semantics in memory: `add` is atomic, as a readwrite transaction is. */
 class MemoryKeyRecords implements DpopKeyRecords {
@@ -18,6 +19,22 @@ class MemoryKeyRecords implements DpopKeyRecords {
   async delete(name: string): Promise<void> {
     this.pairs.delete(name);
   }
+}
+
+/** The tabs' news of a key, delivered at once: `posts` counts what each tab posted. */
+class NewsHub {
+  readonly listeners: (() => void)[] = [];
+  posts = 0;
+  open = (): DpopKeyNews => {
+    let mine: (() => void) | undefined;
+    return {
+      post: () => {
+        this.posts++;
+        this.listeners.filter((listener) => listener !== mine).forEach((listener) => listener());
+      },
+      onPost: (listener) => void this.listeners.push((mine = listener)),
+    };
+  };
 }
 
 describe('DPoP key store', () => {
@@ -68,6 +85,33 @@ describe('DPoP key store', () => {
     await tab2.forget();
     const replaced = await tab2.get();
     expect((await tab1.get(true)).thumbprint).toBe(replaced.thumbprint);
+  });
+
+  it('signs with the new key in a tab that kept a copy, after another tab logged out and in again', async () => {
+    const records = new MemoryKeyRecords();
+    const hub = new NewsHub();
+    const tab1 = createDpopKeyStore(SCOPE, records, crypto.subtle, hub.open);
+    const tab2 = createDpopKeyStore(SCOPE, records, crypto.subtle, hub.open);
+    const old = await tab1.get();
+    expect((await tab2.get()).thumbprint).toBe(old.thumbprint);
+    // Tab 1 logs out (the key is deleted), then logs in again with a new key; tab 2 adopts
+    // that login's session and must sign with its key, not its copy of the old one.
+    await tab1.forget();
+    const renewed = await tab1.get(true);
+    expect(renewed.thumbprint).not.toBe(old.thumbprint);
+    expect((await tab2.get()).thumbprint).toBe(renewed.thumbprint);
+  });
+
+  it('posts news only when this tab deleted the key or stored its own', async () => {
+    const records = new MemoryKeyRecords();
+    const hub = new NewsHub();
+    const [a, b] = [createDpopKeyStore(SCOPE, records, crypto.subtle, hub.open), createDpopKeyStore(SCOPE, records, crypto.subtle, hub.open)];
+    await Promise.all([a.get(), b.get()]);
+    expect(hub.posts).toBe(1); // one stored the key; the other read it
+    await a.get(true);
+    expect(hub.posts).toBe(1);
+    await a.forget();
+    expect(hub.posts).toBe(2);
   });
 
   it('fails with dpop_unavailable without Web Crypto', async () => {
@@ -129,6 +173,29 @@ describe('DPoP key store', () => {
       await reloaded.forget();
       const d = await createDpopKeyStore(SCOPE, openDpopKeyRecords(indexedDB, database)).get();
       expect(d.thumbprint).not.toBe(a.thumbprint);
+    });
+
+    it("tells the other tabs over a BroadcastChannel that the key changed", async () => {
+      const scope = { ...SCOPE, clientId: `news-${crypto.randomUUID()}` };
+      const tab1 = createDpopKeyStore(scope, openDpopKeyRecords(indexedDB, database));
+      const tab2 = createDpopKeyStore(scope, openDpopKeyRecords(indexedDB, database));
+      const old = await tab2.get();
+      // A channel opened after tab 2's hears each post after tab 2 did (messages reach a
+      // name's channels in the order they were made).
+      const probe = new BroadcastChannel(`ngx-oidc-dpop:${scopeName(scope)}`);
+      const heard = () => new Promise((resolve) => probe.addEventListener('message', resolve, { once: true }));
+      try {
+        let news = heard();
+        await tab1.forget();
+        await news;
+        news = heard();
+        const renewed = await tab1.get();
+        await news;
+        expect(renewed.thumbprint).not.toBe(old.thumbprint);
+        expect((await tab2.get()).thumbprint).toBe(renewed.thumbprint);
+      } finally {
+        probe.close();
+      }
     });
   });
 });

@@ -49,9 +49,32 @@ export interface DpopKeyStore {
 }
 
 /**
+ * News of a stored key between the app's tabs: a tab that deleted the key or stored a new one
+ * posts; the others drop their copy and read the stored key at their next proof.
+ */
+export interface DpopKeyNews {
+  /** Tells the other tabs that the stored key changed. */
+  post(): void;
+  /** Calls `listener` when another tab posts. */
+  onPost(listener: () => void): void;
+}
+
+/**
+ * {@link DpopKeyNews} over a `BroadcastChannel` named by the key (every browser with IndexedDB
+ * has one); `undefined` where there is none.
+ */
+export function broadcastKeyNews(name: string): DpopKeyNews | undefined {
+  if (typeof BroadcastChannel !== 'function') return undefined;
+  const channel = new BroadcastChannel(`ngx-oidc-dpop:${name}`);
+  return { post: () => channel.postMessage(0), onPost: (listener) => channel.addEventListener('message', listener) };
+}
+
+/**
  * The DPoP key store of a client: one non-extractable ES256 key pair per issuer and client id
  * (`scopeName`), kept in `records` (IndexedDB) so every tab and every reload signs with the same
- * key, until {@link DpopKeyStore.forget}. This tab keeps a copy of the key it read.
+ * key, until {@link DpopKeyStore.forget}. This tab keeps a copy of the key it read, until
+ * another tab says (`news`) that it deleted the key or stored a new one: a tab that adopts the
+ * session of a login made in another tab after a logout must sign with that login's key.
  *
  * There is no fallback: without IndexedDB or Web Crypto, or where a key cannot be stored (some
  * private modes), {@link DpopKeyStore.get} fails with `dpop_unavailable`, and so does the login
@@ -65,9 +88,21 @@ export function createDpopKeyStore(
   scope: SessionScope,
   records: DpopKeyRecords = openDpopKeyRecords(),
   subtle: SubtleCrypto | null | undefined = globalThis.crypto?.subtle,
+  news: (name: string) => DpopKeyNews | undefined = broadcastKeyNews,
 ): DpopKeyStore {
   const name = scopeName(scope);
   let current: Promise<DpopKey> | undefined;
+  let heard: DpopKeyNews | undefined;
+  let listening = false;
+  // Opened once IndexedDB answered: never on a server, where a channel would keep Node running.
+  const listen = () => {
+    if (!listening) {
+      listening = true;
+      heard = news(name);
+      heard?.onPost(() => (current = undefined));
+    }
+    return heard;
+  };
 
   return {
     get(reload) {
@@ -87,6 +122,7 @@ export function createDpopKeyStore(
       } catch (cause) {
         throw unavailable(cause, (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The DPoP key could not be deleted from IndexedDB.' : '');
       }
+      listen()?.post();
     },
   };
 
@@ -97,12 +133,17 @@ export function createDpopKeyStore(
     let pair: CryptoKeyPair;
     try {
       const stored = await records.get(name);
+      listen();
       // RFC 9449 §2: the key is the client's to hold; the private key is created
       // non-extractable (the public key of a pair always is extractable), so a script can sign
       // with it while the page is open but never copy it out.
-      pair =
-        stored ??
-        (await records.add(name, (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair));
+      if (stored) pair = stored;
+      else {
+        const created = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+        pair = await records.add(name, created);
+        // Stored by this tab (not the one another tab stored first): the others' copies are stale.
+        if (pair === created) listen()?.post();
+      }
     } catch (cause) {
       if (cause instanceof AuthError) throw cause;
       throw unavailable(
