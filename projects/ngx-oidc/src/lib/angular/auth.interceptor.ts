@@ -9,6 +9,8 @@ import { diagnoseToken } from '../core/diagnose-token';
 import { AuthError } from '../core/errors';
 import type { TokenRequest } from '../core/token-cache';
 import { clientOf } from './auth-client';
+import type { Dpop } from '../core/dpop/dpop';
+import { explainDpopRefusal } from '../core/dpop/dpop-refusal';
 import type { InterceptorDpop } from './dpop-requests';
 import { AuthService } from './auth.service';
 
@@ -117,7 +119,7 @@ function send(
         // The token of the request whose answer reaches the app: the first one, or the retry's.
         let sent = token;
         return send(auth, client, req, next, token, request, entry, url, (t) => (sent = t)).pipe(
-          tap({ error: (error: unknown) => reportRejection((entry as Partial<ProviderEntry>).ɵservice ?? auth, req, entry, sent, error) }),
+          tap({ error: (error: unknown) => void reportRejection((entry as Partial<ProviderEntry>).ɵservice ?? auth, req, entry, sent, error, client.dpop?.()) }),
         );
       });
     }
@@ -151,13 +153,15 @@ let reported: WeakMap<AuthService, Set<string>> | undefined;
 
 /**
  * Development mode: explains a 401/403 from an allow-listed API by diagnosing the token that
- * was sent against what the client knows. Logs each cause once per API origin; never throws,
- * never logs the token.
+ * was sent against what the client knows, and with `withDpop()` the proof's key and what the
+ * challenge says of DPoP (core/dpop/dpop-refusal.ts). Logs each cause once per API origin;
+ * never throws, never logs the token.
  */
-function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: AllowedUrlMatcher, token: string, error: unknown): void {
+async function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: AllowedUrlMatcher, token: string, error: unknown, dpop?: Dpop): Promise<void> {
   if (!(error instanceof HttpErrorResponse) || (error.status !== 401 && error.status !== 403)) return;
   try {
-    const challenge = parseBearerChallenge(error.headers?.get('WWW-Authenticate'));
+    // RFC 9449 §7.1: with DPoP the API's challenge is the DPoP scheme's.
+    const challenge = parseBearerChallenge(error.headers?.get('WWW-Authenticate'), dpop?.scheme);
     const config = auth.configuration;
     const iss = auth.user()?.['iss'];
     const { findings } = diagnoseToken(token, {
@@ -168,9 +172,12 @@ function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: Al
       requiredScopes: challenge['scope'],
       clientId: config.clientId,
       clockSkewSeconds: config.clockSkewSeconds,
+      // The key the proofs are signed with now (read again: another tab may have replaced it).
+      dpopJkt: dpop && (await dpop.thumbprint().catch(() => undefined)),
     });
+    const hint = error.headers && explainDpopRefusal(error.status, error.headers, !!dpop);
     const url = new URL(req.url, globalThis.location?.href);
-    const key = `${findings.map((f) => f.code).sort().join(',')} ${url.origin}`;
+    const key = `${findings.map((f) => f.code).sort().join(',')}${hint ?? ''} ${url.origin}`;
     reported ??= new WeakMap();
     const seen = reported.get(auth) ?? new Set<string>();
     reported.set(auth, seen);
@@ -179,6 +186,7 @@ function reportRejection(auth: AuthService, req: HttpRequest<unknown>, entry: Al
     const answer = [challenge['error'], challenge['error_description'] && `"${challenge['error_description']}"`].filter(Boolean).join(': ');
     console.warn(
       `ngx-oidc: ${req.method} ${url.origin}${url.pathname} was refused with ${error.status}${answer ? ` (${answer})` : ''}. ` +
+        (hint ? `${hint}\n` : '') +
         (findings.length
           ? `The access token sent (decoded, not verified) shows:\n${findings.map((f) => `- ${f.code}: ${f.message}`).join('\n')}`
           : 'The access token sent (decoded, not verified) meets what the client knows (issuer, audience, expiry, scope); see the API\'s logs.'),

@@ -6,6 +6,7 @@ import { firstValueFrom } from 'rxjs';
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { importJWK } from 'jose/key/import';
 import { jwtVerify } from 'jose/jwt/verify';
+import { generateKeyPair, SignJWT } from 'jose';
 import { setUpAuth } from '../../test-support/fake-browser';
 import { APP_ORIGIN, CLIENT_ID, FakeProvider, ISSUER, SCOPE } from '../../test-support/fake-provider';
 import { calculateAth } from '../core/dpop/dpop-proof';
@@ -25,13 +26,13 @@ describe('authInterceptor with withDpop()', () => {
   let auth: AuthService;
   let refreshes: number;
 
-  async function setUp(dpop = true): Promise<void> {
+  async function setUp(dpop = true, accessToken = 'the-access-token'): Promise<void> {
     sessionStorage.clear();
     const now = Math.floor(Date.now() / 1000);
     saveSession(sessionStorage, SCOPE, {
       tokens: {
         idToken: 'id-token',
-        accessToken: 'the-access-token',
+        accessToken,
         tokenType: dpop ? 'DPoP' : 'Bearer',
         refreshToken: 'refresh-1',
         expiresAt: Date.now() + 300_000,
@@ -58,8 +59,10 @@ describe('authInterceptor with withDpop()', () => {
     backend = TestBed.inject(HttpTestingController);
   }
 
-  // The development-mode diagnosis of refused tokens (auth.interceptor.spec.ts tests it).
-  beforeEach(() => spyOn(console, 'warn'));
+  // The development-mode diagnosis of refused tokens (auth.interceptor.spec.ts tests it; the
+  // DPoP parts at the end of this file).
+  let warn: jasmine.Spy;
+  beforeEach(() => (warn = spyOn(console, 'warn')));
 
   afterEach(async () => {
     backend.verify();
@@ -261,6 +264,81 @@ describe('authInterceptor with withDpop()', () => {
     challenge(req, 'DPoP error="invalid_token"', 'n-1');
     expect(await response).toEqual(jasmine.objectContaining({ status: 401 }));
     expect(refreshes).toBe(0);
+  });
+  describe('development-mode diagnosis of a refused token', () => {
+    /** An access token as a JWT (not verified by the diagnosis), bound to `jkt` if given. */
+    async function accessJwt(jkt?: string): Promise<string> {
+      const { privateKey } = await generateKeyPair('ES256');
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ iss: ISSUER, sub: 'alice', aud: 'https://api.example.com', iat: now, exp: now + 300, ...(jkt ? { cnf: { jkt } } : {}) })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .sign(privateKey);
+    }
+
+    /** Waits until the development-mode diagnosis has logged (it reads the key first). */
+    async function logged(): Promise<string> {
+      for (let i = 0; i < 500 && warn.calls.count() === 0; i++) await new Promise((r) => setTimeout(r));
+      return warn.calls.allArgs().flat().join('\n');
+    }
+
+    it('reads the DPoP challenge, and explains a refused proof', async () => {
+      await setUp();
+      const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      challenge(await nextRequest(API), 'DPoP algs="ES256", error="invalid_dpop_proof", error_description="htu mismatch"');
+      expect(await response).toEqual(jasmine.objectContaining({ status: 401 }));
+      const text = await logged();
+      expect(text).toContain('was refused with 401 (invalid_dpop_proof: "htu mismatch")');
+      expect(text).toContain('The API refused the DPoP proof');
+      expect(text).not.toContain('the-access-token');
+    });
+
+    it("names a token bound to another key than this browser's (cnf.jkt), and one bound to none", async () => {
+      await setUp(true, await accessJwt('another-key-thumbprint'));
+      const jkt = await clientOf(auth).dpop!()!.thumbprint();
+      let response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      // Not invalid_token: no renewal, the answer goes to the app.
+      challenge(await nextRequest(API), 'DPoP error="invalid_request"');
+      await response;
+      let text = await logged();
+      expect(text).toContain('- dpop_key_mismatch: ');
+      expect(text).toContain('"another-key-thumbprint"');
+      expect(text).toContain(`"${jkt}"`);
+
+      warn.calls.reset();
+      backend.verify();
+      await clientOf(auth).dpop?.()?.forget();
+      TestBed.resetTestingModule();
+      await setUp(true, await accessJwt());
+      response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      challenge(await nextRequest(API), 'DPoP error="invalid_request"');
+      await response;
+      text = await logged();
+      expect(text).toContain('- dpop_key_mismatch: ');
+      expect(text).toContain('no "cnf.jkt"');
+    });
+
+    it('finds nothing wrong with a token bound to the key the proofs are signed with', async () => {
+      await setUp();
+      const jkt = await clientOf(auth).dpop!()!.thumbprint();
+      TestBed.resetTestingModule();
+      await setUp(true, await accessJwt(jkt));
+      const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      challenge(await nextRequest(API), 'DPoP error="invalid_request"');
+      await response;
+      const text = await logged();
+      expect(text).not.toContain('dpop_key_mismatch');
+      expect(text).toContain('meets what the client knows');
+    });
+
+    it('tells an app without withDpop() that the API takes only DPoP-bound tokens', async () => {
+      await setUp(false);
+      const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
+      const req = await nextRequest(API);
+      expect(req.request.headers.get('Authorization')).toBe('Bearer the-access-token');
+      challenge(req, 'DPoP algs="ES256"');
+      await response;
+      expect(await logged()).toContain('add withDpop() to provideAuth()');
+    });
   });
 });
 

@@ -270,6 +270,18 @@ describe('diagnoseToken', () => {
     expect(idToken.findings[1].message).toContain(`the client id "${CLIENT_ID}"`);
   });
 
+  it('dpop_key_mismatch: sent with DPoP, cnf.jkt missing or naming another key', async () => {
+    const bound = await sign(claims({ cnf: { jkt: 'key-a' } }));
+    expect(codes(bound, { ...EXPECTED, dpopJkt: 'key-a' })).toEqual([]);
+    expect(codes(bound, EXPECTED)).toEqual([]); // not sent with DPoP: nothing to compare
+    const other = diagnoseToken(bound, { ...EXPECTED, dpopJkt: 'key-b' }).findings;
+    expect(other).toEqual([jasmine.objectContaining({ code: 'dpop_key_mismatch', expected: 'key-b', actual: 'key-a' })]);
+    expect(other[0].message).toContain('another key');
+    const unbound = diagnoseToken(await sign(claims()), { ...EXPECTED, dpopJkt: 'key-b' }).findings;
+    expect(unbound).toEqual([jasmine.objectContaining({ code: 'dpop_key_mismatch', actual: undefined })]);
+    expect(unbound[0].message).toContain('not bound to a key');
+  });
+
   it('never repeats the token in a finding', async () => {
     const token = await sign(
       claims({ aud: CLIENT_ID, iss: 'https://x', exp: NOW_S - 999, scope: '', nonce: 'n' }),

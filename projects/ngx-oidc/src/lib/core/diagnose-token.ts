@@ -123,6 +123,21 @@ function diagnoseJwt(
       actual: 'an ID token',
     });
   }
+  // RFC 9449 §6.1: a DPoP-bound JWT names its key's thumbprint in cnf.jkt, which the API
+  // compares with the proof's key.
+  const jkt = (claims['cnf'] as { jkt?: unknown } | undefined)?.jkt;
+  if (expected.dpopJkt !== undefined && jkt !== expected.dpopJkt) {
+    findings.push({
+      code: 'dpop_key_mismatch',
+      severity: 'error',
+      message:
+        jkt === undefined
+          ? `The token was sent with a DPoP proof but is not bound to a key (no "cnf.jkt"): the API cannot match the proof's key ("${expected.dpopJkt}") with it. Does the provider bind access tokens for this client?`
+          : `The token is bound to another key ("cnf.jkt" "${String(jkt)}") than the one this browser proves with ("${expected.dpopJkt}"): a token of an earlier key, or of another browser.`,
+      expected: expected.dpopJkt,
+      actual: jkt,
+    });
+  }
   // RFC 7519 §4.1.4: reject after exp (with the clock skew).
   if (typeof claims.exp === 'number' && now > claims.exp + skew) {
     findings.push({

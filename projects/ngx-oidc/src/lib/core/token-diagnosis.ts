@@ -43,7 +43,9 @@ export type TokenFindingCode =
   /** The token is signed with a shared secret (HMAC, `HS256`…). */
   | 'symmetric_alg'
   /** The token looks like an ID token (`nonce`, `at_hash`, or `aud` = the client id). */
-  | 'id_token_used_as_access_token';
+  | 'id_token_used_as_access_token'
+  /** Sent with DPoP: the token's `cnf.jkt` is missing or names another key than the proof's. */
+  | 'dpop_key_mismatch';
 
 /** One thing {@link diagnoseToken} noticed; `expected`/`actual` hold what was compared. */
 export interface TokenFinding {
@@ -93,6 +95,11 @@ export interface TokenExpectations {
   readonly clockSkewSeconds?: number;
   /** The provider's signing keys, to check the header's `kid` and `alg` against. */
   readonly jwks?: JSONWebKeySet;
+  /**
+   * Sent with DPoP (`withDpop()`): the JWK thumbprint of the key the proofs are signed with,
+   * which the token's `cnf.jkt` must equal (RFC 9449 §6.1).
+   */
+  readonly dpopJkt?: string;
 }
 
 /** What {@link diagnoseToken} read from a token, and what it found wrong. */

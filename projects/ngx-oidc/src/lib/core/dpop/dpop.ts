@@ -1,3 +1,4 @@
+import { parseBearerChallenge } from '../bearer-challenge';
 import { AuthError } from '../errors';
 import type { SessionScope } from '../session-store';
 import { scopeName } from '../session-store';
@@ -98,7 +99,7 @@ export function createDpop(scope: SessionScope, parts: DpopParts = {}): Dpop {
     thumbprint: async () => (await keys.get(true)).thumbprint,
     proofFor: async (method, url, accessToken) => createDpopProof(await keys.get(), { method, url, nonce: nonces.get(url), accessToken }, now()),
     noteNonce: (url, headers) => void nonces.note(url, headers),
-    nonceChallenged: (status, headers) => status === 401 && headers.get('DPoP-Nonce') !== null && dpopError(headers.get('WWW-Authenticate')) === 'use_dpop_nonce',
+    nonceChallenged: (status, headers) => status === 401 && headers.get('DPoP-Nonce') !== null && parseBearerChallenge(headers.get('WWW-Authenticate'), 'DPoP')['error'] === 'use_dpop_nonce',
     async fetch(fetchFn) {
       // The key first: without one the request is not sent (dpop_unavailable, not a network error).
       await keys.get();
@@ -139,19 +140,6 @@ export function createDpop(scope: SessionScope, parts: DpopParts = {}): Dpop {
     forget: () => keys.forget(),
   };
   return dpop;
-}
-
-/** The `error` of a `DPoP` challenge in a `WWW-Authenticate` header (RFC 9449 §7.1, RFC 9110 §11.6.1). */
-function dpopError(header: string | null): string | undefined {
-  let inDpop = false;
-  for (const [, name, param, quoted, token] of (header ?? '').matchAll(/([^\s,="]+)(\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g)) {
-    // A word without "=" is the next challenge's scheme.
-    if (!param) {
-      if (inDpop) break;
-      inDpop = /^dpop$/i.test(name);
-    } else if (inDpop && name.toLowerCase() === 'error') return quoted ?? token;
-  }
-  return undefined;
 }
 
 /**
