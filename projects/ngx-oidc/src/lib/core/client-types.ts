@@ -21,7 +21,7 @@ export interface ClientListener {
   event(event: AuthEvent): void;
 }
 
-/** Options of {@link OidcClient.getAccessToken}. */
+/** Options of `AuthService.getAccessToken()` (and of the client beneath it). */
 export interface AccessTokenOptions extends TokenRequest {
   /** Renew even if the cached token is still fresh. */
   readonly forceRefresh?: boolean;
