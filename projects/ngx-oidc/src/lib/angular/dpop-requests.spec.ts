@@ -209,6 +209,25 @@ describe('authInterceptor with withDpop()', () => {
     expect(await response).toEqual({ ok: true });
   });
 
+  it('shares one renewal between requests refused together, each retried with its own proof of the new token', async () => {
+    await setUp();
+    const urls = [`${API}/1`, `${API}/2`, `${API}/3`];
+    const responses = urls.map((url) => firstValueFrom(http.get(url)));
+    const first = await Promise.all(urls.map((url) => nextRequest(url)));
+    first.forEach((req) => challenge(req, 'DPoP error="invalid_token", algs="ES256"'));
+    const retries = await Promise.all(urls.map((url) => nextRequest(url)));
+    // One refresh grant (single-flight), one proof with it.
+    expect(refreshes).toBe(1);
+    expect(provider.requestsTo(provider.discovery.token_endpoint!).length).toBe(1);
+    const proofs = await Promise.all(retries.map((req) => proofOf(req)));
+    retries.forEach((req) => expect(req.request.headers.get('Authorization')).toBe('DPoP renewed-1'));
+    expect(proofs.map(({ payload }) => payload['htu'])).toEqual(urls);
+    expect(new Set(proofs.map(({ payload }) => payload['jti'])).size).toBe(3);
+    proofs.forEach(({ payload }) => expect(payload['ath']).toBe(proofs[0].payload['ath']));
+    retries.forEach((req, i) => req.flush({ n: i }));
+    expect(await Promise.all(responses)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+  });
+
   it('hands a second invalid_token to the app after a nonce retry and a renewal: no loop', async () => {
     await setUp();
     const response = firstValueFrom(http.get(API)).catch((e: unknown) => e);
