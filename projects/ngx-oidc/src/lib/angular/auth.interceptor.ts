@@ -172,8 +172,8 @@ async function reportRejection(auth: AuthService, req: HttpRequest<unknown>, ent
       requiredScopes: challenge['scope'],
       clientId: config.clientId,
       clockSkewSeconds: config.clockSkewSeconds,
-      // The key the proofs are signed with now (read again: another tab may have replaced it).
-      dpopJkt: dpop && (await dpop.thumbprint().catch(() => undefined)),
+      // The key this tab's proofs are signed with (none at hand: nothing to compare).
+      dpopJkt: dpop && (await dpop.heldThumbprint()),
     });
     const hint = error.headers && explainDpopRefusal(error.status, error.headers, !!dpop);
     const url = new URL(req.url, globalThis.location?.href);

@@ -40,6 +40,8 @@ export interface DpopKeyStore {
    * @throws {AuthError} `dpop_unavailable`.
    */
   get(reload?: boolean): Promise<DpopKey>;
+  /** This tab's copy of the key, the one its proofs are signed with, if it has one: never reads nor creates one. */
+  held(): Promise<DpopKey> | undefined;
   /**
    * Deletes the key (logout): the next {@link get} creates another, so tokens bound to this
    * one cannot be used by this browser any more.
@@ -115,6 +117,7 @@ export function createDpopKeyStore(
       }
       return current;
     },
+    held: () => current,
     async forget() {
       current = undefined;
       try {

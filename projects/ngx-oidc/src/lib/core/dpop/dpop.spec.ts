@@ -1,6 +1,7 @@
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { importJWK } from 'jose/key/import';
 import { jwtVerify } from 'jose/jwt/verify';
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 import {
   createKey,
   DISCOVERY,
@@ -17,6 +18,7 @@ import {
 import { startLogin, completeLogin, type FlowContext } from '../login-flow';
 import { createMetadataCache } from '../metadata-cache';
 import { refreshTokens } from '../refresh';
+import { scopeName } from '../session-store';
 import { MemoryStorage } from '../storage';
 import { exchangeCode } from '../token-request';
 import type { FetchLike } from '../types';
@@ -81,6 +83,21 @@ describe('DPoP', () => {
     expect(dpop.nonceChallenged(401, new Headers({ ...nonce, 'WWW-Authenticate': 'Bearer error="use_dpop_nonce"' }))).toBeFalse();
     expect(dpop.nonceChallenged(401, new Headers({ 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' }))).toBeFalse();
     expect(dpop.nonceChallenged(403, new Headers({ ...nonce, 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' }))).toBeFalse();
+  });
+
+  it("names the key this tab signs with (heldThumbprint) without ever creating one", async () => {
+    const records = memoryRecords();
+    const tab = createDpop(SCOPE, { keys: createDpopKeyStore(SCOPE, records) });
+    expect(await tab.heldThumbprint()).toBeUndefined();
+    const proof = await tab.proofFor('GET', API);
+    const { jwk } = decodeProtectedHeader(proof);
+    const held = await tab.heldThumbprint();
+    expect(held).toBe(await tab.thumbprint());
+    expect(held).toBe(await calculateJwkThumbprint(jwk!, 'sha256'));
+    await tab.forget();
+    expect(await tab.heldThumbprint()).toBeUndefined();
+    // Asking created nothing: the store is still empty after the logout.
+    expect(await records.get(scopeName(SCOPE))).toBeUndefined();
   });
 
   it('gives one Dpop per issuer and client id', () => {

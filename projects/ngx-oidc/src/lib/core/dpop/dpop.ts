@@ -39,6 +39,11 @@ export interface Dpop {
    */
   thumbprint(): Promise<string>;
   /**
+   * The thumbprint of the key this tab signs its proofs with now, if it has one at hand; never
+   * creates a key (the development-mode diagnosis of a refused token compares it with `cnf.jkt`).
+   */
+  heldThumbprint(): Promise<string | undefined>;
+  /**
    * A fresh proof for one request, with the nonce last noted for its origin: the value of the
    * `DPoP` header (RFC 9449 §4.2).
    * @param url The request's absolute URL (query and fragment are left out of `htu`).
@@ -97,6 +102,7 @@ export function createDpop(scope: SessionScope, parts: DpopParts = {}): Dpop {
   const dpop: Dpop = {
     scheme: 'DPoP',
     thumbprint: async () => (await keys.get(true)).thumbprint,
+    heldThumbprint: async () => (await keys.held()?.catch(() => undefined))?.thumbprint,
     proofFor: async (method, url, accessToken) => createDpopProof(await keys.get(), { method, url, nonce: nonces.get(url), accessToken }, now()),
     noteNonce: (url, headers) => void nonces.note(url, headers),
     nonceChallenged: (status, headers) => status === 401 && headers.get('DPoP-Nonce') !== null && parseBearerChallenge(headers.get('WWW-Authenticate'), 'DPoP')['error'] === 'use_dpop_nonce',
