@@ -9,6 +9,7 @@ import { TEST_CONFIG } from '../../test-support/fake-browser';
 import { authGuard } from './auth.guard';
 import { authInterceptor } from './auth.interceptor';
 import { AuthService } from './auth.service';
+import { withDpop } from './features';
 import { provideAuth } from './provide-auth';
 
 @Component({ template: 'secret page' })
@@ -75,6 +76,33 @@ describe('on the server (PLATFORM_ID server)', () => {
     expect(auth.nonce()).toBeNull();
     const error = await firstValueFrom(TestBed.inject(HttpClient).get('https://api.example.com/v1/x')).catch((e: unknown) => e);
     expect(error).toEqual(jasmine.objectContaining({ code: 'not_authenticated' }));
+    TestBed.inject(HttpTestingController).expectNone('https://api.example.com/v1/x');
+  });
+
+  it('with withDpop(): makes no key, opens neither IndexedDB nor a channel, and sends nothing', async () => {
+    const open = spyOn(indexedDB, 'open').and.callThrough();
+    const generateKey = spyOn(crypto.subtle, 'generateKey').and.callThrough();
+    const Channel = spyOn(window, 'BroadcastChannel').and.callThrough();
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: PLATFORM_ID, useValue: 'server' },
+        provideAuth(TEST_CONFIG, withDpop()),
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+      ],
+    });
+    const auth = TestBed.inject(AuthService);
+    await auth.initialize();
+    await auth.login();
+    const error = await firstValueFrom(TestBed.inject(HttpClient).get('https://api.example.com/v1/x')).catch((e: unknown) => e);
+    expect(error).toEqual(jasmine.objectContaining({ code: 'not_authenticated' }));
+    await auth.logout();
+    expect(auth.isAuthenticated()).toBeFalse();
+    expect(open).not.toHaveBeenCalled();
+    expect(generateKey).not.toHaveBeenCalled();
+    expect(Channel).not.toHaveBeenCalled();
+    expect(fetchSpy).not.toHaveBeenCalled();
     TestBed.inject(HttpTestingController).expectNone('https://api.example.com/v1/x');
   });
 });

@@ -176,6 +176,8 @@ export class OidcClient {
     this.#holder.end('logged_out');
     this.#tabs.logout(session ? loginOf(session) : undefined);
     this.#listener.update({ error: null, pending: null });
+    // A server render has no session, no DPoP key and no page to leave: nothing more to do.
+    if (this.#platform.server) return;
     // withDpop(): tokens bound to this key are worthless here from now on (before leaving the page).
     const forgotten = this.dpop()?.forget().catch((err: unknown) => void this.#fail(err));
     if (options.localOnly && !tokens?.refreshToken) return forgotten;
