@@ -1,4 +1,4 @@
-import { checkBearerChallenge, parseBearerChallenge, tokenForRetry } from './bearer-challenge';
+import { challengeSchemes, checkBearerChallenge, parseBearerChallenge, tokenForRetry } from './bearer-challenge';
 import { AuthError } from './errors';
 import type { TokenRequest } from './token-cache';
 
@@ -47,6 +47,16 @@ describe('parseBearerChallenge', () => {
 
   it('keeps commas, equals signs and spaces inside quoted values', () => {
     expect(parseBearerChallenge('Bearer error_description="a=b, c", scope = "read write"')).toEqual({ error_description: 'a=b, c', scope: 'read write' });
+  });
+});
+
+describe('challengeSchemes', () => {
+  it('lists the schemes, lower-cased, in order; a word in a quoted value is none', () => {
+    expect(challengeSchemes('DPoP algs="ES256 PS256", Bearer realm="api", error="invalid_token", Basic realm="x"')).toEqual(['dpop', 'bearer', 'basic']);
+    expect(challengeSchemes('Bearer error="invalid_token", error_description="use a, DPoP proof"')).toEqual(['bearer']);
+    expect(challengeSchemes('Bearer')).toEqual(['bearer']);
+    expect(challengeSchemes('')).toEqual([]);
+    expect(challengeSchemes(null)).toEqual([]);
   });
 });
 

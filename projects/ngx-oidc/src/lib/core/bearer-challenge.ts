@@ -3,6 +3,22 @@ import type { AuthClient } from './auth-client';
 import type { TokenRequest } from './token-cache';
 
 /**
+ * The words of a `WWW-Authenticate` header: a scheme (no `param`) or an auth-param (`name`, and
+ * its `quoted` or `token` value). RFC 9110 §11.6.1: challenge = auth-scheme [ 1*SP ( token68 /
+ * #auth-param ) ], and the challenges are separated by commas as their params are: a word
+ * without "=" is the next challenge's scheme. A quoted value is one word, commas included.
+ */
+const CHALLENGE_WORDS = /([^\s,="]+)(\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g;
+
+/**
+ * The schemes of the challenges in a `WWW-Authenticate` header, lower-cased, in order
+ * (RFC 9110 §11.6.1).
+ */
+export function challengeSchemes(header: string | null | undefined): string[] {
+  return [...(header ?? '').matchAll(CHALLENGE_WORDS)].filter(([, , param]) => !param).map(([, scheme]) => scheme.toLowerCase());
+}
+
+/**
  * The auth-params of the `Bearer` challenge in a `WWW-Authenticate` header (`error`,
  * `error_description`, `scope`, `acr_values`, …), names lower-cased, quoted values unescaped;
  * empty when no challenge is `Bearer`. The header may hold several challenges (`DPoP algs="…",
@@ -20,10 +36,7 @@ import type { TokenRequest } from './token-cache';
 export function parseBearerChallenge(header: string | null | undefined, scheme = 'Bearer'): Record<string, string> {
   const params: Record<string, string> = {};
   let bearer = false;
-  // RFC 9110 §11.6.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ], and the
-  // challenges are separated by commas as their params are: a word without "=" is the next
-  // challenge's scheme.
-  for (const [, name, param, quoted, token] of (header ?? '').matchAll(/([^\s,="]+)(\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g)) {
+  for (const [, name, param, quoted, token] of (header ?? '').matchAll(CHALLENGE_WORDS)) {
     if (!param) {
       if (bearer) break;
       bearer = name.toLowerCase() === scheme.toLowerCase();

@@ -13,6 +13,8 @@ describe('explainDpopRefusal (development-mode hints)', () => {
 
   it('tells a DPoP app that the API speaks only Bearer', () => {
     expect(explainDpopRefusal(401, answer({ 'WWW-Authenticate': 'Bearer realm="api", error="invalid_token"' }), true)).toContain('"Bearer" challenge only');
+    // "DPoP" inside a quoted value is no challenge.
+    expect(explainDpopRefusal(401, answer({ 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="no, DPoP here"' }), true)).toContain('"Bearer" challenge only');
   });
 
   it('explains a refused proof', () => {

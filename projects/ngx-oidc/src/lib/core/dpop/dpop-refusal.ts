@@ -1,4 +1,4 @@
-import { parseBearerChallenge } from '../bearer-challenge';
+import { challengeSchemes, parseBearerChallenge } from '../bearer-challenge';
 import type { HeaderReader } from './dpop-nonce';
 
 /**
@@ -39,10 +39,4 @@ export function explainDpopRefusal(status: number, headers: HeaderReader, sentWi
       : 'The API asked for a DPoP nonce again after the retry that carried the nonce it gave: does it keep its nonces long enough, and share them between its servers?';
   }
   return undefined;
-}
-
-/** The schemes of the challenges in a `WWW-Authenticate` header, lower-cased (RFC 9110 §11.6.1). */
-function challengeSchemes(header: string | null): string[] {
-  // A scheme starts the header or follows a comma, and is not followed by "=" (an auth-param is).
-  return [...(header ?? '').matchAll(/(?:^|,)\s*([\w!#$%&'*+.^`|~-]+)(?![\w!#$%&'*+.^`|~-]|\s*=)/g)].map(([, scheme]) => scheme.toLowerCase());
 }
