@@ -10,7 +10,7 @@ import {
   expect,
   expectProviderLoginForm,
   finishOnDemo,
-  onDemo,
+  logoutThroughProvider,
   onProvider,
   openDemoAnonymous,
   providerDiscovery,
@@ -334,17 +334,8 @@ test('DPoP in two tabs: the second tab adopts the session and proves with the sa
   // Tab A logs out (the key is deleted) and in again (a new key). Tab B, which kept a copy of
   // the old key, adopts the new session and must prove with the new login's key: a proof of the
   // old one would not match the new token's cnf.jkt.
-  const sentBack = tabA.waitForRequest(
-    (request: Request) =>
-      request.isNavigationRequest() &&
-      request.frame() === tabA.mainFrame() &&
-      onDemo(env, request.url()) &&
-      onProvider(env, request.redirectedFrom()?.url() ?? 'about:blank'),
-  );
-  await tabA.getByTestId('logout-button').click();
+  await logoutThroughProvider(tabA, env);
   await expect(tabB.getByTestId('auth-status')).toHaveText('anonymous');
-  await sentBack;
-  await tabA.waitForURL((url) => onDemo(env, url), { waitUntil: 'commit' });
   await expect(tabA.getByTestId('auth-status')).toHaveText('anonymous');
   const relogin = await dpopLogin(tabA, env, endpoints.authorization, { reopen: false });
   expect(relogin, 'a new key after the logout').not.toBe(jkt);

@@ -155,6 +155,28 @@ export async function finishOnDemo(page: Page, env: E2eEnv): Promise<void> {
   await page.waitForURL((url) => onDemo(env, url), { timeout: 1_000, waitUntil: 'commit' });
 }
 
+/**
+ * Clicks the demo's logout button and waits until the provider has ended its session and sent
+ * the page back to the demo (RP-Initiated Logout round trip). The end is a state, not a URL: the
+ * page is on the demo both before it leaves for the provider and after it comes back, and
+ * click() may return before the browser reports the navigation (a busy machine), so waiting for
+ * a demo URL could pass at once. The request that brings the page back (the provider's redirect
+ * after its sign-out) only exists once the provider has ended its session.
+ */
+export async function logoutThroughProvider(page: Page, env: E2eEnv): Promise<void> {
+  const sentBack = page.waitForRequest(
+    (request) =>
+      request.isNavigationRequest() &&
+      request.frame() === page.mainFrame() &&
+      onDemo(env, request.url()) &&
+      onProvider(env, request.redirectedFrom()?.url() ?? 'about:blank'),
+    { timeout: 30_000 },
+  );
+  await page.getByTestId('logout-button').click();
+  await sentBack;
+  await page.waitForURL((url) => onDemo(env, url), { waitUntil: 'commit' });
+}
+
 /** Full password login starting from the demo home page; ends authenticated. */
 export async function loginWithPassword(
   page: Page,

@@ -5,6 +5,7 @@ import {
   expectProviderLoginForm,
   finishOnDemo,
   loginWithPassword,
+  logoutThroughProvider,
   onDemo,
   onProvider,
   submitProviderLogin,
@@ -24,23 +25,7 @@ test('logout: back on the demo anonymous, and the provider asks for credentials 
 }) => {
   await loginWithPassword(page, env);
 
-  // The end of the logout round trip is a state, not a URL: the page is on the demo both before
-  // it leaves for the provider and after the provider sends it back, and click() may return
-  // before the browser reports the navigation (a busy machine), so waiting for a demo URL could
-  // pass at once. The request that brings the page back (the provider's redirect after its
-  // sign-out, the demo backend's logout page submits itself) only exists once the provider has
-  // ended its session.
-  const sentBack = page.waitForRequest(
-    (request) =>
-      request.isNavigationRequest() &&
-      request.frame() === page.mainFrame() &&
-      onDemo(env, request.url()) &&
-      onProvider(env, request.redirectedFrom()?.url() ?? 'about:blank'),
-    { timeout: 30_000 },
-  );
-  await page.getByTestId('logout-button').click();
-  await sentBack;
-  await page.waitForURL((url) => onDemo(env, url), { waitUntil: 'commit' });
+  await logoutThroughProvider(page, env);
   await expect(page.getByTestId('auth-status')).toHaveText('anonymous');
   await expect(page.getByTestId('login-button')).toBeVisible();
 
